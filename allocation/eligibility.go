@@ -1,0 +1,211 @@
+package allocation
+
+import (
+	"slices"
+)
+
+// lineList is an ascending list of line indices an instrument may pay,
+// shared by instruments with the same eligibility.
+type lineList struct {
+	idx []int32
+	// sum is the total of the lines' original amounts (for min_spend).
+	sum int64
+	// cursor: every line before it is fully settled. Remaining amounts only
+	// ever decrease, so a cursor never needs to move back.
+	cursor int
+	// remStep and remSum cache the remaining total at the start of a step.
+	remStep int
+	remSum  int64
+}
+
+// insState is the engine's view of one wallet instrument.
+type insState struct {
+	in        *Instrument
+	reasons   reasonSet
+	specific  bool
+	percent   bool
+	balance   int64 // stored value (or the cap of a capped percentage)
+	overdraft int64
+	minSpend  int64
+	list      *lineList // eligible lines; nil if none
+	used      int64
+	applied   bool // a percentage instrument's discount has been applied
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// takes reports whether step s draws instrument in.
+func takes(s *Step, in *insState) bool {
+	if len(s.Kinds) > 0 && !contains(s.Kinds, in.in.Kind) {
+		return false
+	}
+	switch s.Scope {
+	case ScopeGeneral:
+		return !in.specific
+	case ScopeSpecific:
+		return in.specific
+	}
+	return true
+}
+
+// blockedFor returns, for kind, which lines a restriction reserves for
+// other kinds, or nil if none is.
+func (e *engine) blockedFor(kind string) []bool {
+	if b, ok := e.blocked[kind]; ok {
+		return b
+	}
+	var b []bool
+	for _, r := range e.policy.Restrictions {
+		if contains(r.AllowKinds, kind) {
+			continue
+		}
+		for li := range e.bill.Lines {
+			l := &e.bill.Lines[li]
+			if contains(r.Categories, l.Category) || contains(r.Products, l.Product) {
+				if b == nil {
+					b = make([]bool, len(e.bill.Lines))
+				}
+				b[li] = true
+			}
+		}
+	}
+	e.blocked[kind] = b
+	return b
+}
+
+// kindList returns the shared list of lines a general instrument of kind
+// without exclusions may pay.
+func (e *engine) kindList(kind string) *lineList {
+	if l, ok := e.kindLists[kind]; ok {
+		return l
+	}
+	blocked := e.blockedFor(kind)
+	l := &lineList{remStep: -1}
+	if blocked == nil {
+		l.idx = e.allLines
+		l.sum = e.total
+	} else {
+		for li := range e.bill.Lines {
+			if !blocked[li] {
+				l.idx = append(l.idx, int32(li))
+				l.sum += e.lines[li].amount
+			}
+		}
+	}
+	if len(l.idx) == 0 {
+		l = nil
+	}
+	e.kindLists[kind] = l
+	return l
+}
+
+// eligibility works out which lines instrument s may pay and the reasons
+// that make it unusable before any money moves.
+func (e *engine) eligibility(s *insState) {
+	in := s.in
+	bill := e.bill
+	if in.Status != "" && in.Status != "active" {
+		s.reasons.add(rInactive)
+	}
+	if !in.ValidUntil.IsZero() && !bill.At.Before(in.ValidUntil) {
+		s.reasons.add(rExpired)
+	}
+	if !in.ValidFrom.IsZero() && bill.At.Before(in.ValidFrom) {
+		s.reasons.add(rNotYetValid)
+	}
+	if in.Currency != bill.Currency {
+		s.reasons.add(rCurrencyMismatch)
+	}
+	if contains(bill.ExcludeInstruments, in.ID) || contains(bill.ExcludeKinds, in.Kind) {
+		s.reasons.add(rExcludedByBill)
+	}
+	if (len(in.Scope.Modes) > 0 && !contains(in.Scope.Modes, bill.Mode)) || contains(in.Scope.ExcludeModes, bill.Mode) {
+		s.reasons.add(rModeExcluded)
+	}
+	inPolicy, mayOverdraw := false, false
+	for i := range e.steps {
+		st := &e.steps[i]
+		if takes(st, s) {
+			inPolicy = true
+			mayOverdraw = mayOverdraw || st.Draw == DrawAll || st.Draw == DrawOverdraft
+		}
+	}
+	if !inPolicy {
+		s.reasons.add(rNotInPolicy)
+	}
+
+	// Lines in scope, then those no restriction reserves for other kinds.
+	sc := &in.Scope
+	if !s.specific && len(sc.ExcludeProducts) == 0 && len(sc.ExcludeCategories) == 0 {
+		if len(e.lines) == 0 {
+			s.reasons.add(rOutOfScope)
+		} else if s.list = e.kindList(in.Kind); s.list == nil {
+			s.reasons.add(rRestrictedCategory)
+		}
+	} else {
+		var cand []int32
+		if s.specific {
+			for _, p := range sc.Products {
+				cand = append(cand, e.byProduct[p]...)
+			}
+			for _, c := range sc.Categories {
+				cand = append(cand, e.byCategory[c]...)
+			}
+			slices.Sort(cand)
+			cand = slices.Compact(cand)
+		} else {
+			cand = e.allLines
+		}
+		blocked := e.blockedFor(in.Kind)
+		l := &lineList{remStep: -1}
+		inScope := false
+		for _, li := range cand {
+			line := &e.bill.Lines[li]
+			if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
+				continue
+			}
+			inScope = true
+			if blocked != nil && blocked[li] {
+				continue
+			}
+			l.idx = append(l.idx, li)
+			l.sum += e.lines[li].amount
+		}
+		switch {
+		case !inScope:
+			s.reasons.add(rOutOfScope)
+		case len(l.idx) == 0:
+			s.reasons.add(rRestrictedCategory)
+		default:
+			s.list = l
+		}
+	}
+
+	var eligibleSum int64
+	if s.list != nil {
+		eligibleSum = s.list.sum
+	}
+	if s.minSpend > 0 && eligibleSum < s.minSpend {
+		s.reasons.add(rBelowMinSpend)
+	}
+	if s.percent {
+		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && s.balance <= 0) {
+			s.reasons.add(rNoBalance)
+		}
+	} else {
+		room := s.balance
+		if mayOverdraw {
+			room += s.overdraft
+		}
+		if room <= 0 {
+			s.reasons.add(rNoBalance)
+		}
+	}
+}

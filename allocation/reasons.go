@@ -1,0 +1,77 @@
+package allocation
+
+// A Reason says why an instrument was not used. The vocabulary is fixed;
+// when several reasons apply, [Split] lists them in the order below.
+type Reason string
+
+const (
+	// ReasonInactive: the instrument's status is neither empty nor "active".
+	ReasonInactive Reason = "inactive"
+	// ReasonExpired: the bill's At is at or after ValidUntil.
+	ReasonExpired Reason = "expired"
+	// ReasonNotYetValid: the bill's At is before ValidFrom.
+	ReasonNotYetValid Reason = "not_yet_valid"
+	// ReasonCurrencyMismatch: the instrument is in another currency.
+	ReasonCurrencyMismatch Reason = "currency_mismatch"
+	// ReasonExcludedByBill: the customer excluded its id or kind at checkout.
+	ReasonExcludedByBill Reason = "excluded_by_bill"
+	// ReasonModeExcluded: the bill's mode is outside the instrument's modes.
+	ReasonModeExcluded Reason = "mode_excluded"
+	// ReasonNotInPolicy: no policy step draws the instrument.
+	ReasonNotInPolicy Reason = "not_in_policy"
+	// ReasonBelowMinSpend: its eligible lines add up to less than MinSpend.
+	ReasonBelowMinSpend Reason = "below_min_spend"
+	// ReasonNoBalance: there is nothing the policy lets it draw (or, for a
+	// percentage instrument, a zero percent or an exhausted cap).
+	ReasonNoBalance Reason = "no_balance"
+	// ReasonOutOfScope: no bill line is in the instrument's scope.
+	ReasonOutOfScope Reason = "out_of_scope"
+	// ReasonRestrictedCategory: the lines in its scope are reserved by a
+	// policy restriction to other kinds.
+	ReasonRestrictedCategory Reason = "restricted_category"
+	// ReasonNothingLeft: it was usable, but the lines it could pay were
+	// already covered when its turn came.
+	ReasonNothingLeft Reason = "nothing_left"
+)
+
+// reasonOrder is the vocabulary in reporting order.
+var reasonOrder = [...]Reason{
+	ReasonInactive, ReasonExpired, ReasonNotYetValid, ReasonCurrencyMismatch,
+	ReasonExcludedByBill, ReasonModeExcluded, ReasonNotInPolicy,
+	ReasonBelowMinSpend, ReasonNoBalance, ReasonOutOfScope,
+	ReasonRestrictedCategory, ReasonNothingLeft,
+}
+
+// reasonSet is a bit set over reasonOrder.
+type reasonSet uint16
+
+func (s *reasonSet) add(r int) { *s |= 1 << r }
+
+const (
+	rInactive = iota
+	rExpired
+	rNotYetValid
+	rCurrencyMismatch
+	rExcludedByBill
+	rModeExcluded
+	rNotInPolicy
+	rBelowMinSpend
+	rNoBalance
+	rOutOfScope
+	rRestrictedCategory
+	rNothingLeft
+)
+
+// list returns the reasons in vocabulary order, or nil for none.
+func (s reasonSet) list() []Reason {
+	if s == 0 {
+		return nil
+	}
+	out := make([]Reason, 0, 2)
+	for i, r := range reasonOrder {
+		if s&(1<<i) != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,100 @@
+// Package splittable prints an [allocation.Split] as aligned text tables,
+// for the example programs.
+package splittable
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/billfold/billfold/allocation"
+	"github.com/shopspring/decimal"
+)
+
+// Write prints the split: a summary, the allocations, the lines and the
+// instruments with the reasons the unused ones were skipped. Text columns
+// are aligned left, amounts right.
+func Write(w io.Writer, s allocation.Split) error {
+	p := places(s)
+	num := func(d decimal.Decimal) string { return d.StringFixed(p) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "bill %s (%s)\n\n", s.Bill, s.Currency)
+	table(&b, []string{"", "amount"}, [][]string{
+		{"total", num(s.Total)},
+		{"discounted", num(s.Discounted)},
+		{"paid", num(s.Paid)},
+		{"outstanding", num(s.Outstanding)},
+		{"invoiceable", num(s.Invoiceable)},
+	})
+	rows := make([][]string, 0, len(s.Allocations))
+	for _, a := range s.Allocations {
+		rows = append(rows, []string{a.Step, a.Instrument, a.Line, num(a.Amount)})
+	}
+	table(&b, []string{"step", "instrument", "line", "amount"}, rows)
+	rows = rows[:0]
+	for _, l := range s.Lines {
+		rows = append(rows, []string{l.ID, num(l.Amount), num(l.Discounted), num(l.Covered), num(l.Outstanding)})
+	}
+	table(&b, []string{"line", "amount", "discounted", "covered", "outstanding"}, rows)
+	rows = rows[:0]
+	for _, r := range s.Instruments {
+		reasons := make([]string, len(r.Skipped))
+		for i, x := range r.Skipped {
+			reasons[i] = string(x)
+		}
+		rows = append(rows, []string{r.ID, num(r.Used), num(r.BalanceAfter), strings.Join(reasons, ", ")})
+	}
+	table(&b, []string{"instrument", "used", "balance after", "skipped because"}, rows)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// table writes a header and rows; cells that parse as numbers are aligned
+// right, others left. A blank line follows.
+func table(b *strings.Builder, header []string, rows [][]string) {
+	width := make([]int, len(header))
+	right := make([]bool, len(header))
+	for c, h := range header {
+		width[c] = len(h)
+	}
+	for _, r := range rows {
+		for c, cell := range r {
+			width[c] = max(width[c], len([]rune(cell)))
+			if _, err := decimal.NewFromString(cell); err == nil {
+				right[c] = true
+			}
+		}
+	}
+	line := func(cells []string) {
+		var l strings.Builder
+		for c, cell := range cells {
+			pad := strings.Repeat(" ", width[c]-len([]rune(cell)))
+			if c > 0 {
+				l.WriteString("  ")
+			}
+			if right[c] {
+				l.WriteString(pad + cell)
+			} else {
+				l.WriteString(cell + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+	}
+	line(header)
+	for _, r := range rows {
+		line(r)
+	}
+	b.WriteString("\n")
+}
+
+// places is the number of decimals the split's amounts are written with.
+func places(s allocation.Split) int32 {
+	e := s.Total.Exponent()
+	for _, l := range s.Lines {
+		e = min(e, l.Amount.Exponent())
+	}
+	if e < 0 {
+		return -e
+	}
+	return 0
+}
