@@ -21,12 +21,17 @@ func (p problems) err() error {
 }
 
 // label names an element for problem messages: by id, or by position when
-// the id is empty.
-func label(what, id string, i int) string {
-	if id == "" {
-		return fmt.Sprintf("%s #%d", what, i+1)
+// the id is empty. It is formatted only when there is a problem to report.
+type label struct {
+	what, id string
+	i        int
+}
+
+func (l label) String() string {
+	if l.id == "" {
+		return fmt.Sprintf("%s #%d", l.what, l.i+1)
 	}
-	return fmt.Sprintf("%s %q", what, id)
+	return fmt.Sprintf("%s %q", l.what, l.id)
 }
 
 // effectiveRounding resolves the zero Rounding to the currency default.
@@ -47,7 +52,7 @@ var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{E
 // together with the working scale and rounding of the call.
 func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding Rounding, err error) {
 	var p problems
-	bl := label("bill", bill.ID, 0)
+	bl := label{"bill", bill.ID, 0}
 	if !validCurrency(bill.Currency) {
 		p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", bl, bill.Currency)
 	}
@@ -60,7 +65,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 	if !placesOK {
 		scale = 0
 	}
-	amount := func(where, field string, d decimal.Decimal, signed bool) {
+	amount := func(where label, field string, d decimal.Decimal, signed bool) {
 		if !signed && d.Sign() < 0 {
 			p.addf("%s: %s %s is negative", where, field, d.String())
 			return
@@ -83,7 +88,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 
 	lineIDs := make(map[string]bool, len(bill.Lines))
 	for i, l := range bill.Lines {
-		ll := label("line", l.ID, i)
+		ll := label{"line", l.ID, i}
 		if l.ID == "" {
 			p.addf("%s: id is empty", ll)
 		} else if lineIDs[l.ID] {
@@ -96,7 +101,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 	insIDs := make(map[string]bool, len(wallet))
 	for i := range wallet {
 		in := &wallet[i]
-		il := label("instrument", in.ID, i)
+		il := label{"instrument", in.ID, i}
 		if in.ID == "" {
 			p.addf("%s: id is empty", il)
 		} else if insIDs[in.ID] {
@@ -150,7 +155,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 	}
 	stepNames := make(map[string]bool, len(policy.Steps))
 	for i, s := range policy.Steps {
-		sl := label("policy step", s.Name, i)
+		sl := label{"policy step", s.Name, i}
 		if s.Name != "" {
 			if stepNames[s.Name] {
 				p.addf("%s: duplicate step name", sl)

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/billfold/billfold/allocation"
+)
+
+func TestRunPrintsTheSplitAsJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-f", "testdata/max_coverage.json"}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr not empty: %s", stderr.String())
+	}
+	var got allocation.Split
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not a Split: %v\n%s", err, stdout.String())
+	}
+	if got.Outstanding.StringFixed(2) != "20.00" {
+		t.Errorf("outstanding %s, want 20.00 (issue 4's max_coverage example)", got.Outstanding)
+	}
+	if !strings.Contains(stdout.String(), `"outstanding": "20.00"`) {
+		t.Errorf("amounts are not fixed-point decimal strings:\n%s", stdout.String())
+	}
+}
+
+func TestRunReadsStdinAndPrintsTables(t *testing.T) {
+	data, err := os.ReadFile("testdata/kingsoft.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-table"}, bytes.NewReader(data), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"outstanding", "V2", "expired", "not_in_policy"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestRunRejectsBadInput(t *testing.T) {
+	valid := `{"policy":{},"bill":{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"l","amount":"1"}]},"wallet":[]}`
+	for _, tc := range []struct {
+		name, input string
+		args        []string
+		problems    []string // each must appear, one per stderr line
+	}{
+		{"empty", "", nil, []string{"empty input"}},
+		{"truncated", valid[:40], nil, []string{"unexpected end"}},
+		{"not_an_object", `[1,2]`, nil, []string{"scenario:"}},
+		{"missing_parts", `{"bill":{}}`, nil, []string{`"policy" is missing`, `"wallet" is missing`}},
+		{"policy_typo", strings.Replace(valid, `"policy":{}`, `"policy":{"stratgy":"in_order"}`, 1), nil, []string{`unknown field "stratgy"`}},
+		{"instrument_typo_and_wrong_type", strings.Replace(valid, `"wallet":[]`,
+			`"wallet":[{"id":"a","kind":"k","currency":"CNY","balanse":"5"},{"id":"b","kind":"k","currency":"CNY","balance":true}]`, 1),
+			nil, []string{`wallet[0]: unknown field "balanse"`, `wallet[1]:`}},
+		{"invalid_values", strings.Replace(strings.Replace(valid, `"amount":"1"`, `"amount":"-1"`, 1), `"currency":"CNY"`, `"currency":"yuan"`, 1),
+			nil, []string{"is negative", `currency "yuan"`}},
+		{"absurd_amount", strings.Replace(valid, `"amount":"1"`, `"amount":"1e5000"`, 1), nil, []string{"out of range"}},
+		{"unknown_flag", valid, []string{"-x"}, []string{"flag provided but not defined"}},
+		{"missing_file", "", []string{"-f", "testdata/nope.json"}, []string{"nope.json"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, strings.NewReader(tc.input), &stdout, &stderr)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout not empty on bad input:\n%s", stdout.String())
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			for _, p := range tc.problems {
+				found := false
+				for _, l := range lines {
+					found = found || strings.Contains(l, p)
+				}
+				if !found {
+					t.Errorf("no stderr line mentions %q:\n%s", p, stderr.String())
+				}
+			}
+			if len(tc.problems) > 1 && len(lines) < len(tc.problems) {
+				t.Errorf("want one line per problem, got %d lines:\n%s", len(lines), stderr.String())
+			}
+		})
+	}
+}
