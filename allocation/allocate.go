@@ -63,10 +63,9 @@ type engine struct {
 	lines      []lineState
 	allLines   []int32
 	total      int64
-	byProduct  map[string][]int32
+	byProduct  map[string][]int32 // built on first use
 	byCategory map[string][]int32
-	blocked    map[string][]bool
-	kindLists  map[string]*lineList
+	kinds      map[string]*kindInfo
 
 	ins       []insState // sorted by instrument id
 	members   [][]int32  // per step, the usable instruments it draws
@@ -91,18 +90,15 @@ type alloc struct {
 
 func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding Rounding) *engine {
 	e := &engine{
-		bill:       bill,
-		policy:     policy,
-		steps:      policy.Steps,
-		scale:      scale,
-		rounding:   rounding,
-		lines:      make([]lineState, len(bill.Lines)),
-		allLines:   make([]int32, len(bill.Lines)),
-		byProduct:  make(map[string][]int32),
-		byCategory: make(map[string][]int32),
-		blocked:    make(map[string][]bool),
-		kindLists:  make(map[string]*lineList),
-		ins:        make([]insState, len(wallet)),
+		bill:     bill,
+		policy:   policy,
+		steps:    policy.Steps,
+		scale:    scale,
+		rounding: rounding,
+		lines:    make([]lineState, len(bill.Lines)),
+		allLines: make([]int32, len(bill.Lines)),
+		kinds:    make(map[string]*kindInfo),
+		ins:      make([]insState, len(wallet)),
 	}
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
@@ -113,8 +109,6 @@ func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding 
 		e.lines[i] = lineState{amount: a, remaining: a}
 		e.total += a
 		e.allLines[i] = int32(i)
-		e.byProduct[l.Product] = append(e.byProduct[l.Product], int32(i))
-		e.byCategory[l.Category] = append(e.byCategory[l.Category], int32(i))
 	}
 	for i := range wallet {
 		in := &wallet[i]

@@ -189,9 +189,9 @@ func TestAllocateGuanceWallet(t *testing.T) {
 		skipped:     map[string][]allocation.Reason{"card": {allocation.ReasonExcludedByBill}},
 		outstanding: "40.00",
 	}, {
-		name:   "expired_prepaid_card_is_void",
-		reason: "002_974120889ed2e661.txt: expired prepaid cards become void",
-		scenario: scenario(guancePolicy, `{"id":"g","currency":"CNY","at":"2025-01-01T00:00:00Z","lines":[{"id":"m","amount":"15"}]}`, wallet),
+		name:        "expired_prepaid_card_is_void",
+		reason:      "002_974120889ed2e661.txt: expired prepaid cards become void",
+		scenario:    scenario(guancePolicy, `{"id":"g","currency":"CNY","at":"2025-01-01T00:00:00Z","lines":[{"id":"m","amount":"15"}]}`, wallet),
 		allocs:      []string{"rv m regular vouchers 15.00"},
 		skipped:     map[string][]allocation.Reason{"card": {allocation.ReasonExpired}, "cash": {allocation.ReasonNothingLeft}, "dv": {allocation.ReasonNothingLeft}},
 		outstanding: "0.00",

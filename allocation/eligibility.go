@@ -55,11 +55,18 @@ func takes(s *Step, in *insState) bool {
 	return true
 }
 
-// blockedFor returns, for kind, which lines a restriction reserves for
-// other kinds, or nil if none is.
-func (e *engine) blockedFor(kind string) []bool {
-	if b, ok := e.blocked[kind]; ok {
-		return b
+// kindInfo caches, per instrument kind, which lines restrictions reserve for
+// other kinds and the shared line list of its general instruments.
+type kindInfo struct {
+	blocked  []bool // nil if no line is reserved
+	list     *lineList
+	listDone bool
+}
+
+// kind returns the cache entry of kind, working out its blocked lines.
+func (e *engine) kind(kind string) *kindInfo {
+	if k, ok := e.kinds[kind]; ok {
+		return k
 	}
 	var b []bool
 	for _, r := range e.policy.Restrictions {
@@ -76,17 +83,19 @@ func (e *engine) blockedFor(kind string) []bool {
 			}
 		}
 	}
-	e.blocked[kind] = b
-	return b
+	k := &kindInfo{blocked: b}
+	e.kinds[kind] = k
+	return k
 }
 
 // kindList returns the shared list of lines a general instrument of kind
 // without exclusions may pay.
 func (e *engine) kindList(kind string) *lineList {
-	if l, ok := e.kindLists[kind]; ok {
-		return l
+	k := e.kind(kind)
+	if k.listDone {
+		return k.list
 	}
-	blocked := e.blockedFor(kind)
+	blocked := k.blocked
 	l := &lineList{remStep: -1}
 	if blocked == nil {
 		l.idx = e.allLines
@@ -102,8 +111,22 @@ func (e *engine) kindList(kind string) *lineList {
 	if len(l.idx) == 0 {
 		l = nil
 	}
-	e.kindLists[kind] = l
+	k.list, k.listDone = l, true
 	return l
+}
+
+// indexLines builds the product and category indexes of the bill's lines.
+func (e *engine) indexLines() {
+	if e.byProduct != nil {
+		return
+	}
+	e.byProduct = make(map[string][]int32)
+	e.byCategory = make(map[string][]int32)
+	for i := range e.bill.Lines {
+		l := &e.bill.Lines[i]
+		e.byProduct[l.Product] = append(e.byProduct[l.Product], int32(i))
+		e.byCategory[l.Category] = append(e.byCategory[l.Category], int32(i))
+	}
 }
 
 // eligibility works out which lines instrument s may pay and the reasons
@@ -152,6 +175,7 @@ func (e *engine) eligibility(s *insState) {
 	} else {
 		var cand []int32
 		if s.specific {
+			e.indexLines()
 			for _, p := range sc.Products {
 				cand = append(cand, e.byProduct[p]...)
 			}
@@ -163,7 +187,7 @@ func (e *engine) eligibility(s *insState) {
 		} else {
 			cand = e.allLines
 		}
-		blocked := e.blockedFor(in.Kind)
+		blocked := e.kind(in.Kind).blocked
 		l := &lineList{remStep: -1}
 		inScope := false
 		for _, li := range cand {

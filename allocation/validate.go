@@ -34,6 +34,41 @@ func (l label) String() string {
 	return fmt.Sprintf("%s %q", l.what, l.id)
 }
 
+// idSet detects duplicate ids: by linear search while small (no
+// allocation), by map beyond that.
+type idSet struct {
+	small [16]string
+	n     int
+	big   map[string]struct{}
+}
+
+func newIDSet(size int) idSet {
+	var s idSet
+	if size > len(s.small) {
+		s.big = make(map[string]struct{}, size)
+	}
+	return s
+}
+
+// add reports whether id was new.
+func (s *idSet) add(id string) bool {
+	if s.big != nil {
+		if _, dup := s.big[id]; dup {
+			return false
+		}
+		s.big[id] = struct{}{}
+		return true
+	}
+	for _, x := range s.small[:s.n] {
+		if x == id {
+			return false
+		}
+	}
+	s.small[s.n] = id
+	s.n++
+	return true
+}
+
 // effectiveRounding resolves the zero Rounding to the currency default.
 func effectiveRounding(r Rounding, currency string) Rounding {
 	if r.Places == 0 && r.Mode == "" {
@@ -86,28 +121,26 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 		}
 	}
 
-	lineIDs := make(map[string]bool, len(bill.Lines))
+	lineIDs := newIDSet(len(bill.Lines))
 	for i, l := range bill.Lines {
 		ll := label{"line", l.ID, i}
 		if l.ID == "" {
 			p.addf("%s: id is empty", ll)
-		} else if lineIDs[l.ID] {
+		} else if !lineIDs.add(l.ID) {
 			p.addf("%s: duplicate line id", ll)
 		}
-		lineIDs[l.ID] = true
 		amount(ll, "amount", l.Amount, false)
 	}
 
-	insIDs := make(map[string]bool, len(wallet))
+	insIDs := newIDSet(len(wallet))
 	for i := range wallet {
 		in := &wallet[i]
 		il := label{"instrument", in.ID, i}
 		if in.ID == "" {
 			p.addf("%s: id is empty", il)
-		} else if insIDs[in.ID] {
+		} else if !insIDs.add(in.ID) {
 			p.addf("%s: duplicate instrument id", il)
 		}
-		insIDs[in.ID] = true
 		if in.Kind == "" {
 			p.addf("%s: kind is empty", il)
 		}
