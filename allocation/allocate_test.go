@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/billfold/billfold/allocation"
 )
 
@@ -56,9 +58,24 @@ func runRows(t *testing.T, rows []row) {
 			if !slices.Equal(got, r.allocs) {
 				t.Errorf("%s\nallocations:\n got %q\nwant %q", r.reason, got, r.allocs)
 			}
+			used := map[string]decimal.Decimal{}
+			for _, a := range s.Allocations {
+				used[a.Instrument] = used[a.Instrument].Add(a.Amount)
+			}
+			if len(s.Instruments) != len(sc.Wallet) {
+				t.Errorf("%d instrument results for %d instruments", len(s.Instruments), len(sc.Wallet))
+			}
 			for _, ir := range s.Instruments {
 				if want := r.skipped[ir.ID]; !slices.Equal(ir.Skipped, want) {
 					t.Errorf("%s\ninstrument %s skipped %v, want %v", r.reason, ir.ID, ir.Skipped, want)
+				}
+				if !ir.Used.Equal(used[ir.ID]) {
+					t.Errorf("instrument %s used %s, its allocations add up to %s", ir.ID, ir.Used, used[ir.ID])
+				}
+				for _, in := range sc.Wallet {
+					if in.ID == ir.ID && !(in.IsPercent() && in.Uncapped) && !ir.BalanceAfter.Equal(in.Balance.Sub(ir.Used)) {
+						t.Errorf("instrument %s balance_after %s, want %s − %s", ir.ID, ir.BalanceAfter, in.Balance, ir.Used)
+					}
 				}
 			}
 			if r.outstanding != "" && s.Outstanding.StringFixed(2) != r.outstanding {

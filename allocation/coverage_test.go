@@ -49,6 +49,25 @@ func TestMaxCoverageScopedVoucherIsNotStarved(t *testing.T) {
 			`[{"id":"card","kind":"card","currency":"CNY","balance":"30","overdraft":"100"},{"id":"cash","kind":"cash","currency":"CNY","balance":"50"}]`),
 		allocs:      []string{"card l card 30.00", "cash l cash 50.00", "card l over 20.00"},
 		outstanding: "0.00",
+	}, {
+		name:   "max_coverage_overdraft_node_holds_only_the_extra_room",
+		reason: "DESIGN.md: the overdraft step adds the room below zero, not a second balance",
+		scenario: scenario(`{"strategy":"max_coverage","steps":[{"name":"card","kinds":["card"]},{"name":"cash","kinds":["cash"]},{"name":"over","kinds":["card"],"draw":"overdraft"}]}`,
+			`{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"l","amount":"200"}]}`,
+			`[{"id":"card","kind":"card","currency":"CNY","balance":"30","overdraft":"100"},{"id":"cash","kind":"cash","currency":"CNY","balance":"50"}]`),
+		allocs:      []string{"card l card 30.00", "cash l cash 50.00", "card l over 100.00"},
+		outstanding: "20.00",
+	}, {
+		name:   "max_coverage_allocations_in_policy_then_bill_order",
+		reason: "issue 4: line assignment is deterministic; each instrument's allocations are listed in bill order",
+		// W fills a; X fills c, then takes a once W is moved to b.
+		scenario: scenario(`{"strategy":"max_coverage","steps":[{"name":"s","order":["priority"]}]}`,
+			`{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[
+				{"id":"a","product":"a","amount":"10"},{"id":"b","product":"b","amount":"10"},{"id":"c","product":"c","amount":"10"}]}`,
+			`[{"id":"W","kind":"v","currency":"CNY","balance":"10","priority":1,"scope":{"products":["a","b"]}},
+			  {"id":"X","kind":"v","currency":"CNY","balance":"20","priority":2,"scope":{"products":["a","c"]}}]`),
+		allocs:      []string{"W b s 10.00", "X a s 10.00", "X c s 10.00"},
+		outstanding: "0.00",
 	}})
 }
 
