@@ -38,76 +38,85 @@ import (
 // Split is at that scale (in JSON, printed with that many decimals).
 // Allocate never changes its arguments and never panics.
 func Allocate(bill Bill, wallet Wallet, policy Policy) (Split, error) {
-	scale, rounding, err := validate(&bill, wallet, &policy)
+	v, err := validate(&bill, wallet, &policy)
 	if err != nil {
 		return Split{}, err
 	}
-	e := newEngine(&bill, wallet, &policy, scale, rounding)
+	if v.wide {
+		return allocate[exact](&bill, wallet, &policy, v), nil
+	}
+	return allocate[fast](&bill, wallet, &policy, v), nil
+}
+
+// allocate runs a validated call with amounts of type N.
+func allocate[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validated) Split {
+	e := newEngine[N](bill, wallet, policy, v)
 	e.discounts()
 	if policy.Strategy == MaxCoverage {
 		e.payMaxCoverage()
 	} else {
 		e.payInOrder()
 	}
-	return e.split(), nil
+	return e.split()
 }
 
 // engine holds the state of one Allocate call, in units of 10^-scale.
-type engine struct {
+type engine[N number[N]] struct {
 	bill     *Bill
 	policy   *Policy
 	steps    []Step
 	scale    int32
 	rounding Rounding
 
-	lines      []lineState
+	lines      []lineState[N]
 	allLines   []int32
-	total      int64
+	total      N
 	byProduct  map[string][]int32 // built on first use
 	byCategory map[string][]int32
-	kinds      map[string]*kindInfo
+	kinds      map[string]*kindInfo[N]
 
-	ins       []insState // sorted by instrument id
-	members   [][]int32  // per step, the usable instruments it draws
-	allocs    []alloc
-	share     []share
-	cands     []candidate
+	ins       []insState[N] // sorted by instrument id
+	members   [][]int32     // per step, the usable instruments it draws
+	allocs    []alloc[N]
+	share     []share[N]
+	cands     []candidate[N]
 	stepStamp int
 }
 
-type lineState struct {
-	amount     int64
-	remaining  int64
-	discounted int64
-	covered    int64
+type lineState[N number[N]] struct {
+	amount     N
+	remaining  N
+	discounted N
+	covered    N
 }
 
-type alloc struct {
+type alloc[N number[N]] struct {
 	ins, line int32
 	step      int32
-	amount    int64
+	amount    N
 }
 
-func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding Rounding) *engine {
-	e := &engine{
+func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validated) *engine[N] {
+	e := &engine[N]{
 		bill:     bill,
 		policy:   policy,
 		steps:    policy.Steps,
-		scale:    scale,
-		rounding: rounding,
-		lines:    make([]lineState, len(bill.Lines)),
+		scale:    v.scale,
+		rounding: v.rounding,
+		lines:    make([]lineState[N], len(bill.Lines)),
 		allLines: make([]int32, len(bill.Lines)),
-		kinds:    make(map[string]*kindInfo),
-		ins:      make([]insState, len(wallet)),
+		kinds:    make(map[string]*kindInfo[N]),
+		ins:      make([]insState[N], len(wallet)),
 	}
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
 	}
+	var z N
+	sc := v.scale
 	for i := range bill.Lines {
-		l := &bill.Lines[i]
-		a, _ := toUnits(l.Amount, scale)
-		e.lines[i] = lineState{amount: a, remaining: a}
-		e.total += a
+		a := z.of(bill.Lines[i].Amount, sc)
+		e.lines[i] = lineState[N]{amount: a, remaining: a}
+		e.total = e.total.add(a)
 		e.allLines[i] = int32(i)
 	}
 	for i := range wallet {
@@ -116,11 +125,11 @@ func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding 
 		s.in = in
 		s.specific = in.Scope.Specific()
 		s.percent = in.IsPercent()
-		s.balance, _ = toUnits(in.Balance, scale)
-		s.overdraft, _ = toUnits(in.Overdraft, scale)
-		s.minSpend, _ = toUnits(in.MinSpend, scale)
+		s.balance = z.of(in.Balance, sc)
+		s.overdraft = z.of(in.Overdraft, sc)
+		s.minSpend = z.of(in.MinSpend, sc)
 	}
-	slices.SortFunc(e.ins, func(a, b insState) int {
+	slices.SortFunc(e.ins, func(a, b insState[N]) int {
 		switch {
 		case a.in.ID < b.in.ID:
 			return -1
@@ -135,7 +144,7 @@ func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding 
 	e.members = make([][]int32, len(e.steps))
 	for si := range e.steps {
 		for i := range e.ins {
-			if e.ins[i].reasons == 0 && takes(&e.steps[si], &e.ins[i]) {
+			if e.ins[i].reasons == 0 && takes(&e.steps[si], e.ins[i].in, e.ins[i].specific) {
 				e.members[si] = append(e.members[si], int32(i))
 			}
 		}
@@ -144,14 +153,14 @@ func newEngine(bill *Bill, wallet Wallet, policy *Policy, scale int32, rounding 
 }
 
 // record notes an allocation.
-func (e *engine) record(ins, line int32, step int, amount int64) {
-	e.ins[ins].used += amount
-	e.allocs = append(e.allocs, alloc{ins: ins, line: line, step: int32(step), amount: amount})
+func (e *engine[N]) record(ins, line int32, step int, amount N) {
+	e.ins[ins].used = e.ins[ins].used.add(amount)
+	e.allocs = append(e.allocs, alloc[N]{ins: ins, line: line, step: int32(step), amount: amount})
 }
 
 // candidates returns the members of step st that are percentage
 // instruments (if percent) or stored-value ones, in the step's order.
-func (e *engine) candidates(st int, percent bool) []candidate {
+func (e *engine[N]) candidates(st int, percent bool) []candidate[N] {
 	step := &e.steps[st]
 	ded := needsDeduction(step.Order)
 	cs := e.cands[:0]
@@ -160,13 +169,13 @@ func (e *engine) candidates(st int, percent bool) []candidate {
 		if s.percent != percent || (percent && s.applied) {
 			continue
 		}
-		c := candidate{i: i}
+		c := candidate[N]{i: i}
 		if ded {
 			rem := e.remainingOf(s.list)
 			if percent {
 				c.ded = e.discountOf(s, rem)
 			} else {
-				c.ded = min(rem, e.room(s, step.Draw))
+				c.ded = minN(rem, e.room(s, step.Draw))
 			}
 		}
 		cs = append(cs, c)
@@ -177,16 +186,17 @@ func (e *engine) candidates(st int, percent bool) []candidate {
 }
 
 // room is how much stored-value instrument s may still pay under draw.
-func (e *engine) room(s *insState, draw Draw) int64 {
-	r := s.balance - s.used
+func (e *engine[N]) room(s *insState[N], draw Draw) N {
+	r := s.balance.sub(s.used)
 	if draw == DrawAll || draw == DrawOverdraft {
-		r += s.overdraft
+		r = r.add(s.overdraft)
 	}
-	return max(0, r)
+	var zero N
+	return maxN(zero, r)
 }
 
 // discounts runs phase 1: percentage instruments, in policy order.
-func (e *engine) discounts() {
+func (e *engine[N]) discounts() {
 	for st := range e.steps {
 		for _, c := range e.candidates(st, true) {
 			e.applyDiscount(c.i, st)
@@ -196,30 +206,27 @@ func (e *engine) discounts() {
 
 // payInOrder runs phase 2 under InOrder: each stored-value instrument, in
 // policy order, covers its lines in bill order as far as it can.
-func (e *engine) payInOrder() {
+func (e *engine[N]) payInOrder() {
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
 			s := &e.ins[c.i]
 			room := e.room(s, draw)
-			if room == 0 {
-				continue
-			}
 			l := s.list
-			for k := l.cursor; k < len(l.idx) && room > 0; k++ {
+			for k := l.cursor; k < len(l.idx) && room.sign() > 0; k++ {
 				li := l.idx[k]
 				line := &e.lines[li]
-				if line.remaining == 0 {
+				if line.remaining.sign() == 0 {
 					if k == l.cursor {
 						l.cursor++
 					}
 					continue
 				}
-				pay := min(room, line.remaining)
-				line.remaining -= pay
-				line.covered += pay
-				room -= pay
-				if line.remaining == 0 && k == l.cursor {
+				pay := minN(room, line.remaining)
+				line.remaining = line.remaining.sub(pay)
+				line.covered = line.covered.add(pay)
+				room = room.sub(pay)
+				if line.remaining.sign() == 0 && k == l.cursor {
 					l.cursor++
 				}
 				e.record(c.i, li, st, pay)

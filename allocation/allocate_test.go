@@ -84,6 +84,7 @@ func runRows(t *testing.T, rows []row) {
 			if r.discounted != "" && s.Discounted.StringFixed(2) != r.discounted {
 				t.Errorf("%s\ndiscounted %s, want %s", r.reason, s.Discounted.StringFixed(2), r.discounted)
 			}
+			checkScaleInvariance(t, sc, s)
 		})
 	}
 }
@@ -431,4 +432,71 @@ func TestAllocateRejectsInvalidInput(t *testing.T) {
 			t.Errorf("no problem mentions %q in:\n%s", m, all)
 		}
 	}
+}
+
+// checkScaleInvariance re-runs a scenario with every amount moved 25
+// decimal places down (and the rounding places with them), and, without
+// percentages, 25 places up: past what an int64 can hold, so Allocate takes
+// its exact path. The split must be the same, moved by as many places.
+func checkScaleInvariance(t *testing.T, sc allocation.Scenario, want allocation.Split) {
+	t.Helper()
+	shifts := []int32{-25}
+	percent := false
+	for _, in := range sc.Wallet {
+		percent = percent || in.IsPercent()
+	}
+	if !percent {
+		shifts = append(shifts, 25)
+	}
+	for _, k := range shifts {
+		moved := shiftScenario(sc, k)
+		got, err := allocation.Allocate(moved.Bill, moved.Wallet, moved.Policy)
+		if err != nil {
+			t.Errorf("shifted by %d: %v", k, err)
+			continue
+		}
+		back := func(d decimal.Decimal) decimal.Decimal { return d.Shift(-k) }
+		same := len(got.Allocations) == len(want.Allocations) && back(got.Outstanding).Equal(want.Outstanding) &&
+			back(got.Discounted).Equal(want.Discounted) && back(got.Paid).Equal(want.Paid) && back(got.Total).Equal(want.Total)
+		for i := 0; same && i < len(got.Allocations); i++ {
+			a, b := got.Allocations[i], want.Allocations[i]
+			same = a.Instrument == b.Instrument && a.Line == b.Line && back(a.Amount).Equal(b.Amount)
+		}
+		for i := 0; same && i < len(got.Instruments); i++ {
+			a, b := got.Instruments[i], want.Instruments[i]
+			same = back(a.Used).Equal(b.Used) && back(a.BalanceAfter).Equal(b.BalanceAfter) && slices.Equal(a.Skipped, b.Skipped)
+		}
+		if !same {
+			t.Errorf("amounts shifted by %d places give another split:\n got %+v\nwant %+v", k, got, want)
+		}
+	}
+}
+
+// shiftScenario moves every amount of sc by k decimal places.
+func shiftScenario(sc allocation.Scenario, k int32) allocation.Scenario {
+	out := sc
+	out.Bill.Lines = slices.Clone(sc.Bill.Lines)
+	for i := range out.Bill.Lines {
+		out.Bill.Lines[i].Amount = out.Bill.Lines[i].Amount.Shift(k)
+	}
+	out.Wallet = slices.Clone(sc.Wallet)
+	for i := range out.Wallet {
+		in := &out.Wallet[i]
+		in.Balance, in.Overdraft, in.MinSpend = in.Balance.Shift(k), in.Overdraft.Shift(k), in.MinSpend.Shift(k)
+	}
+	if k < 0 {
+		r := sc.Policy.Rounding
+		if r.Places == 0 && r.Mode == "" {
+			r.Places = 2
+			if sc.Bill.Currency == "KRW" || sc.Bill.Currency == "JPY" {
+				r.Places = 0
+			}
+		}
+		if r.Mode == "" {
+			r.Mode = allocation.HalfEven
+		}
+		r.Places -= k
+		out.Policy.Rounding = r
+	}
+	return out
 }

@@ -2,14 +2,14 @@ package allocation
 
 // split builds the result. Decimals are built only where they are not
 // zero and not already at hand.
-func (e *engine) split() Split {
+func (e *engine[N]) split() Split {
 	sc := e.scale
 	sp := Split{
 		Bill:     e.bill.ID,
 		Currency: e.bill.Currency,
 		places:   sc,
 	}
-	var discounted, paid, invoiceable int64
+	var discounted, paid, invoiceable N
 	if len(e.allocs) > 0 {
 		sp.Allocations = make([]Allocation, len(e.allocs))
 	}
@@ -19,25 +19,25 @@ func (e *engine) split() Split {
 			Instrument: s.in.ID,
 			Line:       e.bill.Lines[a.line].ID,
 			Step:       e.steps[a.step].Name,
-			Amount:     fromUnits(a.amount, sc),
+			Amount:     a.amount.decimal(sc),
 		}
 		switch {
 		case s.percent:
-			discounted += a.amount
+			discounted = discounted.add(a.amount)
 		case s.in.Invoiceable:
-			paid += a.amount
-			invoiceable += a.amount
+			paid = paid.add(a.amount)
+			invoiceable = invoiceable.add(a.amount)
 		default:
-			paid += a.amount
+			paid = paid.add(a.amount)
 		}
 	}
-	outstanding := e.total - discounted - paid
-	invoiceable += outstanding
-	sp.Total = fromUnits(e.total, sc)
-	sp.Discounted = fromUnits(discounted, sc)
-	sp.Paid = fromUnits(paid, sc)
-	sp.Outstanding = fromUnits(outstanding, sc)
-	sp.Invoiceable = fromUnits(invoiceable, sc)
+	outstanding := e.total.sub(discounted).sub(paid)
+	invoiceable = invoiceable.add(outstanding)
+	sp.Total = e.total.decimal(sc)
+	sp.Discounted = discounted.decimal(sc)
+	sp.Paid = paid.decimal(sc)
+	sp.Outstanding = outstanding.decimal(sc)
+	sp.Invoiceable = invoiceable.decimal(sc)
 
 	if len(e.ins) > 0 {
 		sp.Instruments = make([]InstrumentResult, len(e.ins))
@@ -46,10 +46,10 @@ func (e *engine) split() Split {
 		s := &e.ins[i]
 		r := InstrumentResult{ID: s.in.ID}
 		switch {
-		case s.used != 0:
-			r.Used = fromUnits(s.used, sc)
+		case s.used.sign() != 0:
+			r.Used = s.used.decimal(sc)
 			if !(s.percent && s.in.Uncapped) {
-				r.BalanceAfter = fromUnits(s.balance-s.used, sc)
+				r.BalanceAfter = s.balance.sub(s.used).decimal(sc)
 			}
 		default:
 			if !(s.percent && s.in.Uncapped) {
@@ -72,9 +72,9 @@ func (e *engine) split() Split {
 		sp.Lines[i] = LineResult{
 			ID:          e.bill.Lines[i].ID,
 			Amount:      e.bill.Lines[i].Amount,
-			Discounted:  fromUnits(l.discounted, sc),
-			Covered:     fromUnits(l.covered, sc),
-			Outstanding: fromUnits(l.remaining, sc),
+			Discounted:  l.discounted.decimal(sc),
+			Covered:     l.covered.decimal(sc),
+			Outstanding: l.remaining.decimal(sc),
 		}
 	}
 	return sp

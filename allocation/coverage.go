@@ -19,25 +19,25 @@ import "slices"
 // Order keys are evaluated once, on the bill after discounts: payments are
 // chosen together, so there is no "start of the step" in between.
 // Ties in line choice go to the earlier line in the bill.
-func (e *engine) payMaxCoverage() {
-	f := flow{e: e, byLine: make([][]int32, len(e.lines)), rem: make([]int64, len(e.lines))}
+func (e *engine[N]) payMaxCoverage() {
+	f := flow[N]{e: e, byLine: make([][]int32, len(e.lines)), rem: make([]N, len(e.lines))}
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
 			s := &e.ins[c.i]
-			room := e.room(s, draw) - f.reserved(c.i)
-			if room <= 0 {
+			room := e.room(s, draw).sub(f.reserved(c.i))
+			if room.sign() <= 0 {
 				continue
 			}
-			f.nodes = append(f.nodes, node{ins: c.i, step: int32(st), cap: room})
+			f.nodes = append(f.nodes, node[N]{ins: c.i, step: int32(st), cap: room})
 		}
 	}
 	for li, l := range e.lines {
 		f.rem[li] = l.remaining
-		f.residual += l.remaining
+		f.residual = f.residual.add(l.remaining)
 	}
 	for n := range f.nodes {
-		if f.residual == 0 {
+		if f.residual.sign() == 0 {
 			break
 		}
 		f.fill(int32(n))
@@ -45,14 +45,14 @@ func (e *engine) payMaxCoverage() {
 	// Record what each node pays, in policy order, lines in bill order.
 	for n := range f.nodes {
 		nd := &f.nodes[n]
-		slices.SortFunc(nd.flows, func(a, b edge) int { return int(a.line - b.line) })
+		slices.SortFunc(nd.flows, func(a, b edge[N]) int { return int(a.line - b.line) })
 		for _, fl := range nd.flows {
-			if fl.amount == 0 {
+			if fl.amount.sign() == 0 {
 				continue
 			}
 			line := &e.lines[fl.line]
-			line.remaining -= fl.amount
-			line.covered += fl.amount
+			line.remaining = line.remaining.sub(fl.amount)
+			line.covered = line.covered.add(fl.amount)
 			e.record(nd.ins, fl.line, int(nd.step), fl.amount)
 		}
 	}
@@ -60,26 +60,26 @@ func (e *engine) payMaxCoverage() {
 }
 
 // node is one instrument in one step.
-type node struct {
+type node[N number[N]] struct {
 	ins   int32
 	step  int32
-	cap   int64  // most it may pay in this step
-	used  int64  // what it pays so far
-	flows []edge // what it pays, by line (amounts may drop to zero)
+	cap   N         // most it may pay in this step
+	used  N         // what it pays so far
+	flows []edge[N] // what it pays, by line (amounts may drop to zero)
 }
 
-type edge struct {
+type edge[N number[N]] struct {
 	line   int32
-	amount int64
+	amount N
 }
 
 // flow is the network state of payMaxCoverage.
-type flow struct {
-	e        *engine
-	nodes    []node
+type flow[N number[N]] struct {
+	e        *engine[N]
+	nodes    []node[N]
 	byLine   [][]int32 // nodes that have (or had) money on each line
-	rem      []int64   // what remains unpaid of each line
-	residual int64     // what remains unpaid over all lines
+	rem      []N       // what remains unpaid of each line
+	residual N         // what remains unpaid over all lines
 	dead     []bool    // lines from which no unpaid line can be reached
 	// BFS scratch.
 	lineSeen []int32 // stamp per line
@@ -91,77 +91,83 @@ type flow struct {
 }
 
 // reserved is what earlier nodes of instrument i may already pay.
-func (f *flow) reserved(i int32) int64 {
-	var sum int64
+func (f *flow[N]) reserved(i int32) N {
+	var sum N
 	for _, nd := range f.nodes {
 		if nd.ins == i {
-			sum += nd.cap
+			sum = sum.add(nd.cap)
 		}
 	}
 	return sum
 }
 
-// add moves amount onto line for node n (amount may be negative).
-func (f *flow) add(n, line int32, amount int64) {
+// move adds amount to what node n pays on line (or, with take, takes it
+// away).
+func (f *flow[N]) move(n, line int32, amount N, take bool) {
 	nd := &f.nodes[n]
 	for k := range nd.flows {
 		if nd.flows[k].line == line {
-			nd.flows[k].amount += amount
+			if take {
+				nd.flows[k].amount = nd.flows[k].amount.sub(amount)
+			} else {
+				nd.flows[k].amount = nd.flows[k].amount.add(amount)
+			}
 			return
 		}
 	}
-	nd.flows = append(nd.flows, edge{line: line, amount: amount})
+	// A node only gives up money on a line it pays, so this adds.
+	nd.flows = append(nd.flows, edge[N]{line: line, amount: amount})
 	f.byLine[line] = append(f.byLine[line], n)
 }
 
 // flowOn returns what node n pays on line.
-func (f *flow) flowOn(n, line int32) int64 {
+func (f *flow[N]) flowOn(n, line int32) N {
 	for _, fl := range f.nodes[n].flows {
 		if fl.line == line {
 			return fl.amount
 		}
 	}
-	return 0
+	var zero N
+	return zero
 }
 
 // fill gives node n as much as it can carry.
-func (f *flow) fill(n int32) {
+func (f *flow[N]) fill(n int32) {
 	e := f.e
 	nd := &f.nodes[n]
 	list := e.ins[nd.ins].list
 	// Direct payments first, in bill order.
-	for k := list.cursor; k < len(list.idx) && nd.used < nd.cap; k++ {
+	for k := list.cursor; k < len(list.idx) && nd.used.cmp(nd.cap) < 0; k++ {
 		li := list.idx[k]
 		rem := f.rem[li]
-		if rem == 0 {
+		if rem.sign() == 0 {
 			if k == list.cursor {
 				list.cursor++
 			}
 			continue
 		}
-		pay := min(rem, nd.cap-nd.used)
-		f.pay(n, li, pay)
-		if f.rem[li] == 0 && k == list.cursor {
+		f.pay(n, li, minN(rem, nd.cap.sub(nd.used)))
+		if f.rem[li].sign() == 0 && k == list.cursor {
 			list.cursor++
 		}
 	}
 	// Then move earlier payments aside where that frees a line for n.
-	for nd.used < nd.cap && f.residual > 0 && f.augment(n) {
+	for nd.used.cmp(nd.cap) < 0 && f.residual.sign() > 0 && f.augment(n) {
 	}
 }
 
 // pay books amount of node n directly on line li.
-func (f *flow) pay(n, li int32, amount int64) {
-	f.rem[li] -= amount
-	f.residual -= amount
-	f.nodes[n].used += amount
-	f.add(n, li, amount)
+func (f *flow[N]) pay(n, li int32, amount N) {
+	f.rem[li] = f.rem[li].sub(amount)
+	f.residual = f.residual.sub(amount)
+	f.nodes[n].used = f.nodes[n].used.add(amount)
+	f.move(n, li, amount, false)
 }
 
 // augment finds a shortest path from node n to a line with money still
 // owed, through lines already paid by other nodes that could pay elsewhere,
 // and moves as much as the path allows. It reports whether it found one.
-func (f *flow) augment(n int32) bool {
+func (f *flow[N]) augment(n int32) bool {
 	e := f.e
 	if f.dead == nil {
 		f.dead = make([]bool, len(e.lines))
@@ -187,12 +193,12 @@ func (f *flow) augment(n int32) bool {
 	found := int32(-1)
 	for h := 0; h < len(q); h++ {
 		li := q[h]
-		if f.rem[li] > 0 {
+		if f.rem[li].sign() > 0 {
 			found = li
 			break
 		}
 		for _, m := range f.byLine[li] {
-			if f.nodeSeen[m] != stamp && f.flowOn(m, li) > 0 {
+			if f.nodeSeen[m] != stamp && f.flowOn(m, li).sign() > 0 {
 				f.nodeSeen[m] = stamp
 				f.viaLine[m] = li
 				visit(m)
@@ -207,28 +213,28 @@ func (f *flow) augment(n int32) bool {
 		return false
 	}
 	// Bottleneck: n's room, each moved payment, and the line at the end.
-	delta := min(f.nodes[n].cap-f.nodes[n].used, f.rem[found])
+	delta := minN(f.nodes[n].cap.sub(f.nodes[n].used), f.rem[found])
 	for li := found; ; {
 		m := f.viaNode[li]
 		if m == n {
 			break
 		}
 		back := f.viaLine[m]
-		delta = min(delta, f.flowOn(m, back))
+		delta = minN(delta, f.flowOn(m, back))
 		li = back
 	}
 	// Apply along the path.
-	f.rem[found] -= delta
-	f.residual -= delta
-	f.nodes[n].used += delta
+	f.rem[found] = f.rem[found].sub(delta)
+	f.residual = f.residual.sub(delta)
+	f.nodes[n].used = f.nodes[n].used.add(delta)
 	for li := found; ; {
 		m := f.viaNode[li]
-		f.add(m, li, delta)
+		f.move(m, li, delta, false)
 		if m == n {
 			break
 		}
 		back := f.viaLine[m]
-		f.add(m, back, -delta)
+		f.move(m, back, delta, true)
 		li = back
 	}
 	return true

@@ -6,29 +6,29 @@ import (
 
 // lineList is an ascending list of line indices an instrument may pay,
 // shared by instruments with the same eligibility.
-type lineList struct {
+type lineList[N number[N]] struct {
 	idx []int32
 	// sum is the total of the lines' original amounts (for min_spend).
-	sum int64
+	sum N
 	// cursor: every line before it is fully settled. Remaining amounts only
 	// ever decrease, so a cursor never needs to move back.
 	cursor int
 	// remStep and remSum cache the remaining total at the start of a step.
 	remStep int
-	remSum  int64
+	remSum  N
 }
 
 // insState is the engine's view of one wallet instrument.
-type insState struct {
+type insState[N number[N]] struct {
 	in        *Instrument
 	reasons   reasonSet
 	specific  bool
 	percent   bool
-	balance   int64 // stored value (or the cap of a capped percentage)
-	overdraft int64
-	minSpend  int64
-	list      *lineList // eligible lines; nil if none
-	used      int64
+	balance   N // stored value (or the cap of a capped percentage)
+	overdraft N
+	minSpend  N
+	list      *lineList[N] // eligible lines; nil if none
+	used      N
 	applied   bool // a percentage instrument's discount has been applied
 }
 
@@ -41,30 +41,31 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// takes reports whether step s draws instrument in.
-func takes(s *Step, in *insState) bool {
-	if len(s.Kinds) > 0 && !contains(s.Kinds, in.in.Kind) {
+// takes reports whether step s draws instrument in, whose scope is
+// specific or not.
+func takes(s *Step, in *Instrument, specific bool) bool {
+	if len(s.Kinds) > 0 && !contains(s.Kinds, in.Kind) {
 		return false
 	}
 	switch s.Scope {
 	case ScopeGeneral:
-		return !in.specific
+		return !specific
 	case ScopeSpecific:
-		return in.specific
+		return specific
 	}
 	return true
 }
 
 // kindInfo caches, per instrument kind, which lines restrictions reserve for
 // other kinds and the shared line list of its general instruments.
-type kindInfo struct {
+type kindInfo[N number[N]] struct {
 	blocked  []bool // nil if no line is reserved
-	list     *lineList
+	list     *lineList[N]
 	listDone bool
 }
 
 // kind returns the cache entry of kind, working out its blocked lines.
-func (e *engine) kind(kind string) *kindInfo {
+func (e *engine[N]) kind(kind string) *kindInfo[N] {
 	if k, ok := e.kinds[kind]; ok {
 		return k
 	}
@@ -83,20 +84,20 @@ func (e *engine) kind(kind string) *kindInfo {
 			}
 		}
 	}
-	k := &kindInfo{blocked: b}
+	k := &kindInfo[N]{blocked: b}
 	e.kinds[kind] = k
 	return k
 }
 
 // kindList returns the shared list of lines a general instrument of kind
 // without exclusions may pay.
-func (e *engine) kindList(kind string) *lineList {
+func (e *engine[N]) kindList(kind string) *lineList[N] {
 	k := e.kind(kind)
 	if k.listDone {
 		return k.list
 	}
 	blocked := k.blocked
-	l := &lineList{remStep: -1}
+	l := &lineList[N]{remStep: -1}
 	if blocked == nil {
 		l.idx = e.allLines
 		l.sum = e.total
@@ -104,7 +105,7 @@ func (e *engine) kindList(kind string) *lineList {
 		for li := range e.bill.Lines {
 			if !blocked[li] {
 				l.idx = append(l.idx, int32(li))
-				l.sum += e.lines[li].amount
+				l.sum = l.sum.add(e.lines[li].amount)
 			}
 		}
 	}
@@ -116,7 +117,7 @@ func (e *engine) kindList(kind string) *lineList {
 }
 
 // indexLines builds the product and category indexes of the bill's lines.
-func (e *engine) indexLines() {
+func (e *engine[N]) indexLines() {
 	if e.byProduct != nil {
 		return
 	}
@@ -131,7 +132,7 @@ func (e *engine) indexLines() {
 
 // eligibility works out which lines instrument s may pay and the reasons
 // that make it unusable before any money moves.
-func (e *engine) eligibility(s *insState) {
+func (e *engine[N]) eligibility(s *insState[N]) {
 	in := s.in
 	bill := e.bill
 	if in.Status != "" && in.Status != "active" {
@@ -155,7 +156,7 @@ func (e *engine) eligibility(s *insState) {
 	inPolicy, mayOverdraw := false, false
 	for i := range e.steps {
 		st := &e.steps[i]
-		if takes(st, s) {
+		if takes(st, in, s.specific) {
 			inPolicy = true
 			mayOverdraw = mayOverdraw || st.Draw == DrawAll || st.Draw == DrawOverdraft
 		}
@@ -188,7 +189,7 @@ func (e *engine) eligibility(s *insState) {
 			cand = e.allLines
 		}
 		blocked := e.kind(in.Kind).blocked
-		l := &lineList{remStep: -1}
+		l := &lineList[N]{remStep: -1}
 		inScope := false
 		for _, li := range cand {
 			line := &e.bill.Lines[li]
@@ -200,7 +201,7 @@ func (e *engine) eligibility(s *insState) {
 				continue
 			}
 			l.idx = append(l.idx, li)
-			l.sum += e.lines[li].amount
+			l.sum = l.sum.add(e.lines[li].amount)
 		}
 		switch {
 		case !inScope:
@@ -212,23 +213,23 @@ func (e *engine) eligibility(s *insState) {
 		}
 	}
 
-	var eligibleSum int64
+	var eligibleSum N
 	if s.list != nil {
 		eligibleSum = s.list.sum
 	}
-	if s.minSpend > 0 && eligibleSum < s.minSpend {
+	if s.minSpend.sign() > 0 && eligibleSum.cmp(s.minSpend) < 0 {
 		s.reasons.add(rBelowMinSpend)
 	}
 	if s.percent {
-		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && s.balance <= 0) {
+		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && s.balance.sign() <= 0) {
 			s.reasons.add(rNoBalance)
 		}
 	} else {
 		room := s.balance
 		if mayOverdraw {
-			room += s.overdraft
+			room = room.add(s.overdraft)
 		}
-		if room <= 0 {
+		if room.sign() <= 0 {
 			s.reasons.add(rNoBalance)
 		}
 	}

@@ -6,9 +6,9 @@ import (
 
 // candidate is an instrument taking part in a step, with the deduction it
 // could make at the start of the step (for LargestFirst / SmallestFirst).
-type candidate struct {
+type candidate[N number[N]] struct {
 	i   int32 // index into engine.ins, which is sorted by instrument id
-	ded int64
+	ded N
 }
 
 // needsDeduction reports whether the order keys look at the deduction.
@@ -19,8 +19,8 @@ func needsDeduction(keys []OrderKey) bool {
 // sortCandidates orders cs by the step's keys, most significant first,
 // then by instrument id. The order is total, so the result never depends on
 // the order of the wallet.
-func (e *engine) sortCandidates(cs []candidate, keys []OrderKey) {
-	slices.SortFunc(cs, func(a, b candidate) int {
+func (e *engine[N]) sortCandidates(cs []candidate[N], keys []OrderKey) {
+	slices.SortFunc(cs, func(a, b candidate[N]) int {
 		x, y := e.ins[a.i].in, e.ins[b.i].in
 		for _, k := range keys {
 			c := 0
@@ -30,9 +30,9 @@ func (e *engine) sortCandidates(cs []candidate, keys []OrderKey) {
 			case OldestFirst:
 				c = compareOptionalTimes(x.IssuedAt.IsZero(), y.IssuedAt.IsZero(), x.IssuedAt.Compare(y.IssuedAt))
 			case LargestFirst:
-				c = compareInt64(b.ded, a.ded)
+				c = b.ded.cmp(a.ded)
 			case SmallestFirst:
-				c = compareInt64(a.ded, b.ded)
+				c = a.ded.cmp(b.ded)
 			case PriorityOrder:
 				c = compareInt64(int64(x.Priority), int64(y.Priority))
 			case SpecificFirst:

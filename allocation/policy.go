@@ -21,6 +21,9 @@ type Policy struct {
 	Steps []Step `json:"steps,omitempty"`
 	// Restrictions limit which kinds may pay or discount some lines.
 	Restrictions []Restriction `json:"restrictions,omitempty"`
+	// Limits bound the input Allocate accepts (the zero Limits are the
+	// documented defaults).
+	Limits Limits `json:"limits"`
 }
 
 // Strategy chooses how instruments are assigned to lines.

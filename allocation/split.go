@@ -90,7 +90,7 @@ func (s Split) Instrument(id string) (InstrumentResult, bool) {
 func (s Split) Equal(t Split) bool {
 	if s.Bill != t.Bill || s.Currency != t.Currency ||
 		!s.Total.Equal(t.Total) || !s.Discounted.Equal(t.Discounted) ||
-		!s.Paid.Equal(t.Paid) || !s.Outstanding.Equal(t.Outstanding) ||
+		!s.Paid.Equal(t.Paid) || !s.Outstanding.Equal(t.Outstanding) || !s.Invoiceable.Equal(t.Invoiceable) ||
 		len(s.Allocations) != len(t.Allocations) ||
 		len(s.Instruments) != len(t.Instruments) || len(s.Lines) != len(t.Lines) {
 		return false

@@ -83,42 +83,71 @@ func effectiveRounding(r Rounding, currency string) Rounding {
 // defaultSteps is the single implicit step of a policy without steps.
 var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{ExpiresFirst}, Draw: DrawBalance}}
 
-// validate checks bill, wallet and policy and returns every problem found
-// together with the working scale and rounding of the call.
-func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding Rounding, err error) {
+// validated is what validation learns about a valid call.
+type validated struct {
+	scale    int32    // working scale: decimals of every amount
+	rounding Rounding // with the currency default applied
+	wide     bool     // some amount, or the sum of all, does not fit the int64 path
+}
+
+// show formats d for a problem message, in scientific notation when it
+// would be long.
+func show(d decimal.Decimal) string {
+	if integerDigits(d) > 40 || decimals(d) > 40 {
+		return d.ScientificNotationString()
+	}
+	return d.String()
+}
+
+// validate checks bill, wallet and policy and returns every problem found,
+// or what the engine needs to know about the call.
+func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	var p problems
+	lim := policy.Limits.effective()
 	bl := label{"bill", bill.ID, 0}
+	if len(bill.Lines) > lim.MaxLines {
+		p.addf("%s: %d lines is more than the limit of %d", bl, len(bill.Lines), lim.MaxLines)
+	}
+	if len(wallet) > lim.MaxInstruments {
+		p.addf("wallet: %d instruments is more than the limit of %d", len(wallet), lim.MaxInstruments)
+	}
+	if p != nil {
+		return validated{}, p.err() // too big to look further
+	}
+	id := func(where label, field, v string) {
+		if len(v) > lim.MaxIDLength {
+			p.addf("%s: %s is %d bytes long, more than the limit of %d", where, field, len(v), lim.MaxIDLength)
+		}
+	}
+	id(bl, "id", bill.ID)
 	if !validCurrency(bill.Currency) {
 		p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", bl, bill.Currency)
 	}
 	if bill.At.IsZero() {
 		p.addf("%s: at is missing: validity is judged at the bill's time", bl)
 	}
-	rounding = effectiveRounding(policy.Rounding, bill.Currency)
-	placesOK := rounding.Places >= 0 && rounding.Places <= maxScale
-	scale = rounding.Places
-	if !placesOK {
-		scale = 0
+	v := validated{rounding: effectiveRounding(policy.Rounding, bill.Currency)}
+	placesOK := v.rounding.Places >= 0 && int(v.rounding.Places) <= lim.MaxDecimalPlaces
+	if placesOK {
+		v.scale = v.rounding.Places
 	}
 	amount := func(where label, field string, d decimal.Decimal, signed bool) {
-		if !signed && d.Sign() < 0 {
-			p.addf("%s: %s %s is negative", where, field, d.String())
-			return
-		}
 		if d.IsZero() {
 			return
 		}
 		n := decimals(d)
-		if rounding.Strict && placesOK && n > rounding.Places {
-			p.addf("%s: %s %s has more than the %d decimal places the policy allows", where, field, d.String(), rounding.Places)
-		}
-		if n > maxScale || d.Exponent() > maxScale || d.NumDigits()+int(d.Exponent()) > maxScale {
-			p.addf("%s: %s %s is out of range (more than %d digits before or after the decimal point)", where, field, d.String(), maxScale)
+		if int(n) > lim.MaxDecimalPlaces || integerDigits(d) > int64(lim.MaxIntegerDigits) {
+			p.addf("%s: %s %s is out of range (more than %d digits before or %d after the decimal point)",
+				where, field, show(d), lim.MaxIntegerDigits, lim.MaxDecimalPlaces)
 			return
 		}
-		if n > scale {
-			scale = n
+		if !signed && d.Sign() < 0 {
+			p.addf("%s: %s %s is negative", where, field, d.String())
 		}
+		if v.rounding.Strict && placesOK && n > v.rounding.Places {
+			p.addf("%s: %s %s has more than the %d decimal places the policy allows", where, field, d.String(), v.rounding.Places)
+		}
+		v.scale = max(v.scale, n)
 	}
 
 	lineIDs := newIDSet(len(bill.Lines))
@@ -129,6 +158,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 		} else if !lineIDs.add(l.ID) {
 			p.addf("%s: duplicate line id", ll)
 		}
+		id(ll, "id", l.ID)
 		amount(ll, "amount", l.Amount, false)
 	}
 
@@ -141,6 +171,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 		} else if !insIDs.add(in.ID) {
 			p.addf("%s: duplicate instrument id", il)
 		}
+		id(il, "id", in.ID)
 		if in.Kind == "" {
 			p.addf("%s: kind is empty", il)
 		}
@@ -149,16 +180,17 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 		}
 		if in.IsPercent() {
 			pct := in.Percent.Decimal
-			if pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0 {
-				p.addf("%s: percent %s is outside 0–100", il, pct.String())
-			} else if decimals(pct) > maxScale {
-				p.addf("%s: percent %s has more than %d decimal places", il, pct.String(), maxScale)
+			switch {
+			case pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0:
+				p.addf("%s: percent %s is outside 0–100", il, show(pct))
+			case int(decimals(pct)) > lim.MaxDecimalPlaces:
+				p.addf("%s: percent %s has more than %d decimal places", il, show(pct), lim.MaxDecimalPlaces)
 			}
 			if !in.Uncapped {
 				amount(il, "balance (the discount cap)", in.Balance, false)
 			}
 			if !in.Overdraft.IsZero() {
-				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, in.Overdraft.String())
+				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
 			}
 		} else {
 			if in.Uncapped {
@@ -179,22 +211,20 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 		p.addf("policy: unknown strategy %q (want %q or %q)", policy.Strategy, InOrder, MaxCoverage)
 	}
 	if !placesOK {
-		p.addf("policy: rounding places %d is outside 0–%d", rounding.Places, maxScale)
+		p.addf("policy: rounding places %d is outside 0–%d", v.rounding.Places, lim.MaxDecimalPlaces)
 	}
-	switch rounding.Mode {
+	switch v.rounding.Mode {
 	case HalfEven, HalfUp, Down:
 	default:
-		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", rounding.Mode, HalfEven, HalfUp, Down)
+		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
 	}
-	stepNames := make(map[string]bool, len(policy.Steps))
+	stepNames := newIDSet(len(policy.Steps))
 	for i, s := range policy.Steps {
 		sl := label{"policy step", s.Name, i}
-		if s.Name != "" {
-			if stepNames[s.Name] {
-				p.addf("%s: duplicate step name", sl)
-			}
-			stepNames[s.Name] = true
+		if s.Name != "" && !stepNames.add(s.Name) {
+			p.addf("%s: duplicate step name", sl)
 		}
+		id(sl, "name", s.Name)
 		switch s.Scope {
 		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
 		default:
@@ -218,31 +248,37 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (scale int32, rounding 
 			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
 		}
 	}
-	if p == nil {
-		// Sums of all amounts must fit, so the engine never overflows.
-		var total int64
-		add := func(d decimal.Decimal) {
-			u, ok := toUnits(d, scale)
-			if u < 0 {
-				u = -u
-			}
-			if !ok || total > maxUnits-u {
-				total = maxUnits + 1
-				return
-			}
-			total += u
+	if err := p.err(); err != nil {
+		return validated{}, err
+	}
+	v.wide = !fitsFast(bill, wallet, v.scale)
+	return v, nil
+}
+
+// fitsFast reports whether every amount, and the sum of their magnitudes,
+// fits the int64 path at scale.
+func fitsFast(bill *Bill, wallet Wallet, scale int32) bool {
+	var total int64
+	add := func(d decimal.Decimal) bool {
+		u, ok := fastUnits(d, scale)
+		if u < 0 {
+			u = -u
 		}
-		for _, l := range bill.Lines {
-			add(l.Amount)
+		if !ok || total > fastMax-u {
+			return false
 		}
-		for i := range wallet {
-			add(wallet[i].Balance)
-			add(wallet[i].Overdraft)
-			add(wallet[i].MinSpend)
-		}
-		if total > maxUnits {
-			p.addf("%s: the amounts of the bill and wallet add up to more than the supported range (%s at %d decimal places)", bl, fromUnits(maxUnits, scale).String(), scale)
+		total += u
+		return true
+	}
+	for _, l := range bill.Lines {
+		if !add(l.Amount) {
+			return false
 		}
 	}
-	return scale, rounding, p.err()
+	for i := range wallet {
+		if !add(wallet[i].Balance) || !add(wallet[i].Overdraft) || !add(wallet[i].MinSpend) {
+			return false
+		}
+	}
+	return true
 }
