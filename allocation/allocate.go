@@ -1,9 +1,5 @@
 package allocation
 
-import (
-	"slices"
-)
-
 // Allocate decides which instruments of wallet discount or pay which part of
 // bill under policy, and returns the resulting [Split].
 //
@@ -60,6 +56,10 @@ func allocate[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validate
 	return e.split()
 }
 
+// smallBill is the number of lines up to which scoped instruments scan
+// the bill instead of building product and category indexes.
+const smallBill = 16
+
 // engine holds the state of one Allocate call, in units of 10^-scale.
 type engine[N number[N]] struct {
 	bill     *Bill
@@ -71,12 +71,16 @@ type engine[N number[N]] struct {
 	lines      []lineState[N]
 	allLines   []int32
 	total      N
-	byProduct  map[string][]int32 // built on first use
+	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
 	byCategory map[string][]int32
-	kinds      map[string]*kindInfo[N]
+	kindSlab   []kindInfo[N]  // one entry per instrument kind met
+	kindIndex  map[string]int // kind → kindSlab index, once there are many kinds
+	listSlab   []lineList[N]  // every line list of the call
+	idxArena   []int32        // backing store of the lists' indices
+	scratch    []int32
 
 	ins       []insState[N] // sorted by instrument id
-	members   [][]int32     // per step, the usable instruments it draws
+	members   [][]int32     // per step, the usable instruments it draws (one backing array)
 	allocs    []alloc[N]
 	share     []share[N]
 	cands     []candidate[N]
@@ -105,8 +109,11 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		rounding: v.rounding,
 		lines:    make([]lineState[N], len(bill.Lines)),
 		allLines: make([]int32, len(bill.Lines)),
-		kinds:    make(map[string]*kindInfo[N]),
+		kindSlab: make([]kindInfo[N], 0, len(wallet)),
+		listSlab: make([]lineList[N], 0, 2*len(wallet)),
 		ins:      make([]insState[N], len(wallet)),
+		allocs:   make([]alloc[N], 0, len(bill.Lines)+len(wallet)),
+		cands:    make([]candidate[N], 0, len(wallet)),
 	}
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
@@ -119,9 +126,9 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		e.total = e.total.add(a)
 		e.allLines[i] = int32(i)
 	}
-	for i := range wallet {
+	for k, i := range v.order {
 		in := &wallet[i]
-		s := &e.ins[i]
+		s := &e.ins[k]
 		s.in = in
 		s.specific = in.Scope.Specific()
 		s.percent = in.IsPercent()
@@ -129,25 +136,19 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		s.overdraft = z.of(in.Overdraft, sc)
 		s.minSpend = z.of(in.MinSpend, sc)
 	}
-	slices.SortFunc(e.ins, func(a, b insState[N]) int {
-		switch {
-		case a.in.ID < b.in.ID:
-			return -1
-		case a.in.ID > b.in.ID:
-			return 1
-		}
-		return 0
-	})
 	for i := range e.ins {
 		e.eligibility(&e.ins[i])
 	}
 	e.members = make([][]int32, len(e.steps))
+	var arena []int32
 	for si := range e.steps {
+		start := len(arena)
 		for i := range e.ins {
 			if e.ins[i].reasons == 0 && takes(&e.steps[si], e.ins[i].in, e.ins[i].specific) {
-				e.members[si] = append(e.members[si], int32(i))
+				arena = append(arena, int32(i))
 			}
 		}
+		e.members[si] = arena[start:len(arena):len(arena)]
 	}
 	return e
 }

@@ -1,7 +1,11 @@
 package allocation
 
-// split builds the result. Decimals are built only where they are not
-// zero and not already at hand.
+import "github.com/shopspring/decimal"
+
+// split builds the result. A decimal is built only where the value is not
+// zero and not already at hand: an amount equal to an input amount (a line
+// paid in full, a balance used up) or to one already built reuses it.
+// Decimals are immutable, so sharing them is safe.
 func (e *engine[N]) split() Split {
 	sc := e.scale
 	sp := Split{
@@ -9,17 +13,83 @@ func (e *engine[N]) split() Split {
 		Currency: e.bill.Currency,
 		places:   sc,
 	}
+
+	// Instruments, with every reason list in one backing array.
+	used := make([]decimal.Decimal, len(e.ins))
+	if len(e.ins) > 0 {
+		sp.Instruments = make([]InstrumentResult, len(e.ins))
+	}
+	nReasons := 0
+	for i := range e.ins {
+		if s := &e.ins[i]; s.used.sign() == 0 {
+			nReasons += max(1, s.reasons.count())
+		}
+	}
+	reasons := make([]Reason, 0, nReasons)
+	for i := range e.ins {
+		s := &e.ins[i]
+		r := InstrumentResult{ID: s.in.ID}
+		capped := !(s.percent && s.in.Uncapped)
+		switch {
+		case s.used.sign() != 0:
+			left := s.balance.sub(s.used)
+			if capped && left.sign() == 0 {
+				r.Used = s.in.Balance
+			} else {
+				r.Used = s.used.decimal(sc)
+			}
+			if capped {
+				r.BalanceAfter = left.decimal(sc)
+			}
+			used[i] = r.Used
+		default:
+			if capped {
+				r.BalanceAfter = s.in.Balance
+			}
+			set := s.reasons
+			if set == 0 {
+				set.add(rNothingLeft)
+			}
+			reasons, r.Skipped = set.appendTo(reasons)
+		}
+		sp.Instruments[i] = r
+	}
+
+	// Lines.
+	if len(e.lines) > 0 {
+		sp.Lines = make([]LineResult, len(e.lines))
+	}
+	for i := range e.lines {
+		l := &e.lines[i]
+		in := e.bill.Lines[i].Amount
+		lr := LineResult{ID: e.bill.Lines[i].ID, Amount: in}
+		lr.Discounted = e.reuse(l.discounted, l.amount, in)
+		lr.Covered = e.reuse(l.covered, l.amount, in)
+		lr.Outstanding = e.reuse(l.remaining, l.amount, in)
+		sp.Lines[i] = lr
+	}
+
+	// Allocations and totals.
 	var discounted, paid, invoiceable N
 	if len(e.allocs) > 0 {
 		sp.Allocations = make([]Allocation, len(e.allocs))
 	}
 	for k, a := range e.allocs {
 		s := &e.ins[a.ins]
+		var amount decimal.Decimal
+		switch {
+		case a.amount.cmp(s.used) == 0:
+			amount = used[a.ins]
+		case a.amount.cmp(e.lines[a.line].amount) == 0:
+			amount = e.bill.Lines[a.line].Amount
+		default:
+			amount = a.amount.decimal(sc)
+		}
 		sp.Allocations[k] = Allocation{
 			Instrument: s.in.ID,
 			Line:       e.bill.Lines[a.line].ID,
 			Step:       e.steps[a.step].Name,
-			Amount:     a.amount.decimal(sc),
+			Amount:     amount,
 		}
 		switch {
 		case s.percent:
@@ -34,48 +104,17 @@ func (e *engine[N]) split() Split {
 	outstanding := e.total.sub(discounted).sub(paid)
 	invoiceable = invoiceable.add(outstanding)
 	sp.Total = e.total.decimal(sc)
-	sp.Discounted = discounted.decimal(sc)
-	sp.Paid = paid.decimal(sc)
-	sp.Outstanding = outstanding.decimal(sc)
-	sp.Invoiceable = invoiceable.decimal(sc)
-
-	if len(e.ins) > 0 {
-		sp.Instruments = make([]InstrumentResult, len(e.ins))
-	}
-	for i := range e.ins {
-		s := &e.ins[i]
-		r := InstrumentResult{ID: s.in.ID}
-		switch {
-		case s.used.sign() != 0:
-			r.Used = s.used.decimal(sc)
-			if !(s.percent && s.in.Uncapped) {
-				r.BalanceAfter = s.balance.sub(s.used).decimal(sc)
-			}
-		default:
-			if !(s.percent && s.in.Uncapped) {
-				r.BalanceAfter = s.in.Balance
-			}
-			reasons := s.reasons
-			if reasons == 0 {
-				reasons.add(rNothingLeft)
-			}
-			r.Skipped = reasons.list()
-		}
-		sp.Instruments[i] = r
-	}
-
-	if len(e.lines) > 0 {
-		sp.Lines = make([]LineResult, len(e.lines))
-	}
-	for i := range e.lines {
-		l := &e.lines[i]
-		sp.Lines[i] = LineResult{
-			ID:          e.bill.Lines[i].ID,
-			Amount:      e.bill.Lines[i].Amount,
-			Discounted:  l.discounted.decimal(sc),
-			Covered:     l.covered.decimal(sc),
-			Outstanding: l.remaining.decimal(sc),
-		}
-	}
+	sp.Discounted = e.reuse(discounted, e.total, sp.Total)
+	sp.Paid = e.reuse(paid, e.total, sp.Total)
+	sp.Outstanding = e.reuse(outstanding, e.total, sp.Total)
+	sp.Invoiceable = e.reuse(invoiceable, e.total, sp.Total)
 	return sp
+}
+
+// reuse returns the decimal of v, which is have when v equals known.
+func (e *engine[N]) reuse(v, known N, have decimal.Decimal) decimal.Decimal {
+	if v.sign() != 0 && v.cmp(known) == 0 {
+		return have
+	}
+	return v.decimal(e.scale)
 }

@@ -59,6 +59,7 @@ func takes(s *Step, in *Instrument, specific bool) bool {
 // kindInfo caches, per instrument kind, which lines restrictions reserve for
 // other kinds and the shared line list of its general instruments.
 type kindInfo[N number[N]] struct {
+	name     string
 	blocked  []bool // nil if no line is reserved
 	list     *lineList[N]
 	listDone bool
@@ -66,8 +67,16 @@ type kindInfo[N number[N]] struct {
 
 // kind returns the cache entry of kind, working out its blocked lines.
 func (e *engine[N]) kind(kind string) *kindInfo[N] {
-	if k, ok := e.kinds[kind]; ok {
-		return k
+	if e.kindIndex != nil {
+		if j, ok := e.kindIndex[kind]; ok {
+			return &e.kindSlab[j]
+		}
+	} else {
+		for j := range e.kindSlab {
+			if e.kindSlab[j].name == kind {
+				return &e.kindSlab[j]
+			}
+		}
 	}
 	var b []bool
 	for _, r := range e.policy.Restrictions {
@@ -84,9 +93,25 @@ func (e *engine[N]) kind(kind string) *kindInfo[N] {
 			}
 		}
 	}
-	k := &kindInfo[N]{blocked: b}
-	e.kinds[kind] = k
-	return k
+	// kindSlab has room for one entry per instrument, so it never moves.
+	e.kindSlab = append(e.kindSlab, kindInfo[N]{name: kind, blocked: b})
+	if len(e.kindSlab) > 8 {
+		if e.kindIndex == nil {
+			e.kindIndex = make(map[string]int, cap(e.kindSlab))
+			for j := range e.kindSlab {
+				e.kindIndex[e.kindSlab[j].name] = j
+			}
+		}
+		e.kindIndex[kind] = len(e.kindSlab) - 1
+	}
+	return &e.kindSlab[len(e.kindSlab)-1]
+}
+
+// newList returns an empty line list from the engine's slab, which has
+// room for every list a call can make, so lists never move.
+func (e *engine[N]) newList() *lineList[N] {
+	e.listSlab = append(e.listSlab, lineList[N]{remStep: -1})
+	return &e.listSlab[len(e.listSlab)-1]
 }
 
 // kindList returns the shared list of lines a general instrument of kind
@@ -97,7 +122,7 @@ func (e *engine[N]) kindList(kind string) *lineList[N] {
 		return k.list
 	}
 	blocked := k.blocked
-	l := &lineList[N]{remStep: -1}
+	l := e.newList()
 	if blocked == nil {
 		l.idx = e.allLines
 		l.sum = e.total
@@ -175,8 +200,18 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 		}
 	} else {
 		var cand []int32
-		if s.specific {
+		if s.specific && len(e.lines) <= smallBill {
+			cand = e.scratch[:0]
+			for li := range e.bill.Lines {
+				l := &e.bill.Lines[li]
+				if contains(sc.Products, l.Product) || contains(sc.Categories, l.Category) {
+					cand = append(cand, int32(li))
+				}
+			}
+			e.scratch = cand
+		} else if s.specific {
 			e.indexLines()
+			cand = e.scratch[:0]
 			for _, p := range sc.Products {
 				cand = append(cand, e.byProduct[p]...)
 			}
@@ -185,12 +220,14 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 			}
 			slices.Sort(cand)
 			cand = slices.Compact(cand)
+			e.scratch = cand
 		} else {
 			cand = e.allLines
 		}
 		blocked := e.kind(in.Kind).blocked
-		l := &lineList[N]{remStep: -1}
+		l := e.newList()
 		inScope := false
+		start := len(e.idxArena)
 		for _, li := range cand {
 			line := &e.bill.Lines[li]
 			if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
@@ -200,9 +237,10 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 			if blocked != nil && blocked[li] {
 				continue
 			}
-			l.idx = append(l.idx, li)
+			e.idxArena = append(e.idxArena, li)
 			l.sum = l.sum.add(e.lines[li].amount)
 		}
+		l.idx = e.idxArena[start:len(e.idxArena):len(e.idxArena)]
 		switch {
 		case !inScope:
 			s.reasons.add(rOutOfScope)

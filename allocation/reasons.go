@@ -1,5 +1,7 @@
 package allocation
 
+import "math/bits"
+
 // A Reason says why an instrument was not used. The vocabulary is fixed;
 // when several reasons apply, [Split] lists them in the order below.
 type Reason string
@@ -62,16 +64,17 @@ const (
 	rNothingLeft
 )
 
-// list returns the reasons in vocabulary order, or nil for none.
-func (s reasonSet) list() []Reason {
-	if s == 0 {
-		return nil
-	}
-	out := make([]Reason, 0, 2)
+// appendTo appends the reasons, in vocabulary order, to buf and returns
+// buf and the appended part (capacity-limited, so appending to it copies).
+func (s reasonSet) appendTo(buf []Reason) ([]Reason, []Reason) {
+	start := len(buf)
 	for i, r := range reasonOrder {
 		if s&(1<<i) != 0 {
-			out = append(out, r)
+			buf = append(buf, r)
 		}
 	}
-	return out
+	return buf, buf[start:len(buf):len(buf)]
 }
+
+// count returns the number of reasons in s.
+func (s reasonSet) count() int { return bits.OnesCount16(uint16(s)) }

@@ -2,6 +2,8 @@ package allocation
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -34,39 +36,29 @@ func (l label) String() string {
 	return fmt.Sprintf("%s %q", l.what, l.id)
 }
 
-// idSet detects duplicate ids: by linear search while small (no
-// allocation), by map beyond that.
-type idSet struct {
-	small [16]string
-	n     int
-	big   map[string]struct{}
-}
-
-func newIDSet(size int) idSet {
-	var s idSet
-	if size > len(s.small) {
-		s.big = make(map[string]struct{}, size)
+// sortedByID returns the indices 0..n-1 ordered by id, then index, and
+// the set of indices whose id already appears at a smaller index (nil when
+// there are none, the usual case).
+func sortedByID(n int, id func(int) string) (order []int32, dups map[int]bool) {
+	order = make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
 	}
-	return s
-}
-
-// add reports whether id was new.
-func (s *idSet) add(id string) bool {
-	if s.big != nil {
-		if _, dup := s.big[id]; dup {
-			return false
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(id(int(a)), id(int(b))); c != 0 {
+			return c
 		}
-		s.big[id] = struct{}{}
-		return true
-	}
-	for _, x := range s.small[:s.n] {
-		if x == id {
-			return false
+		return int(a - b)
+	})
+	for k := 1; k < n; k++ {
+		if id(int(order[k])) == id(int(order[k-1])) {
+			if dups == nil {
+				dups = make(map[int]bool)
+			}
+			dups[int(order[k])] = true
 		}
 	}
-	s.small[s.n] = id
-	s.n++
-	return true
+	return order, dups
 }
 
 // effectiveRounding resolves the zero Rounding to the currency default.
@@ -85,6 +77,7 @@ var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{E
 
 // validated is what validation learns about a valid call.
 type validated struct {
+	order    []int32  // instrument indices by id
 	scale    int32    // working scale: decimals of every amount
 	rounding Rounding // with the currency default applied
 	wide     bool     // some amount, or the sum of all, does not fit the int64 path
@@ -150,25 +143,26 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		v.scale = max(v.scale, n)
 	}
 
-	lineIDs := newIDSet(len(bill.Lines))
+	_, lineDups := sortedByID(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
 	for i, l := range bill.Lines {
 		ll := label{"line", l.ID, i}
 		if l.ID == "" {
 			p.addf("%s: id is empty", ll)
-		} else if !lineIDs.add(l.ID) {
+		} else if lineDups[i] {
 			p.addf("%s: duplicate line id", ll)
 		}
 		id(ll, "id", l.ID)
 		amount(ll, "amount", l.Amount, false)
 	}
 
-	insIDs := newIDSet(len(wallet))
+	var insDups map[int]bool
+	v.order, insDups = sortedByID(len(wallet), func(i int) string { return wallet[i].ID })
 	for i := range wallet {
 		in := &wallet[i]
 		il := label{"instrument", in.ID, i}
 		if in.ID == "" {
 			p.addf("%s: id is empty", il)
-		} else if !insIDs.add(in.ID) {
+		} else if insDups[i] {
 			p.addf("%s: duplicate instrument id", il)
 		}
 		id(il, "id", in.ID)
@@ -218,10 +212,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	default:
 		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
 	}
-	stepNames := newIDSet(len(policy.Steps))
+	_, stepDups := sortedByID(len(policy.Steps), func(i int) string { return policy.Steps[i].Name })
 	for i, s := range policy.Steps {
 		sl := label{"policy step", s.Name, i}
-		if s.Name != "" && !stepNames.add(s.Name) {
+		if s.Name != "" && stepDups[i] {
 			p.addf("%s: duplicate step name", sl)
 		}
 		id(sl, "name", s.Name)
