@@ -20,15 +20,16 @@ import "slices"
 // chosen together, so there is no "start of the step" in between.
 // Ties in line choice go to the earlier line in the bill.
 func (e *engine[N]) payMaxCoverage() {
-	f := flow[N]{e: e, byLine: make([][]int32, len(e.lines)), rem: make([]N, len(e.lines))}
+	f := flow[N]{e: e, byLine: make([][]payment[N], len(e.lines)), rem: make([]N, len(e.lines))}
+	reserved := make([]N, len(e.ins)) // room already given to earlier nodes
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
-			s := &e.ins[c.i]
-			room := e.room(s, draw).sub(f.reserved(c.i))
+			room := e.room(&e.ins[c.i], draw).sub(reserved[c.i])
 			if room.sign() <= 0 {
 				continue
 			}
+			reserved[c.i] = reserved[c.i].add(room)
 			f.nodes = append(f.nodes, node[N]{ins: c.i, step: int32(st), cap: room})
 		}
 	}
@@ -43,44 +44,52 @@ func (e *engine[N]) payMaxCoverage() {
 		f.fill(int32(n))
 	}
 	// Record what each node pays, in policy order, lines in bill order.
-	for n := range f.nodes {
-		nd := &f.nodes[n]
-		slices.SortFunc(nd.flows, func(a, b edge[N]) int { return int(a.line - b.line) })
-		for _, fl := range nd.flows {
-			if fl.amount.sign() == 0 {
-				continue
+	var paid []nodePayment[N]
+	for li := range f.byLine {
+		for _, p := range f.byLine[li] {
+			if p.amount.sign() > 0 {
+				paid = append(paid, nodePayment[N]{node: p.node, line: int32(li), amount: p.amount})
 			}
-			line := &e.lines[fl.line]
-			line.remaining = line.remaining.sub(fl.amount)
-			line.covered = line.covered.add(fl.amount)
-			e.record(nd.ins, fl.line, int(nd.step), fl.amount)
 		}
+	}
+	slices.SortStableFunc(paid, func(a, b nodePayment[N]) int { return int(a.node - b.node) })
+	for _, p := range paid {
+		nd := &f.nodes[p.node]
+		line := &e.lines[p.line]
+		line.remaining = line.remaining.sub(p.amount)
+		line.covered = line.covered.add(p.amount)
+		e.record(nd.ins, p.line, int(nd.step), p.amount)
 	}
 	e.stepStamp++
 }
 
 // node is one instrument in one step.
 type node[N number[N]] struct {
-	ins   int32
-	step  int32
-	cap   N         // most it may pay in this step
-	used  N         // what it pays so far
-	flows []edge[N] // what it pays, by line (amounts may drop to zero)
+	ins  int32
+	step int32
+	cap  N // most it may pay in this step
+	used N // what it pays so far
 }
 
-type edge[N number[N]] struct {
-	line   int32
+// payment is what a node pays on a line (it may drop to zero).
+type payment[N number[N]] struct {
+	node   int32
 	amount N
+}
+
+type nodePayment[N number[N]] struct {
+	node, line int32
+	amount     N
 }
 
 // flow is the network state of payMaxCoverage.
 type flow[N number[N]] struct {
 	e        *engine[N]
 	nodes    []node[N]
-	byLine   [][]int32 // nodes that have (or had) money on each line
-	rem      []N       // what remains unpaid of each line
-	residual N         // what remains unpaid over all lines
-	dead     []bool    // lines from which no unpaid line can be reached
+	byLine   [][]payment[N] // who pays each line
+	rem      []N            // what remains unpaid of each line
+	residual N              // what remains unpaid over all lines
+	dead     []bool         // lines from which no unpaid line can be reached
 	// BFS scratch.
 	lineSeen []int32 // stamp per line
 	nodeSeen []int32 // stamp per node
@@ -90,41 +99,28 @@ type flow[N number[N]] struct {
 	queue    []int32
 }
 
-// reserved is what earlier nodes of instrument i may already pay.
-func (f *flow[N]) reserved(i int32) N {
-	var sum N
-	for _, nd := range f.nodes {
-		if nd.ins == i {
-			sum = sum.add(nd.cap)
-		}
-	}
-	return sum
-}
-
 // move adds amount to what node n pays on line (or, with take, takes it
-// away).
+// away: a node only gives up money on a line it pays).
 func (f *flow[N]) move(n, line int32, amount N, take bool) {
-	nd := &f.nodes[n]
-	for k := range nd.flows {
-		if nd.flows[k].line == line {
+	ps := f.byLine[line]
+	for k := range ps {
+		if ps[k].node == n {
 			if take {
-				nd.flows[k].amount = nd.flows[k].amount.sub(amount)
+				ps[k].amount = ps[k].amount.sub(amount)
 			} else {
-				nd.flows[k].amount = nd.flows[k].amount.add(amount)
+				ps[k].amount = ps[k].amount.add(amount)
 			}
 			return
 		}
 	}
-	// A node only gives up money on a line it pays, so this adds.
-	nd.flows = append(nd.flows, edge[N]{line: line, amount: amount})
-	f.byLine[line] = append(f.byLine[line], n)
+	f.byLine[line] = append(ps, payment[N]{node: n, amount: amount})
 }
 
 // flowOn returns what node n pays on line.
 func (f *flow[N]) flowOn(n, line int32) N {
-	for _, fl := range f.nodes[n].flows {
-		if fl.line == line {
-			return fl.amount
+	for _, p := range f.byLine[line] {
+		if p.node == n {
+			return p.amount
 		}
 	}
 	var zero N
@@ -136,7 +132,8 @@ func (f *flow[N]) fill(n int32) {
 	e := f.e
 	nd := &f.nodes[n]
 	list := e.ins[nd.ins].list
-	// Direct payments first, in bill order.
+	// Direct payments first, in bill order. n pays nothing yet, so each
+	// payment is a new entry.
 	for k := list.cursor; k < len(list.idx) && nd.used.cmp(nd.cap) < 0; k++ {
 		li := list.idx[k]
 		rem := f.rem[li]
@@ -146,7 +143,11 @@ func (f *flow[N]) fill(n int32) {
 			}
 			continue
 		}
-		f.pay(n, li, minN(rem, nd.cap.sub(nd.used)))
+		pay := minN(rem, nd.cap.sub(nd.used))
+		f.rem[li] = rem.sub(pay)
+		f.residual = f.residual.sub(pay)
+		nd.used = nd.used.add(pay)
+		f.byLine[li] = append(f.byLine[li], payment[N]{node: n, amount: pay})
 		if f.rem[li].sign() == 0 && k == list.cursor {
 			list.cursor++
 		}
@@ -156,17 +157,11 @@ func (f *flow[N]) fill(n int32) {
 	}
 }
 
-// pay books amount of node n directly on line li.
-func (f *flow[N]) pay(n, li int32, amount N) {
-	f.rem[li] = f.rem[li].sub(amount)
-	f.residual = f.residual.sub(amount)
-	f.nodes[n].used = f.nodes[n].used.add(amount)
-	f.move(n, li, amount, false)
-}
-
 // augment finds a shortest path from node n to a line with money still
 // owed, through lines already paid by other nodes that could pay elsewhere,
 // and moves as much as the path allows. It reports whether it found one.
+// Lines from which no path reached an unpaid line are marked dead: no later
+// augmentation can revive them, so no later search enters them.
 func (f *flow[N]) augment(n int32) bool {
 	e := f.e
 	if f.dead == nil {
@@ -179,8 +174,27 @@ func (f *flow[N]) augment(n int32) bool {
 	f.stamp++
 	stamp := f.stamp
 	q := f.queue[:0]
+	found := int32(-1)
+	// visit looks for an unpaid line among node from's lines (lines before
+	// the list's cursor are all paid), and otherwise queues the lines it has
+	// not seen for the search to go through.
 	visit := func(from int32) {
-		for _, li := range e.ins[f.nodes[from].ins].list.idx {
+		list := e.ins[f.nodes[from].ins].list
+		for k := list.cursor; k < len(list.idx); k++ {
+			li := list.idx[k]
+			if f.rem[li].sign() > 0 {
+				if f.lineSeen[li] != stamp {
+					f.lineSeen[li] = stamp
+					f.viaNode[li] = from
+				}
+				found = li
+				return
+			}
+			if k == list.cursor {
+				list.cursor++
+			}
+		}
+		for _, li := range list.idx {
 			if f.lineSeen[li] != stamp && !f.dead[li] {
 				f.lineSeen[li] = stamp
 				f.viaNode[li] = from
@@ -190,18 +204,15 @@ func (f *flow[N]) augment(n int32) bool {
 	}
 	f.nodeSeen[n] = stamp
 	visit(n)
-	found := int32(-1)
-	for h := 0; h < len(q); h++ {
+	for h := 0; h < len(q) && found < 0; h++ {
 		li := q[h]
-		if f.rem[li].sign() > 0 {
-			found = li
-			break
-		}
-		for _, m := range f.byLine[li] {
-			if f.nodeSeen[m] != stamp && f.flowOn(m, li).sign() > 0 {
-				f.nodeSeen[m] = stamp
-				f.viaLine[m] = li
-				visit(m)
+		for _, p := range f.byLine[li] {
+			if f.nodeSeen[p.node] != stamp && p.amount.sign() > 0 {
+				f.nodeSeen[p.node] = stamp
+				f.viaLine[p.node] = li
+				if visit(p.node); found >= 0 {
+					break
+				}
 			}
 		}
 	}
