@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -90,5 +91,50 @@ func TestRunRejectsBadInput(t *testing.T) {
 				t.Errorf("want one line per problem, got %d lines:\n%s", len(lines), stderr.String())
 			}
 		})
+	}
+}
+
+// TestRunBigInput: 20,000 lines × 2,000 instruments is valid input, and
+// both strategies give a correct result in well under a second or two.
+func TestRunBigInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("big input")
+	}
+	var b strings.Builder
+	b.WriteString(`{"bill":{"id":"big","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[`)
+	for i := range 20000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"l%d","product":"p%d","amount":"%d.%02d"}`, i, i%50, 1+i%97, i%100)
+	}
+	b.WriteString(`]},"wallet":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		scope := ""
+		if i%3 == 0 {
+			scope = fmt.Sprintf(`,"scope":{"products":["p%d","p%d"]}`, i%50, (i*7)%50)
+		}
+		fmt.Fprintf(&b, `{"id":"i%d","kind":"%s","currency":"CNY","balance":"%d.50"%s}`, i, []string{"voucher", "gift", "cash"}[i%3], 100+i%900, scope)
+	}
+	b.WriteString(`],"policy":{"strategy":"STRATEGY","steps":[{"name":"v","kinds":["voucher"],"order":["largest_first"]},{"name":"rest","kinds":["gift","cash"]}]}}`)
+	for _, strategy := range []string{"in_order", "max_coverage"} {
+		input := strings.Replace(b.String(), "STRATEGY", strategy, 1)
+		var stdout, stderr bytes.Buffer
+		if code := run(nil, strings.NewReader(input), &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", strategy, code, stderr.String())
+		}
+		var s allocation.Split
+		if err := json.Unmarshal(stdout.Bytes(), &s); err != nil {
+			t.Fatalf("%s: %v", strategy, err)
+		}
+		if len(s.Lines) != 20000 || len(s.Instruments) != 2000 {
+			t.Fatalf("%s: %d lines, %d instruments in the split", strategy, len(s.Lines), len(s.Instruments))
+		}
+		if !s.Total.Equal(s.Discounted.Add(s.Paid).Add(s.Outstanding)) {
+			t.Errorf("%s: total %s ≠ discounted %s + paid %s + outstanding %s", strategy, s.Total, s.Discounted, s.Paid, s.Outstanding)
+		}
 	}
 }
