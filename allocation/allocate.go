@@ -16,7 +16,8 @@ package allocation
 //     eligible lines: remaining × percent / 100, rounded once to the
 //     policy's places with its mode, capped by the instrument's balance and
 //     spread over the lines in proportion to what remains of each, by
-//     largest remainder (ties to the earlier line), so line discounts add up
+//     largest remainder (ties to the smaller line id, so the spread does not
+//     depend on the order of the lines), so line discounts add up
 //     exactly to the instrument's discount. Each applies at most once.
 //  2. Stored-value instruments, step by step in policy order and within a
 //     step in the step's order, pay what remains. Under [InOrder] each

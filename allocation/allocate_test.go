@@ -271,11 +271,12 @@ func TestAllocatePercentDiscounts(t *testing.T) {
 		allocs:     []string{"p15 a coupons 1.50", "p15 b coupons 1.50", "p15 c coupons 1.50"},
 		discounted: "4.50", outstanding: "25.50",
 	}, {
-		name:   "remainder_cent_goes_to_the_earliest_line",
-		reason: "DESIGN.md: line discounts add up exactly to the instrument's discount; 1.00 over three equal lines leaves one cent for the first",
-		scenario: scenario(policy("half_even"), bill,
+		name:   "remainder_cent_goes_to_the_smallest_line_id",
+		reason: "DESIGN.md: line discounts add up exactly to the instrument's discount; 1.00 over three equal lines leaves one cent for line id a, wherever it stands",
+		scenario: scenario(policy("half_even"), `{"id":"p","currency":"USD","at":"2024-06-01T00:00:00Z","lines":[
+			{"id":"c","amount":"10.00"},{"id":"a","amount":"10.00"},{"id":"b","amount":"10.00"}]}`,
 			`[{"id":"cap","kind":"coupon","currency":"USD","percent":"50","balance":"1.00"}]`),
-		allocs:     []string{"cap a coupons 0.34", "cap b coupons 0.33", "cap c coupons 0.33"},
+		allocs:     []string{"cap c coupons 0.33", "cap a coupons 0.34", "cap b coupons 0.33"},
 		discounted: "1.00", outstanding: "29.00",
 	}, {
 		name:   "rounding_mode_half_up",

@@ -18,7 +18,8 @@ import "slices"
 //
 // Order keys are evaluated once, on the bill after discounts: payments are
 // chosen together, so there is no "start of the step" in between.
-// Ties in line choice go to the earlier line in the bill.
+// Ties in line choice go to the earlier line in the bill; which
+// instrument uses how much does not depend on the order of the lines.
 func (e *engine[N]) payMaxCoverage() {
 	f := flow[N]{e: e, byLine: make([][]payment[N], len(e.lines)), rem: make([]N, len(e.lines))}
 	reserved := make([]N, len(e.ins)) // room already given to earlier nodes

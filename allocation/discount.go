@@ -2,6 +2,7 @@ package allocation
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -54,8 +55,9 @@ type share[N number[N]] struct {
 
 // applyDiscount applies percentage instrument si in step st: its discount
 // is spread over its lines in proportion to what remains of each, by
-// largest remainder (ties go to the earlier line), so the line discounts
-// add up to the discount exactly.
+// largest remainder, so the line discounts add up to the discount exactly.
+// Equal remainders go to the smaller line id: the spread, and so all that
+// follows from it, does not depend on the order of the bill's lines.
 func (e *engine[N]) applyDiscount(si int32, st int) {
 	s := &e.ins[si]
 	s.applied = true
@@ -87,7 +89,7 @@ func (e *engine[N]) applyDiscount(si int32, st int) {
 			if c := e.share[b].r.cmp(e.share[a].r); c != 0 {
 				return c
 			}
-			return a - b
+			return strings.Compare(e.bill.Lines[idx[e.share[a].k]].ID, e.bill.Lines[idx[e.share[b].k]].ID)
 		})
 		var one N
 		one = one.inc()
