@@ -15,7 +15,6 @@ func (e *engine[N]) split() Split {
 	}
 
 	// Instruments, with every reason list in one backing array.
-	used := make([]decimal.Decimal, len(e.ins))
 	if len(e.ins) > 0 {
 		sp.Instruments = make([]InstrumentResult, len(e.ins))
 	}
@@ -41,7 +40,6 @@ func (e *engine[N]) split() Split {
 			if capped {
 				r.BalanceAfter = left.decimal(sc)
 			}
-			used[i] = r.Used
 		default:
 			if capped {
 				r.BalanceAfter = s.in.Balance
@@ -79,7 +77,7 @@ func (e *engine[N]) split() Split {
 		var amount decimal.Decimal
 		switch {
 		case a.amount.cmp(s.used) == 0:
-			amount = used[a.ins]
+			amount = sp.Instruments[a.ins].Used
 		case a.amount.cmp(e.lines[a.line].amount) == 0:
 			amount = e.bill.Lines[a.line].Amount
 		default:
