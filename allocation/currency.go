@@ -15,11 +15,12 @@ func validCurrency(code string) bool {
 	return true
 }
 
-// minorUnits returns the number of decimal places of the currency's minor
+// MinorUnits returns the number of decimal places of the currency's minor
 // unit per ISO 4217: 0 for currencies without a minor unit in use (JPY,
 // KRW, …), 3 for the dinars and rials that use thousandths, 4 for the
-// accounting units CLF and UYW, and 2 for every other code.
-func minorUnits(code string) int32 {
+// accounting units CLF and UYW, and 2 for every other code. It is what the
+// zero [Rounding] rounds to.
+func MinorUnits(code string) int32 {
 	switch code {
 	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
 		"RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":

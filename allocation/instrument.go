@@ -6,11 +6,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// A Wallet is the set of instruments a customer could pay with. Its order
-// does not matter: [Allocate] orders instruments by the policy alone, with the
-// instrument id as the final tie-break. A nil Wallet holds no funds.
-type Wallet []Instrument
-
 // An Instrument is one way of paying: a voucher, gift balance, credit line,
 // prepaid card, credit, cash balance, or a percentage coupon.
 //

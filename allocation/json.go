@@ -20,12 +20,19 @@ type amount struct {
 }
 
 func (a amount) MarshalJSON() ([]byte, error) {
-	p := max(a.places, decimals(a.d))
 	b := make([]byte, 0, 24)
 	b = append(b, '"')
-	b = append(b, a.d.StringFixed(p)...)
+	if p := max(int64(a.places), decimals(a.d)); p <= maxFixedPlaces && integerDigits(a.d) <= maxFixedPlaces {
+		b = append(b, a.d.StringFixed(int32(p))...)
+	} else {
+		// An amount no Allocate accepts (see Limits): keep it short.
+		b = append(b, a.d.ScientificNotationString()...)
+	}
 	return append(b, '"'), nil
 }
+
+// maxFixedPlaces bounds the digits written out in full in JSON.
+const maxFixedPlaces = 1000
 
 // optAmount is an amount omitted from JSON when zero (used with omitempty
 // through a pointer).

@@ -59,10 +59,11 @@ var pow10 = [...]int64{
 }
 
 // decimals returns how many decimal places d is written with (0 for a
-// whole number written without a fraction).
-func decimals(d decimal.Decimal) int32 {
+// whole number written without a fraction). It is an int64 because the
+// exponent may be math.MinInt32.
+func decimals(d decimal.Decimal) int64 {
 	if e := d.Exponent(); e < 0 {
-		return -e
+		return -int64(e)
 	}
 	return 0
 }
@@ -81,15 +82,18 @@ func fastUnits(d decimal.Decimal, scale int32) (int64, bool) {
 	if d.IsZero() {
 		return 0, true
 	}
-	exp := d.Exponent()
-	if scale > fastScale || exp < -scale || d.NumDigits() > 18 {
+	shift := int64(scale) + int64(d.Exponent())
+	if scale > fastScale || shift < 0 || shift > fastScale {
 		return 0, false
 	}
-	shift := int64(scale) + int64(exp)
-	if shift > fastScale {
+	var c int64
+	if d.NumDigits() <= 18 {
+		c = d.CoefficientInt64()
+	} else if big := d.Coefficient(); big.IsInt64() {
+		c = big.Int64()
+	} else {
 		return 0, false
 	}
-	c := d.CoefficientInt64()
 	m := pow10[shift]
 	if c > fastMax/m || c < -fastMax/m {
 		return 0, false
@@ -130,7 +134,12 @@ func (a fast) decimal(scale int32) decimal.Decimal {
 }
 
 func (fast) of(d decimal.Decimal, scale int32) fast {
-	u, _ := fastUnits(d, scale) // validate chose this path because it fits
+	u, ok := fastUnits(d, scale)
+	if !ok {
+		// validate chose this path because every amount fits, and what the
+		// engine derives (a rounded discount) stays within the bound.
+		panic("allocation: internal error: " + d.String() + " does not fit the int64 path")
+	}
 	return fast(u)
 }
 

@@ -64,7 +64,7 @@ func sortedByID(n int, id func(int) string) (order []int32, dups map[int]bool) {
 // effectiveRounding resolves the zero Rounding to the currency default.
 func effectiveRounding(r Rounding, currency string) Rounding {
 	if r.Places == 0 && r.Mode == "" {
-		r.Places = minorUnits(currency)
+		r.Places = MinorUnits(currency)
 	}
 	if r.Mode == "" {
 		r.Mode = HalfEven
@@ -137,10 +137,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if !signed && d.Sign() < 0 {
 			p.addf("%s: %s %s is negative", where, field, d.String())
 		}
-		if v.rounding.Strict && placesOK && n > v.rounding.Places {
+		if v.rounding.Strict && placesOK && n > int64(v.rounding.Places) {
 			p.addf("%s: %s %s has more than the %d decimal places the policy allows", where, field, d.String(), v.rounding.Places)
 		}
-		v.scale = max(v.scale, n)
+		v.scale = max(v.scale, int32(n)) // n ≤ MaxDecimalPlaces
 	}
 
 	_, lineDups := sortedByID(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
