@@ -1,0 +1,45 @@
+package renewal
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata" // the zones the tests use, whatever the machine has installed
+
+	"github.com/shopspring/decimal"
+)
+
+// rows checks table rows: every row needs a reason citing its seed or
+// rule, and names must be unique, so a copied row cannot hide.
+type rows map[string]bool
+
+func (r rows) check(t *testing.T, name, reason string) {
+	t.Helper()
+	if reason == "" {
+		t.Fatalf("row %q: missing reason", name)
+	}
+	if r[name] {
+		t.Fatalf("row %q: duplicate name", name)
+	}
+	r[name] = true
+}
+
+// zone loads a time zone or fails the test.
+func zone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("LoadLocation(%q): %v", name, err)
+	}
+	return loc
+}
+
+// at returns y-m-d h:mi in loc.
+func at(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
+	return time.Date(y, m, d, h, mi, 0, 0, loc)
+}
+
+// dec parses a decimal or panics (test literals only).
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// shanghai is the account zone of the Kingsoft examples (no DST).
+var shanghai = time.FixedZone("CST", 8*3600)

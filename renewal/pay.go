@@ -1,0 +1,83 @@
+package renewal
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/billfold/billfold/allocation"
+	"github.com/shopspring/decimal"
+)
+
+// Instrument kinds drawn by [DefaultPolicy] (host-defined strings, as in the
+// rest of billfold).
+const (
+	// VoucherKind is a Kingsoft voucher: a stored amount with an expiry.
+	VoucherKind = "voucher"
+	// GiftKind is gift balance: never expires, used before cash
+	// (000_f04d44448bd9d2a1.txt).
+	GiftKind = "gift"
+	// CashKind is the account's available credit; its Overdraft is the
+	// granted credit line (000_f04d44448bd9d2a1.txt).
+	CashKind = "cash"
+)
+
+// BillMode is the [allocation.Bill] mode of renewal bills, which instrument
+// scopes can include or exclude.
+const BillMode = "renewal"
+
+// DefaultPolicy returns the payment policy renewals use when the caller
+// passes the zero [allocation.Policy]. Renewal fees are deducted from the
+// account balance, vouchers first (004_436d555c5a6b9a35.txt), and the
+// balance is gift balance, then available credit (000_f04d44448bd9d2a1.txt):
+//
+//  1. "vouchers": kind [VoucherKind], the soonest-expiring first, and among
+//     vouchers expiring at the same instant the one that can deduct the most
+//     (then the instrument id, allocation's final tie-break);
+//  2. "gift_balance": kind [GiftKind], down to zero;
+//  3. "balance": kind [CashKind], down to −Overdraft (the credit line).
+//
+// Strategy [allocation.InOrder] and the currency's minor units; there are
+// no restrictions. Each call returns a new value.
+func DefaultPolicy() allocation.Policy {
+	return allocation.Policy{
+		Name:     "renewal",
+		Strategy: allocation.InOrder,
+		Steps: []allocation.Step{
+			{
+				Name:  "vouchers",
+				Kinds: []string{VoucherKind},
+				Order: []allocation.OrderKey{allocation.ExpiresFirst, allocation.LargestFirst},
+			},
+			{Name: "gift_balance", Kinds: []string{GiftKind}},
+			{Name: "balance", Kinds: []string{CashKind}, Draw: allocation.DrawAll},
+		},
+	}
+}
+
+// orDefault returns policy, or [DefaultPolicy] for the zero Policy.
+func orDefault(policy allocation.Policy) allocation.Policy {
+	if policy.Name == "" && policy.Strategy == "" && policy.Rounding == (allocation.Rounding{}) &&
+		len(policy.Steps) == 0 && len(policy.Restrictions) == 0 {
+		return DefaultPolicy()
+	}
+	return policy
+}
+
+// renewalBill is the bill for renewing in from expiry from: one line, id
+// the instance id, product the instance's product, the given amount.
+func renewalBill(in Instance, from, at time.Time, amount decimal.Decimal, currency string) allocation.Bill {
+	return allocation.Bill{
+		ID:       fmt.Sprintf("renewal:%s:%s", in.ID, from.UTC().Format(time.RFC3339Nano)),
+		Currency: currency,
+		At:       at,
+		Mode:     BillMode,
+		Lines:    []allocation.Line{{ID: in.ID, Product: in.Product, Amount: amount}},
+	}
+}
+
+// covered reports whether split settles a bill of amount in full: nothing
+// outstanding, and discounts and payments adding up to the amount.
+func covered(split allocation.Split, amount decimal.Decimal) bool {
+	return split.Outstanding.Sign() == 0 && split.Total.Equal(amount) &&
+		split.Paid.Add(split.Discounted).Equal(amount)
+}

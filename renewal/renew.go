@@ -1,0 +1,108 @@
+package renewal
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/billfold/billfold/allocation"
+	"github.com/shopspring/decimal"
+)
+
+// A Renewal is the outcome of one manual [Renew]. The zero Renewal,
+// returned with an error, renewed nothing.
+type Renewal struct {
+	// Instance is the renewed instance.
+	Instance Instance
+	// Wallet is the wallet after paying, in input order; only the balances
+	// of the instruments the Split used change.
+	Wallet allocation.Wallet
+	// From is where the renewed period starts: the old expiry, or the
+	// renewal time if the instance had expired before it. To is the new
+	// expiry.
+	From, To time.Time
+	// Months is the length of the renewed period.
+	Months int
+	// Amount is the fee: Months times the monthly price, exactly.
+	Amount decimal.Decimal
+	// Split is how the wallet pays the fee. Its Outstanding is what the
+	// customer must still pay another way (online payment,
+	// 000_f04d44448bd9d2a1.txt); a host that cannot collect it discards
+	// the Renewal, and nothing has changed.
+	Split allocation.Split
+}
+
+// Renew renews inst by hand for months months (1 to [MaxMonths]) at instant
+// at, in the account time zone loc (nil means UTC), paying from wallet under
+// policy (the zero Policy means [DefaultPolicy]) with the monthly price from
+// prices (004_436d555c5a6b9a35.txt, "Manual renewal": the customer chooses
+// the renewal period, then pays).
+//
+// The new period starts at the later of inst.ExpiresAt and at: an instance
+// still in service is extended from its expiry, one that has expired (by
+// time or by a failed automatic renewal) from the renewal time, and its
+// anchor day becomes at's day in loc. The new expiry is the start plus
+// months months ([NextExpiry], keeping the anchor day). The renewed instance
+// is [Active], AutoBlocked is cleared and PeriodMonths is months; its policy
+// is kept, so an auto instance that failed renews automatically again
+// without being switched back (004_436d555c5a6b9a35.txt).
+//
+// The fee is one bill, as in [RunAuto], of months times the monthly price.
+// Unlike [RunAuto], Renew does not require the wallet to cover it: the
+// Split's Outstanding is left for the host to collect. The Renewal's
+// Wallet reflects what the instruments paid.
+//
+// Errors change nothing: an [*InvalidError] (wrapping [ErrInvalid]) for an
+// invalid instance, months out of range, a zero at, a bad price list, a
+// missing price (also wrapping [ErrNoPrice]) or an error from Allocate (also
+// wrapping [allocation.ErrInvalid]); a [*RefusedError] (wrapping
+// [ErrNotRenewable]) for an instance renewal management refuses.
+func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet allocation.Wallet,
+	prices Prices, policy allocation.Policy) (Renewal, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	var p problems
+	inst.validate(&p)
+	if months < 1 || months > MaxMonths {
+		p.addf("months: %d outside 1..%d", months, MaxMonths)
+	}
+	if at.IsZero() {
+		p.addf("at: zero time")
+	}
+	prices.validate(&p)
+	prices.needPrice(inst, &p)
+	if err := p.err(); err != nil {
+		return Renewal{}, err
+	}
+	if err := inst.Refused(); err != nil {
+		return Renewal{}, err
+	}
+
+	from, anchor := inst.ExpiresAt, inst.anchor(loc)
+	if at.After(from) {
+		from, anchor = at, at.In(loc).Day()
+	}
+	amount, _ := prices.Price(inst.Product, months)
+	split, err := allocation.Allocate(renewalBill(inst, from, at, amount, prices.Currency),
+		wallet, orDefault(policy))
+	if err != nil {
+		return Renewal{}, &InvalidError{Problems: []error{
+			fmt.Errorf("instance %q: paying the renewal: %w", inst.ID, err)}}
+	}
+	after := wallet.After(split)
+	next := inst
+	next.ExpiresAt = nextExpiry(from, anchor, months, loc)
+	next.AnchorDay = anchor
+	next.PeriodMonths = months
+	next.Status = Active
+	next.AutoBlocked = false
+	return Renewal{
+		Instance: next,
+		Wallet:   after,
+		From:     from,
+		To:       next.ExpiresAt,
+		Months:   months,
+		Amount:   amount,
+		Split:    split,
+	}, nil
+}
