@@ -1,0 +1,208 @@
+package prepaid
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// A Tier is one row of the bonus table: buying cards worth at least
+// Threshold grants a discount voucher of Bonus. The zero Tier is not valid
+// in [Rules] (its threshold must be positive).
+type Tier struct {
+	Threshold, Bonus decimal.Decimal
+}
+
+// Rules say which prepaid cards may be bought in one currency and what a
+// purchase earns. They are a plain value: build, check with
+// [Rules.Validate], keep in configuration.
+//
+// The zero Rules are not valid (no currency, no denomination step).
+type Rules struct {
+	// Currency is the ISO 4217 code of the cards.
+	Currency string
+	// Multiple is the step of denominations: a card's denomination must be
+	// a whole multiple of it (> 0; 100 for Guance in CNY).
+	Multiple decimal.Decimal
+	// Minimum is the smallest denomination (> 0; 100 for Guance in CNY).
+	Minimum decimal.Decimal
+	// ValidMonths is how long a card is valid from purchase, in calendar
+	// months (the day clamped to the end of a shorter month); zero means
+	// cards never expire.
+	ValidMonths int
+	// Overdraft is the overdraft limit new cards get (≥ 0): how far below
+	// zero a card may go when a policy step draws "overdraft".
+	Overdraft decimal.Decimal
+	// Tiers is the bonus table, thresholds strictly ascending and bonuses
+	// not decreasing. A purchase earns the bonus of the highest tier whose
+	// threshold it reaches; below the first, nothing.
+	Tiers []Tier
+}
+
+// GuanceRules returns Guance's rules for CNY cards
+// (002_974120889ed2e661.txt): denominations in multiples of 100, at least
+// 100; discount-voucher bonus 10,000 → 1,000, 30,000 → 5,000,
+// 100,000 → 20,000; no overdraft unless granted. The seed names a validity
+// period without giving its length: ValidMonths is 12 here, an assumption
+// to adjust.
+func GuanceRules() Rules {
+	d := decimal.NewFromInt
+	return Rules{
+		Currency:    "CNY",
+		Multiple:    d(100),
+		Minimum:     d(100),
+		ValidMonths: 12,
+		Overdraft:   decimal.Zero,
+		Tiers: []Tier{
+			{Threshold: d(10000), Bonus: d(1000)},
+			{Threshold: d(30000), Bonus: d(5000)},
+			{Threshold: d(100000), Bonus: d(20000)},
+		},
+	}
+}
+
+// Validate returns an error wrapping [ErrInvalid] listing every problem
+// with r, or nil.
+func (r Rules) Validate() error {
+	var probs problems
+	if !validCurrency(r.Currency) {
+		probs.add("currency %q is not three upper-case letters", r.Currency)
+	}
+	if !r.Multiple.IsPositive() {
+		probs.add("multiple %s must be positive", r.Multiple)
+	}
+	if !r.Minimum.IsPositive() {
+		probs.add("minimum %s must be positive", r.Minimum)
+	}
+	if r.ValidMonths < 0 {
+		probs.add("valid months %d must not be negative", r.ValidMonths)
+	}
+	if r.Overdraft.IsNegative() {
+		probs.add("overdraft %s must not be negative", r.Overdraft)
+	}
+	for i, t := range r.Tiers {
+		if !t.Threshold.IsPositive() {
+			probs.add("tier %d: threshold %s must be positive", i, t.Threshold)
+		}
+		if t.Bonus.IsNegative() {
+			probs.add("tier %d: bonus %s must not be negative", i, t.Bonus)
+		}
+		if i > 0 {
+			if !t.Threshold.GreaterThan(r.Tiers[i-1].Threshold) {
+				probs.add("tier %d: threshold %s must be above the previous %s", i, t.Threshold, r.Tiers[i-1].Threshold)
+			}
+			if t.Bonus.LessThan(r.Tiers[i-1].Bonus) {
+				probs.add("tier %d: bonus %s must not be below the previous %s", i, t.Bonus, r.Tiers[i-1].Bonus)
+			}
+		}
+	}
+	if len(probs) > 0 {
+		return &InvalidError{What: "rules", ID: r.Currency, Problems: probs}
+	}
+	return nil
+}
+
+// Bonus returns the discount-voucher bonus a purchase of amount earns: the
+// bonus of the highest tier whose threshold amount reaches, or zero. Tiers
+// do not add up: 30,000 earns 5,000, not 6,000.
+func (r Rules) Bonus(amount decimal.Decimal) decimal.Decimal {
+	bonus := decimal.Zero
+	for _, t := range r.Tiers {
+		if amount.GreaterThanOrEqual(t.Threshold) {
+			bonus = t.Bonus
+		}
+	}
+	return bonus
+}
+
+// CheckDenomination returns an error wrapping [ErrInvalid] if d is not a
+// denomination r allows (below the minimum, or not a whole multiple of the
+// step), or nil.
+func (r Rules) CheckDenomination(d decimal.Decimal) error {
+	if p := r.denominationProblem(d); p != "" {
+		return &InvalidError{What: "denomination", ID: d.String(), Problems: []string{p}}
+	}
+	return nil
+}
+
+func (r Rules) denominationProblem(d decimal.Decimal) string {
+	if d.LessThan(r.Minimum) {
+		return "denomination " + d.String() + " is below the minimum " + r.Minimum.String()
+	}
+	if !r.Multiple.IsPositive() || !d.Mod(r.Multiple).IsZero() {
+		return "denomination " + d.String() + " is not a multiple of " + r.Multiple.String()
+	}
+	return ""
+}
+
+// PurchaseParams describe a card bought with [Rules.Purchase].
+// The zero PurchaseParams are not valid.
+type PurchaseParams struct {
+	// ID is the card number (required).
+	ID string
+	// Account is the buying account, to which the card is bound
+	// (required).
+	Account string
+	// Denomination is the card's face value (see [Rules]).
+	Denomination decimal.Decimal
+	// Price is what the customer actually paid: 0 < Price ≤ Denomination.
+	// Zero means Denomination.
+	Price decimal.Decimal
+	// At is the purchase time (required); validity starts then.
+	At time.Time
+}
+
+// A Purchase is the outcome of buying a card (the zero Purchase, returned
+// with an error, holds the zero Card): the card itself, the
+// discount-voucher bonus it earned (zero below the first tier), and the
+// amount to invoice, which is the price actually paid
+// (002_974120889ed2e661.txt: invoices are issued "based on the actual
+// payment amount"; what the card pays later is not invoiced again).
+type Purchase struct {
+	Card        Card
+	Bonus       decimal.Decimal
+	Invoiceable decimal.Decimal
+}
+
+// Purchase sells a card under r: it checks the rules and the parameters and
+// returns the [Active] card, valid from At for ValidMonths, with r's
+// overdraft limit, together with its bonus and invoiceable amount. It
+// returns one error wrapping [ErrInvalid] listing every problem found.
+func (r Rules) Purchase(p PurchaseParams) (Purchase, error) {
+	if err := r.Validate(); err != nil {
+		return Purchase{}, err
+	}
+	var probs problems
+	if p.ID == "" {
+		probs.add("id is empty")
+	}
+	if p.Account == "" {
+		probs.add("account is empty")
+	}
+	if pr := r.denominationProblem(p.Denomination); pr != "" {
+		probs.add("%s", pr)
+	}
+	price := p.Price
+	if price.IsZero() {
+		price = p.Denomination
+	}
+	if !price.IsPositive() || price.GreaterThan(p.Denomination) {
+		probs.add("price %s must be above 0 and at most the denomination %s", price, p.Denomination)
+	}
+	if p.At.IsZero() {
+		probs.add("purchase time is zero")
+	}
+	if len(probs) > 0 {
+		return Purchase{}, &InvalidError{What: "prepaid card", ID: p.ID, Problems: probs}
+	}
+	var until time.Time
+	if r.ValidMonths > 0 {
+		until = addMonths(p.At, r.ValidMonths)
+	}
+	card := Card{
+		id: p.ID, account: p.Account, currency: r.Currency,
+		denomination: p.Denomination, balance: p.Denomination, overdraft: r.Overdraft,
+		purchasedAt: p.At, validUntil: until, status: Active,
+	}
+	return Purchase{Card: card, Bonus: r.Bonus(p.Denomination), Invoiceable: price}, nil
+}

@@ -1,0 +1,30 @@
+// Package voucher models vouchers: regular amount vouchers, the discount
+// vouchers Guance grants with prepaid card purchases, and percentage
+// coupons, together with the activation codes customers type in to claim
+// them.
+//
+// A [Voucher] is an immutable value. [New] issues one in status [Inactive];
+// [Voucher.Activate] (an administrator granting it to an account) or
+// [Voucher.Redeem] (the customer typing its [Code]) binds it to an account
+// at a given instant and starts its validity. [Voucher.Instrument] projects
+// it to an [allocation.Instrument]; after [allocation.Allocate],
+// [Voucher.Apply] takes back what the [allocation.Split] used and returns
+// the updated voucher. Every method returns a new value and leaves its
+// receiver unchanged.
+//
+// Statuses and the transitions between them:
+//
+//	inactive ──Activate/Redeem──▶ active ──Apply (balance reaches 0)──▶ used_up
+//	    │                           │
+//	    ├──Expire (deadline)──▶ expired ◀──Expire (validity over)──┤
+//	    └──Revoke──▶ revoked ◀──────────────Revoke────────────────┘
+//
+// used_up, expired and revoked are final. Expiry and revocation forfeit what
+// was left ([Voucher.Forfeited]). Nothing here reads the clock: every
+// instant is an argument.
+//
+// The rules come from the seed documents: Guance's billing center
+// (002_974120889ed2e661.txt: activation codes, validity, regular and
+// discount vouchers) and Kingsoft Cloud (000_f04d44448bd9d2a1.txt,
+// 004_436d555c5a6b9a35.txt: vouchers used first, soonest expiry first).
+package voucher
