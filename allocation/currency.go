@@ -1,9 +1,9 @@
 package allocation
 
-// validCurrency reports whether code looks like an ISO 4217 code: three
-// upper-case ASCII letters. The list of codes in use changes over time, so
-// any such code is accepted.
-func validCurrency(code string) bool {
+// ValidCurrency reports whether code has the form of an ISO 4217 code:
+// three upper-case ASCII letters. The list of codes in use changes over
+// time, so any such code is accepted. It is the check [Allocate] applies.
+func ValidCurrency(code string) bool {
 	if len(code) != 3 {
 		return false
 	}

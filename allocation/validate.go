@@ -113,7 +113,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		}
 	}
 	id(bl, "id", bill.ID)
-	if !validCurrency(bill.Currency) {
+	if !ValidCurrency(bill.Currency) {
 		p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", bl, bill.Currency)
 	}
 	if bill.At.IsZero() {
@@ -169,7 +169,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if in.Kind == "" {
 			p.addf("%s: kind is empty", il)
 		}
-		if !validCurrency(in.Currency) {
+		if !ValidCurrency(in.Currency) {
 			p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", il, in.Currency)
 		}
 		if in.IsPercent() {
