@@ -74,9 +74,10 @@ type engine[N number[N]] struct {
 	total      N
 	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
 	byCategory map[string][]int32
-	kindSlab   []kindInfo[N]  // one entry per instrument kind met
-	kindIndex  map[string]int // kind → kindSlab index, once there are many kinds
-	listSlab   []lineList[N]  // every line list of the call
+	kindArr    [8]kindInfo[N]          // the first kinds met
+	nKinds     int                     // entries of kindArr in use
+	kindMap    map[string]*kindInfo[N] // every kind, once there are more
+	listSlab   []lineList[N]           // line lists of the call
 	idxArena   []int32        // backing store of the lists' indices
 	scratch    []int32
 
@@ -110,8 +111,7 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		rounding: v.rounding,
 		lines:    make([]lineState[N], len(bill.Lines)),
 		allLines: make([]int32, len(bill.Lines)),
-		kindSlab: make([]kindInfo[N], 0, len(wallet)),
-		listSlab: make([]lineList[N], 0, 2*len(wallet)),
+		listSlab: make([]lineList[N], 0, ownLists(wallet)+4),
 		ins:      make([]insState[N], len(wallet)),
 		allocs:   make([]alloc[N], 0, len(bill.Lines)+len(wallet)),
 		cands:    make([]candidate[N], 0, len(wallet)),
@@ -152,6 +152,19 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		e.members[si] = arena[start:len(arena):len(arena)]
 	}
 	return e
+}
+
+// ownLists counts the instruments whose eligible lines need a list of their
+// own (specific scopes or exclusions); the others share one per kind.
+func ownLists(w Wallet) int {
+	n := 0
+	for i := range w {
+		sc := &w[i].Scope
+		if sc.Specific() || len(sc.ExcludeProducts) > 0 || len(sc.ExcludeCategories) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // record notes an allocation.

@@ -67,14 +67,14 @@ type kindInfo[N number[N]] struct {
 
 // kind returns the cache entry of kind, working out its blocked lines.
 func (e *engine[N]) kind(kind string) *kindInfo[N] {
-	if e.kindIndex != nil {
-		if j, ok := e.kindIndex[kind]; ok {
-			return &e.kindSlab[j]
+	if e.kindMap != nil {
+		if k, ok := e.kindMap[kind]; ok {
+			return k
 		}
 	} else {
-		for j := range e.kindSlab {
-			if e.kindSlab[j].name == kind {
-				return &e.kindSlab[j]
+		for j := range e.nKinds {
+			if e.kindArr[j].name == kind {
+				return &e.kindArr[j]
 			}
 		}
 	}
@@ -93,23 +93,31 @@ func (e *engine[N]) kind(kind string) *kindInfo[N] {
 			}
 		}
 	}
-	// kindSlab has room for one entry per instrument, so it never moves.
-	e.kindSlab = append(e.kindSlab, kindInfo[N]{name: kind, blocked: b})
-	if len(e.kindSlab) > 8 {
-		if e.kindIndex == nil {
-			e.kindIndex = make(map[string]int, cap(e.kindSlab))
-			for j := range e.kindSlab {
-				e.kindIndex[e.kindSlab[j].name] = j
+	// The first kinds live in the engine itself; beyond that, a map.
+	var k *kindInfo[N]
+	if e.nKinds < len(e.kindArr) {
+		k = &e.kindArr[e.nKinds]
+		e.nKinds++
+	} else {
+		if e.kindMap == nil {
+			e.kindMap = make(map[string]*kindInfo[N])
+			for j := range e.kindArr {
+				e.kindMap[e.kindArr[j].name] = &e.kindArr[j]
 			}
 		}
-		e.kindIndex[kind] = len(e.kindSlab) - 1
+		k = new(kindInfo[N])
+		e.kindMap[kind] = k
 	}
-	return &e.kindSlab[len(e.kindSlab)-1]
+	*k = kindInfo[N]{name: kind, blocked: b}
+	return k
 }
 
-// newList returns an empty line list from the engine's slab, which has
-// room for every list a call can make, so lists never move.
+// newList returns an empty line list, from the engine's slab while it has
+// room (the slab is never grown, so lists never move).
 func (e *engine[N]) newList() *lineList[N] {
+	if len(e.listSlab) == cap(e.listSlab) {
+		return &lineList[N]{remStep: -1}
+	}
 	e.listSlab = append(e.listSlab, lineList[N]{remStep: -1})
 	return &e.listSlab[len(e.listSlab)-1]
 }

@@ -36,6 +36,29 @@ func (l label) String() string {
 	return fmt.Sprintf("%s %q", l.what, l.id)
 }
 
+// duplicateIDs returns the set of indices whose id already appears at a
+// smaller index (nil when there are none). Few ids are compared pairwise,
+// without allocating.
+func duplicateIDs(n int, id func(int) string) map[int]bool {
+	if n > 16 {
+		_, dups := sortedByID(n, id)
+		return dups
+	}
+	var dups map[int]bool
+	for i := 1; i < n; i++ {
+		for j := 0; j < i; j++ {
+			if id(i) == id(j) {
+				if dups == nil {
+					dups = make(map[int]bool)
+				}
+				dups[i] = true
+				break
+			}
+		}
+	}
+	return dups
+}
+
 // sortedByID returns the indices 0..n-1 ordered by id, then index, and
 // the set of indices whose id already appears at a smaller index (nil when
 // there are none, the usual case).
@@ -143,7 +166,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		v.scale = max(v.scale, int32(n)) // n ≤ MaxDecimalPlaces
 	}
 
-	_, lineDups := sortedByID(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
+	lineDups := duplicateIDs(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
 	for i, l := range bill.Lines {
 		ll := label{"line", l.ID, i}
 		if l.ID == "" {
@@ -212,7 +235,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	default:
 		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
 	}
-	_, stepDups := sortedByID(len(policy.Steps), func(i int) string { return policy.Steps[i].Name })
+	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return policy.Steps[i].Name })
 	for i, s := range policy.Steps {
 		sl := label{"policy step", s.Name, i}
 		if s.Name != "" && stepDups[i] {
