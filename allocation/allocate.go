@@ -78,7 +78,7 @@ type engine[N number[N]] struct {
 	nKinds     int                     // entries of kindArr in use
 	kindMap    map[string]*kindInfo[N] // every kind, once there are more
 	listSlab   []lineList[N]           // line lists of the call
-	idxArena   []int32        // backing store of the lists' indices
+	idxArena   []int32                 // backing store of the lists' indices
 	scratch    []int32
 
 	ins       []insState[N] // sorted by instrument id
