@@ -313,6 +313,24 @@ func TestAllocatePercentDiscounts(t *testing.T) {
 		allocs:     []string{"y a coupons 50.00", "x a coupons 5.00"},
 		discounted: "55.00", outstanding: "45.00",
 	}, {
+		name:   "discount_spread_in_whole_units_of_the_rounding",
+		reason: "DESIGN.md: cents (here whole yen) never drift; an amount written as 10.0 must not split a yen",
+		// JPY: 15 % of 20 = 3 yen, 1.5 + 1.5 → 2 + 1 (tie to the smaller id).
+		scenario: scenario(`{"steps":[{"name":"coupons","kinds":["coupon"]},{"name":"vouchers","kinds":["voucher"]}]}`,
+			`{"id":"j","currency":"JPY","at":"2024-06-01T00:00:00Z","lines":[{"id":"L1","product":"a","amount":"10"},{"id":"L2","product":"b","amount":"10"}]}`,
+			`[{"id":"P","kind":"coupon","currency":"JPY","percent":"15"},{"id":"V","kind":"voucher","currency":"JPY","balance":"10.0","scope":{"products":["b"]}}]`),
+		allocs:     []string{"P L1 coupons 2.00", "P L2 coupons 1.00", "V L2 vouchers 9.00"},
+		discounted: "3.00", outstanding: "8.00",
+	}, {
+		name:   "sub_unit_cap_is_spread_at_the_working_scale",
+		reason: "DESIGN.md: line discounts add up exactly to the discount, even a cap written with more decimals than the rounding",
+		// 0.025: two whole cents to a and b (ties by id), then the half cent
+		// in mills: a 0.012, b 0.011, c 0.002 (printed here at 2 places).
+		scenario: scenario(policy("half_even"), bill,
+			`[{"id":"odd","kind":"coupon","currency":"USD","percent":"50","balance":"0.025"}]`),
+		allocs:     []string{"odd a coupons 0.01", "odd b coupons 0.01", "odd c coupons 0.00"},
+		discounted: "0.03", outstanding: "29.98",
+	}, {
 		name:   "exhausted_cap_has_no_balance",
 		reason: "DESIGN.md: balance caps a percentage discount; a cap of zero gives nothing",
 		scenario: scenario(policy("half_even"), bill,

@@ -46,18 +46,23 @@ func (e *engine[N]) remainingOf(l *lineList[N]) N {
 	return sum
 }
 
-// share is one line's part of a discount: quotient and remainder.
+// share is one line's part of a discount: the amount so far and the
+// remainder of the division that gave it.
 type share[N number[N]] struct {
-	k int32
-	q N
-	r N
+	k      int32 // position in the list of lines
+	amount N
+	r      N
 }
 
 // applyDiscount applies percentage instrument si in step st: its discount
-// is spread over its lines in proportion to what remains of each, by
-// largest remainder, so the line discounts add up to the discount exactly.
-// Equal remainders go to the smaller line id: the spread, and so all that
-// follows from it, does not depend on the order of the bill's lines.
+// d is spread over its lines in proportion to what remains of each, in
+// units of the policy's rounding (cents, whole yen), by largest remainder,
+// so the line discounts add up to d exactly and no line gets a fraction of
+// a unit. Equal remainders go to the smaller line id: the spread, and so
+// all that follows from it, does not depend on the order of the bill's
+// lines. Only where d itself is not a whole number of units (capped by an
+// amount written with more decimals than the rounding) is the rest spread,
+// the same way, in units of the working scale.
 func (e *engine[N]) applyDiscount(si int32, st int) {
 	s := &e.ins[si]
 	s.applied = true
@@ -68,46 +73,75 @@ func (e *engine[N]) applyDiscount(si int32, st int) {
 	}
 	idx := s.list.idx[s.list.cursor:]
 	e.share = e.share[:0]
-	var given N
 	for k, li := range idx {
-		rem := e.lines[li].remaining
-		if rem.sign() == 0 {
-			continue
+		if e.lines[li].remaining.sign() > 0 {
+			e.share = append(e.share, share[N]{k: int32(k)})
 		}
-		q, r := d.mulDiv(rem, base)
-		e.share = append(e.share, share[N]{k: int32(k), q: q, r: r})
-		given = given.add(q)
 	}
-	if left := d.sub(given); left.sign() > 0 {
-		// Hand the units still missing (fewer than the lines) to the
-		// largest remainders.
-		order := make([]int, len(e.share))
-		for j := range order {
-			order[j] = j
-		}
-		slices.SortFunc(order, func(a, b int) int {
-			if c := e.share[b].r.cmp(e.share[a].r); c != 0 {
-				return c
-			}
-			return strings.Compare(e.bill.Lines[idx[e.share[a].k]].ID, e.bill.Lines[idx[e.share[b].k]].ID)
-		})
+	var z N
+	unit := z.of(decimal.New(1, -e.rounding.Places), e.scale)
+	units, _ := d.quoRem(unit)
+	left := e.spread(idx, units, base, unit, false)
+	if left = left.add(d.sub(units.mul(unit))); left.sign() > 0 {
 		var one N
-		one = one.inc()
-		for _, j := range order {
-			if left.sign() == 0 {
-				break
-			}
-			e.share[j].q = e.share[j].q.inc()
-			left = left.sub(one)
-		}
+		e.spread(idx, left, base.sub(d.sub(left)), one.inc(), true)
 	}
 	for _, sh := range e.share {
-		if sh.q.sign() > 0 {
+		if sh.amount.sign() > 0 {
 			li := idx[sh.k]
-			e.lines[li].remaining = e.lines[li].remaining.sub(sh.q)
-			e.lines[li].discounted = e.lines[li].discounted.add(sh.q)
-			e.record(si, li, st, sh.q)
+			e.lines[li].remaining = e.lines[li].remaining.sub(sh.amount)
+			e.lines[li].discounted = e.lines[li].discounted.add(sh.amount)
+			e.record(si, li, st, sh.amount)
 		}
 	}
 	e.stepStamp++ // remaining amounts changed
+}
+
+// spread adds n units of size unit to the shares, in proportion to each
+// line's room (what remains of it, less its share so far; room totals
+// total), by largest remainder. A unit goes only where it fits. It returns
+// what could not be placed, in working units.
+func (e *engine[N]) spread(idx []int32, n, total, unit N, rest bool) N {
+	var given N
+	room := func(sh *share[N]) N {
+		r := e.lines[idx[sh.k]].remaining
+		if rest {
+			r = r.sub(sh.amount)
+		}
+		return r
+	}
+	for j := range e.share {
+		sh := &e.share[j]
+		q, r := n.mulDiv(room(sh), total)
+		sh.r = r
+		sh.amount = sh.amount.add(q.mul(unit))
+		given = given.add(q)
+	}
+	left := n.sub(given)
+	if left.sign() == 0 {
+		return left
+	}
+	order := make([]int, len(e.share))
+	for j := range order {
+		order[j] = j
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := e.share[b].r.cmp(e.share[a].r); c != 0 {
+			return c
+		}
+		return strings.Compare(e.bill.Lines[idx[e.share[a].k]].ID, e.bill.Lines[idx[e.share[b].k]].ID)
+	})
+	var one N
+	one = one.inc()
+	for _, j := range order {
+		if left.sign() == 0 {
+			break
+		}
+		sh := &e.share[j]
+		if sh.r.sign() > 0 && sh.amount.add(unit).cmp(e.lines[idx[sh.k]].remaining) <= 0 {
+			sh.amount = sh.amount.add(unit)
+			left = left.sub(one)
+		}
+	}
+	return left.mul(unit)
 }

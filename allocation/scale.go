@@ -20,6 +20,10 @@ type number[N any] interface {
 	sign() int
 	// mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
 	mulDiv(b, c N) (q, r N)
+	// quoRem returns a/c and the remainder, for a ≥ 0, c > 0.
+	quoRem(c N) (q, r N)
+	// mul returns a×b; the caller knows it fits.
+	mul(b N) N
 	// inc returns a + 1 unit.
 	inc() N
 	// decimal converts to a Decimal; zero gives the zero Decimal, which
@@ -126,6 +130,9 @@ func (a fast) mulDiv(b, c fast) (fast, fast) {
 	return fast(q), fast(r)
 }
 
+func (a fast) quoRem(c fast) (fast, fast) { return a / c, a % c }
+func (a fast) mul(b fast) fast             { return a * b }
+
 func (a fast) decimal(scale int32) decimal.Decimal {
 	if a == 0 {
 		return decimal.Decimal{}
@@ -167,6 +174,14 @@ func (a exact) mulDiv(b, c exact) (exact, exact) {
 	q.QuoRem(new(big.Int).Mul(a.int(), b.int()), c.int(), r)
 	return exact{q}, exact{r}
 }
+
+func (a exact) quoRem(c exact) (exact, exact) {
+	q, r := new(big.Int), new(big.Int)
+	q.QuoRem(a.int(), c.int(), r)
+	return exact{q}, exact{r}
+}
+
+func (a exact) mul(b exact) exact { return exact{new(big.Int).Mul(a.int(), b.int())} }
 
 func (a exact) decimal(scale int32) decimal.Decimal {
 	if a.sign() == 0 {
