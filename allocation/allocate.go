@@ -133,7 +133,9 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 		s.in = in
 		s.specific = in.Scope.Specific()
 		s.percent = in.IsPercent()
-		s.balance = z.of(in.Balance, sc)
+		if !(s.percent && in.Uncapped) { // an uncapped coupon's balance is ignored
+			s.balance = z.of(in.Balance, sc)
+		}
 		s.overdraft = z.of(in.Overdraft, sc)
 		s.minSpend = z.of(in.MinSpend, sc)
 	}

@@ -197,11 +197,12 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		}
 		if in.IsPercent() {
 			pct := in.Percent.Decimal
+			// Sizes first: comparing a huge exponent would expand it.
 			switch {
-			case pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0:
-				p.addf("%s: percent %s is outside 0–100", il, show(pct))
-			case int(decimals(pct)) > lim.MaxDecimalPlaces:
+			case decimals(pct) > int64(lim.MaxDecimalPlaces):
 				p.addf("%s: percent %s has more than %d decimal places", il, show(pct), lim.MaxDecimalPlaces)
+			case integerDigits(pct) > 3 || pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0:
+				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
 			if !in.Uncapped {
 				amount(il, "balance (the discount cap)", in.Balance, false)
@@ -293,7 +294,11 @@ func fitsFast(bill *Bill, wallet Wallet, scale int32) bool {
 		}
 	}
 	for i := range wallet {
-		if !add(wallet[i].Balance) || !add(wallet[i].Overdraft) || !add(wallet[i].MinSpend) {
+		in := &wallet[i]
+		if !(in.IsPercent() && in.Uncapped) && !add(in.Balance) {
+			return false
+		}
+		if !add(in.Overdraft) || !add(in.MinSpend) {
 			return false
 		}
 	}
