@@ -131,7 +131,7 @@ func (a fast) mulDiv(b, c fast) (fast, fast) {
 }
 
 func (a fast) quoRem(c fast) (fast, fast) { return a / c, a % c }
-func (a fast) mul(b fast) fast             { return a * b }
+func (a fast) mul(b fast) fast            { return a * b }
 
 func (a fast) decimal(scale int32) decimal.Decimal {
 	if a == 0 {

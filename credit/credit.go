@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/calendar"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -185,20 +188,20 @@ type Entry struct {
 // NewFree grants a free credit, [Available], with one accumulation entry.
 // It returns one error wrapping [ErrInvalid] listing every problem found.
 func NewFree(p FreeParams) (Credit, error) {
-	var probs problems
+	var probs problems.List
 	checkCommon(&probs, p.ID, p.Domain, p.Group, p.Currency, p.Amount, p.GrantedAt, "granted at")
 	from := p.ValidFrom
 	if from.IsZero() {
 		from = p.GrantedAt
 	}
 	if p.ValidUntil.IsZero() {
-		probs.add("valid until is zero: a free credit has a usage period")
+		probs.Add("valid until is zero: a free credit has a usage period")
 	} else if !from.IsZero() && !p.ValidUntil.After(from) {
-		probs.add("valid until %s must be after valid from %s", p.ValidUntil.Format(time.RFC3339), from.Format(time.RFC3339))
+		probs.Add("valid until %s must be after valid from %s", p.ValidUntil.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	for i, s := range p.Services {
 		if s == "" {
-			probs.add("service %d is empty", i)
+			probs.Add("service %d is empty", i)
 		}
 	}
 	if len(probs) > 0 {
@@ -224,7 +227,7 @@ func NewFree(p FreeParams) (Credit, error) {
 // any service. It returns one error wrapping [ErrInvalid] listing every
 // problem found.
 func NewPaid(p PaidParams) (Credit, error) {
-	var probs problems
+	var probs problems.List
 	checkCommon(&probs, p.ID, p.Domain, p.Group, p.Currency, p.Amount, p.PurchasedAt, "purchased at")
 	if len(probs) > 0 {
 		return Credit{}, &InvalidError{What: "credit", ID: p.ID, Problems: probs}
@@ -232,30 +235,30 @@ func NewPaid(p PaidParams) (Credit, error) {
 	return Credit{
 		id: p.ID, name: p.Name, typ: Paid, domain: p.Domain, group: p.Group,
 		currency: p.Currency, amount: p.Amount, remaining: p.Amount,
-		validFrom: p.PurchasedAt, validUntil: addMonths(p.PurchasedAt, 12*PaidValidityYears),
+		validFrom: p.PurchasedAt, validUntil: calendar.MonthsLater(p.PurchasedAt, 12*PaidValidityYears),
 		grantedAt: p.PurchasedAt, invoiceable: p.InvoiceOnUse, status: Available,
 		history: []Entry{{Type: EntryAccumulation, At: p.PurchasedAt, Amount: p.Amount}},
 	}, nil
 }
 
-func checkCommon(probs *problems, id, domain, group, currency string, amount decimal.Decimal, at time.Time, atName string) {
+func checkCommon(probs *problems.List, id, domain, group, currency string, amount decimal.Decimal, at time.Time, atName string) {
 	if id == "" {
-		probs.add("id is empty")
+		probs.Add("id is empty")
 	}
 	if domain == "" {
-		probs.add("domain is empty")
+		probs.Add("domain is empty")
 	}
 	if group == "" {
-		probs.add("billing group is empty")
+		probs.Add("billing group is empty")
 	}
-	if !validCurrency(currency) {
-		probs.add("currency %q is not three upper-case letters", currency)
+	if !allocation.ValidCurrency(currency) {
+		probs.Add("currency %q is not three upper-case letters", currency)
 	}
 	if !amount.IsPositive() {
-		probs.add("amount %s must be positive", amount)
+		probs.Add("amount %s must be positive", amount)
 	}
 	if at.IsZero() {
-		probs.add("%s is zero", atName)
+		probs.Add("%s is zero", atName)
 	}
 }
 
@@ -314,7 +317,7 @@ func (c Credit) ValidUntil() time.Time { return c.validUntil }
 // Scope returns a copy of the credit's scope: for free credits the
 // excluded categories and any services it is limited to; empty for paid
 // credits.
-func (c Credit) Scope() allocation.Scope { return cloneScope(c.scope) }
+func (c Credit) Scope() allocation.Scope { return instrument.CloneScope(c.scope) }
 
 // Specific reports whether the credit applies to specific services only.
 func (c Credit) Specific() bool { return c.scope.Specific() }
@@ -357,7 +360,7 @@ func (c Credit) Instrument() allocation.Instrument {
 		Balance:     c.remaining,
 		ValidFrom:   c.validFrom,
 		ValidUntil:  c.validUntil,
-		Scope:       cloneScope(c.scope),
+		Scope:       instrument.CloneScope(c.scope),
 		IssuedAt:    c.grantedAt,
 		Status:      status,
 		Group:       c.group,

@@ -227,6 +227,7 @@ func TestCreditInstrument(t *testing.T) {
 
 func TestCreditApply(t *testing.T) {
 	c := mustFree(t, freeParams())
+	recovered, _ := c.Recover(t0)
 	at := t0.AddDate(0, 1, 0)
 	tests := []struct {
 		name       string
@@ -246,18 +247,8 @@ func TestCreditApply(t *testing.T) {
 		{"negative", c, used("f1", "KRW", d("100000"), d("-1")), ErrSplit, "100000", Available, 1, "no negative use"},
 		{"currency", c, used("f1", "USD", d("100000"), d("1")), ErrSplit, "100000", Available, 1, "currencies must match"},
 		{"stale", c, used("f1", "KRW", d("90000"), d("1")), ErrSplit, "100000", Available, 1, "applied twice or from another state"},
+		{"not_available", recovered, used("f1", "KRW", d("0"), d("1")), ErrSplit, "0", Recovered, 2, seedKakao + ": only available credits are deducted"},
 	}
-	recovered, _ := c.Recover(t0)
-	tests = append(tests, struct {
-		name       string
-		c          Credit
-		split      allocation.Split
-		wantErr    error
-		remaining  string
-		status     Status
-		historyLen int
-		reason     string
-	}{"not_available", recovered, used("f1", "KRW", d("0"), d("1")), ErrSplit, "0", Recovered, 2, seedKakao + ": only available credits are deducted"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.c.Apply(tt.split, at)

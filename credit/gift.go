@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -45,18 +47,18 @@ type Gift struct {
 // NewGift opens a gift balance. It returns one error wrapping [ErrInvalid]
 // listing every problem found.
 func NewGift(p GiftParams) (Gift, error) {
-	var probs problems
+	var probs problems.List
 	if p.ID == "" {
-		probs.add("id is empty")
+		probs.Add("id is empty")
 	}
 	if p.Account == "" {
-		probs.add("account is empty")
+		probs.Add("account is empty")
 	}
-	if !validCurrency(p.Currency) {
-		probs.add("currency %q is not three upper-case letters", p.Currency)
+	if !allocation.ValidCurrency(p.Currency) {
+		probs.Add("currency %q is not three upper-case letters", p.Currency)
 	}
 	if p.Balance.IsNegative() {
-		probs.add("balance %s must not be negative", p.Balance)
+		probs.Add("balance %s must not be negative", p.Balance)
 	}
 	if len(probs) > 0 {
 		return Gift{}, &InvalidError{What: "gift balance", ID: p.ID, Problems: probs}
@@ -91,17 +93,11 @@ func (g Gift) invalid(probs ...string) error {
 // compensation). It returns an error wrapping [ErrInvalid] for a zero Gift,
 // a zero instant or an amount that is not positive.
 func (g Gift) Grant(amount decimal.Decimal, at time.Time) (Gift, error) {
-	var probs []string
-	if g.id == "" {
-		probs = append(probs, "the zero Gift is not a gift balance")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
+	var more problems.List
 	if !amount.IsPositive() {
-		probs = append(probs, fmt.Sprintf("amount %s must be positive", amount))
+		more.Add("amount %s must be positive", amount)
 	}
-	if len(probs) > 0 {
+	if probs := problems.Call(g.id, "the zero Gift is not a gift balance", at, more...); len(probs) > 0 {
 		return g, g.invalid(probs...)
 	}
 	w := g
@@ -128,7 +124,7 @@ func (g Gift) Apply(split allocation.Split, at time.Time) (Gift, error) {
 	bad := func(p string) (Gift, error) {
 		return g, &SplitError{What: "gift balance", ID: g.id, Bill: split.Bill, Problem: p}
 	}
-	r, p := splitUse(split, g.id, g.currency)
+	r, p := instrument.Use(split, g.id, g.currency)
 	if p != "" {
 		return bad(p)
 	}
@@ -139,7 +135,7 @@ func (g Gift) Apply(split allocation.Split, at time.Time) (Gift, error) {
 		return bad(fmt.Sprintf("used %s exceeds the balance %s", r.Used, g.balance))
 	}
 	bal := g.balance.Sub(r.Used)
-	if p := staleProblem(r, g.balance, bal); p != "" {
+	if p := instrument.Stale(r, g.balance, bal); p != "" {
 		return bad(p)
 	}
 	w := g

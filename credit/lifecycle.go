@@ -7,20 +7,15 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/calendar"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
 // checkArgs reports a zero receiver or a zero instant.
 func (c Credit) checkArgs(at time.Time, more ...string) error {
-	var probs []string
-	if c.id == "" {
-		probs = append(probs, "the zero Credit is not a credit")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
-	probs = append(probs, more...)
-	if len(probs) > 0 {
+	if probs := problems.Call(c.id, "the zero Credit is not a credit", at, more...); len(probs) > 0 {
 		return &InvalidError{What: "credit", ID: c.id, Problems: probs}
 	}
 	return nil
@@ -56,7 +51,7 @@ func (c Credit) Apply(split allocation.Split, at time.Time) (Credit, error) {
 	bad := func(p string) (Credit, error) {
 		return c, &SplitError{What: "credit", ID: c.id, Bill: split.Bill, Problem: p}
 	}
-	r, p := splitUse(split, c.id, c.currency)
+	r, p := instrument.Use(split, c.id, c.currency)
 	if p != "" {
 		return bad(p)
 	}
@@ -70,7 +65,7 @@ func (c Credit) Apply(split allocation.Split, at time.Time) (Credit, error) {
 		return bad(fmt.Sprintf("used %s exceeds the remaining %s", r.Used, c.remaining))
 	}
 	rem := c.remaining.Sub(r.Used)
-	if p := staleProblem(r, c.remaining, rem); p != "" {
+	if p := instrument.Stale(r, c.remaining, rem); p != "" {
 		return bad(p)
 	}
 	w := c.with(Entry{Type: EntryUse, At: at, Amount: r.Used, Ref: split.Bill})
@@ -176,15 +171,15 @@ type Destination struct {
 // [ErrTransition] if the credit is not available at at or amount exceeds
 // what remains.
 func (c Credit) Transfer(to Destination, amount decimal.Decimal, at time.Time) (from, received Credit, err error) {
-	var more []string
+	var more problems.List
 	if to.ID == "" || to.ID == c.id {
-		more = append(more, fmt.Sprintf("destination id %q must be set and differ from the source's", to.ID))
+		more.Add("destination id %q must be set and differ from the source's", to.ID)
 	}
 	if to.Group == "" || to.Group == c.group {
-		more = append(more, fmt.Sprintf("destination group %q must be set and differ from the source's", to.Group))
+		more.Add("destination group %q must be set and differ from the source's", to.Group)
 	}
 	if !amount.IsPositive() {
-		more = append(more, fmt.Sprintf("amount %s must be positive", amount))
+		more.Add("amount %s must be positive", amount)
 	}
 	if err := c.checkArgs(at, more...); err != nil {
 		return c, Credit{}, err
@@ -210,7 +205,7 @@ func (c Credit) Transfer(to Destination, amount decimal.Decimal, at time.Time) (
 	received = Credit{
 		id: to.ID, name: c.name, typ: Free, domain: c.domain, group: to.Group,
 		currency: c.currency, amount: amount, remaining: amount,
-		validFrom: c.validFrom, validUntil: c.validUntil, scope: cloneScope(c.scope),
+		validFrom: c.validFrom, validUntil: c.validUntil, scope: instrument.CloneScope(c.scope),
 		grantedAt: at, invoiceable: c.invoiceable, status: Available,
 		history: []Entry{{Type: EntryTransferAccumulation, At: at, Amount: amount, Group: c.group, Ref: c.id}},
 	}
@@ -238,7 +233,7 @@ func List(credits []Credit, group string, at time.Time) []Credit {
 		if c.status == Available && !at.Before(c.validUntil) {
 			c = c.close(Expired, EntryExpiry, c.validUntil)
 		}
-		if c.status != Available && !at.Before(addMonths(c.zeroAt, ListedFor)) {
+		if c.status != Available && !at.Before(calendar.MonthsLater(c.zeroAt, ListedFor)) {
 			continue
 		}
 		out = append(out, c)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -50,20 +52,20 @@ type TopUp struct {
 // NewLine opens an account's available credit. It returns one error
 // wrapping [ErrInvalid] listing every problem found.
 func NewLine(p LineParams) (Line, error) {
-	var probs problems
+	var probs problems.List
 	if p.ID == "" {
-		probs.add("id is empty")
+		probs.Add("id is empty")
 	}
 	if p.Account == "" {
-		probs.add("account is empty")
+		probs.Add("account is empty")
 	}
-	if !validCurrency(p.Currency) {
-		probs.add("currency %q is not three upper-case letters", p.Currency)
+	if !allocation.ValidCurrency(p.Currency) {
+		probs.Add("currency %q is not three upper-case letters", p.Currency)
 	}
 	if p.Limit.IsNegative() {
-		probs.add("limit %s must not be negative", p.Limit)
+		probs.Add("limit %s must not be negative", p.Limit)
 	} else if p.Available.LessThan(p.Limit.Neg()) {
-		probs.add("available %s is below −limit %s", p.Available, p.Limit)
+		probs.Add("available %s is below −limit %s", p.Available, p.Limit)
 	}
 	if len(probs) > 0 {
 		return Line{}, &InvalidError{What: "credit line", ID: p.ID, Problems: probs}
@@ -102,15 +104,7 @@ func (l Line) Owed() decimal.Decimal {
 func (l Line) Spendable() decimal.Decimal { return l.available.Add(l.limit) }
 
 func (l Line) check(at time.Time, more ...string) error {
-	var probs []string
-	if l.id == "" {
-		probs = append(probs, "the zero Line is not a credit line")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
-	probs = append(probs, more...)
-	if len(probs) > 0 {
+	if probs := problems.Call(l.id, "the zero Line is not a credit line", at, more...); len(probs) > 0 {
 		return &InvalidError{What: "credit line", ID: l.id, Problems: probs}
 	}
 	return nil
@@ -121,9 +115,9 @@ func (l Line) check(at time.Time, more ...string) error {
 // [TopUp] says how the amount was split. It returns an error wrapping
 // [ErrInvalid] for an amount that is not positive.
 func (l Line) TopUp(amount decimal.Decimal, at time.Time) (Line, TopUp, error) {
-	var more []string
+	var more problems.List
 	if !amount.IsPositive() {
-		more = append(more, fmt.Sprintf("amount %s must be positive", amount))
+		more.Add("amount %s must be positive", amount)
 	}
 	if err := l.check(at, more...); err != nil {
 		return l, TopUp{}, err
@@ -139,9 +133,9 @@ func (l Line) TopUp(amount decimal.Decimal, at time.Time) (Line, TopUp, error) {
 // limit, and one wrapping [ErrTransition] for a limit below what is owed
 // now: the debt must be repaid first.
 func (l Line) WithLimit(limit decimal.Decimal, at time.Time) (Line, error) {
-	var more []string
+	var more problems.List
 	if limit.IsNegative() {
-		more = append(more, fmt.Sprintf("limit %s must not be negative", limit))
+		more.Add("limit %s must not be negative", limit)
 	}
 	if err := l.check(at, more...); err != nil {
 		return l, err
@@ -168,7 +162,7 @@ func (l Line) Apply(split allocation.Split, at time.Time) (Line, error) {
 	bad := func(p string) (Line, error) {
 		return l, &SplitError{What: "credit line", ID: l.id, Bill: split.Bill, Problem: p}
 	}
-	r, p := splitUse(split, l.id, l.currency)
+	r, p := instrument.Use(split, l.id, l.currency)
 	if p != "" {
 		return bad(p)
 	}
@@ -179,7 +173,7 @@ func (l Line) Apply(split allocation.Split, at time.Time) (Line, error) {
 		return bad(fmt.Sprintf("used %s exceeds available %s plus limit %s", r.Used, l.available, l.limit))
 	}
 	avail := l.available.Sub(r.Used)
-	if p := staleProblem(r, l.available, avail); p != "" {
+	if p := instrument.Stale(r, l.available, avail); p != "" {
 		return bad(p)
 	}
 	w := l

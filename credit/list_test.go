@@ -90,23 +90,3 @@ func TestWallet(t *testing.T) {
 		t.Error("empty wallet must be nil")
 	}
 }
-
-func TestAddMonths(t *testing.T) {
-	tests := []struct {
-		in   time.Time
-		n    int
-		want time.Time
-	}{
-		{time.Date(2024, 1, 31, 5, 0, 0, 0, time.UTC), 1, time.Date(2024, 2, 29, 5, 0, 0, 0, time.UTC)},
-		{time.Date(2023, 1, 31, 0, 0, 0, 0, time.UTC), 1, time.Date(2023, 2, 28, 0, 0, 0, 0, time.UTC)},
-		{time.Date(2024, 8, 31, 0, 0, 0, 0, time.UTC), 6, time.Date(2025, 2, 28, 0, 0, 0, 0, time.UTC)},
-		{time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC), 3, time.Date(2024, 6, 15, 0, 0, 0, 0, time.UTC)},
-		{time.Date(2024, 11, 30, 0, 0, 0, 0, time.UTC), 3, time.Date(2025, 2, 28, 0, 0, 0, 0, time.UTC)},
-		{time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC), 60, time.Date(2029, 12, 31, 0, 0, 0, 0, time.UTC)},
-	}
-	for _, tt := range tests {
-		if got := addMonths(tt.in, tt.n); !got.Equal(tt.want) {
-			t.Errorf("addMonths(%v, %d) = %v; want %v", tt.in, tt.n, got, tt.want)
-		}
-	}
-}

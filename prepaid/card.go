@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -115,15 +117,7 @@ func (c Card) StatusAt(at time.Time) Status {
 func (c Card) ClosedAt() time.Time { return c.closedAt }
 
 func (c Card) check(at time.Time, more ...string) error {
-	var probs []string
-	if c.id == "" {
-		probs = append(probs, "the zero Card is not a card")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
-	probs = append(probs, more...)
-	if len(probs) > 0 {
+	if probs := problems.Call(c.id, "the zero Card is not a card", at, more...); len(probs) > 0 {
 		return &InvalidError{What: "prepaid card", ID: c.id, Problems: probs}
 	}
 	return nil
@@ -163,7 +157,7 @@ func (c Card) Apply(split allocation.Split, at time.Time) (Card, error) {
 	bad := func(p string) (Card, error) {
 		return c, &SplitError{What: "prepaid card", ID: c.id, Bill: split.Bill, Problem: p}
 	}
-	r, p := splitUse(split, c.id, c.currency)
+	r, p := instrument.Use(split, c.id, c.currency)
 	if p != "" {
 		return bad(p)
 	}
@@ -177,7 +171,7 @@ func (c Card) Apply(split allocation.Split, at time.Time) (Card, error) {
 		return bad(fmt.Sprintf("used %s exceeds balance %s plus overdraft %s", r.Used, c.balance, c.overdraft))
 	}
 	bal := c.balance.Sub(r.Used)
-	if p := staleProblem(r, c.balance, bal); p != "" {
+	if p := instrument.Stale(r, c.balance, bal); p != "" {
 		return bad(p)
 	}
 	w := c
@@ -219,9 +213,9 @@ func (c Card) Expire(at time.Time) (Card, error) {
 // card stays expired. It returns an error wrapping [ErrInvalid] for an
 // amount that is not positive.
 func (c Card) Repay(amount decimal.Decimal, at time.Time) (Card, decimal.Decimal, error) {
-	var more []string
+	var more problems.List
 	if !amount.IsPositive() {
-		more = append(more, fmt.Sprintf("amount %s must be positive", amount))
+		more.Add("amount %s must be positive", amount)
 	}
 	if err := c.check(at, more...); err != nil {
 		return c, decimal.Zero, err
@@ -241,9 +235,9 @@ func (c Card) Repay(amount decimal.Decimal, at time.Time) (Card, decimal.Decimal
 // [ErrTransition] for a limit below what the card owes now, or for an
 // expired card.
 func (c Card) WithOverdraft(limit decimal.Decimal, at time.Time) (Card, error) {
-	var more []string
+	var more problems.List
 	if limit.IsNegative() {
-		more = append(more, fmt.Sprintf("overdraft %s must not be negative", limit))
+		more.Add("overdraft %s must not be negative", limit)
 	}
 	if err := c.check(at, more...); err != nil {
 		return c, err
@@ -318,12 +312,12 @@ func Wallet(cards []Card, account string) allocation.Wallet {
 // then the cards unchanged.
 func OffsetOverdue(cards []Card, amount decimal.Decimal, at time.Time) ([]Card, decimal.Decimal, decimal.Decimal, error) {
 	out := slices.Clone(cards)
-	var probs problems
+	var probs problems.List
 	if !amount.IsPositive() {
-		probs.add("amount %s must be positive", amount)
+		probs.Add("amount %s must be positive", amount)
 	}
 	if at.IsZero() {
-		probs.add("instant is zero")
+		probs.Add("instant is zero")
 	}
 	if len(probs) > 0 {
 		return out, decimal.Zero, amount, &InvalidError{What: "top-up", Problems: probs}

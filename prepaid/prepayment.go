@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -91,15 +93,15 @@ type Prepayment struct {
 // NewPrepayment opens an empty prepayment balance. It returns one error
 // wrapping [ErrInvalid] listing every problem found.
 func NewPrepayment(p PrepaymentParams) (Prepayment, error) {
-	var probs problems
+	var probs problems.List
 	if p.ID == "" {
-		probs.add("id is empty")
+		probs.Add("id is empty")
 	}
 	if p.Account == "" {
-		probs.add("account is empty")
+		probs.Add("account is empty")
 	}
-	if !validCurrency(p.Currency) {
-		probs.add("currency %q is not three upper-case letters", p.Currency)
+	if !allocation.ValidCurrency(p.Currency) {
+		probs.Add("currency %q is not three upper-case letters", p.Currency)
 	}
 	if len(probs) > 0 {
 		return Prepayment{}, &InvalidError{What: "prepayment", ID: p.ID, Problems: probs}
@@ -142,15 +144,7 @@ func (b Prepayment) with(r Record) Prepayment {
 }
 
 func (b Prepayment) check(at time.Time, more ...string) error {
-	var probs []string
-	if b.id == "" {
-		probs = append(probs, "the zero Prepayment is not a balance")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
-	probs = append(probs, more...)
-	if len(probs) > 0 {
+	if probs := problems.Call(b.id, "the zero Prepayment is not a balance", at, more...); len(probs) > 0 {
 		return &InvalidError{What: "prepayment", ID: b.id, Problems: probs}
 	}
 	return nil
@@ -160,18 +154,18 @@ func (b Prepayment) check(at time.Time, more ...string) error {
 // wrapping [ErrInvalid] for an empty or already recorded id, a zero time or
 // an amount that is not positive.
 func (b Prepayment) Deposit(d Deposit) (Prepayment, error) {
-	var more []string
+	var more problems.List
 	if d.ID == "" {
-		more = append(more, "deposit id is empty")
+		more.Add("deposit id is empty")
 	}
 	for _, r := range b.records {
 		if r.Type == RecordDeposit && r.Ref == d.ID && d.ID != "" {
-			more = append(more, fmt.Sprintf("deposit %q is already recorded", d.ID))
+			more.Add("deposit %q is already recorded", d.ID)
 			break
 		}
 	}
 	if !d.Amount.IsPositive() {
-		more = append(more, fmt.Sprintf("deposit amount %s must be positive", d.Amount))
+		more.Add("deposit amount %s must be positive", d.Amount)
 	}
 	if err := b.check(d.At, more...); err != nil {
 		return b, err
@@ -202,7 +196,7 @@ func (b Prepayment) ApplyFor(split allocation.Split, at time.Time, purpose Purpo
 	bad := func(p string) (Prepayment, error) {
 		return b, &SplitError{What: "prepayment", ID: b.id, Bill: split.Bill, Problem: p}
 	}
-	r, p := splitUse(split, b.id, b.currency)
+	r, p := instrument.Use(split, b.id, b.currency)
 	if p != "" {
 		return bad(p)
 	}
@@ -213,7 +207,7 @@ func (b Prepayment) ApplyFor(split allocation.Split, at time.Time, purpose Purpo
 		return bad(fmt.Sprintf("used %s exceeds the balance %s", r.Used, b.balance))
 	}
 	bal := b.balance.Sub(r.Used)
-	if p := staleProblem(r, b.balance, bal); p != "" {
+	if p := instrument.Stale(r, b.balance, bal); p != "" {
 		return bad(p)
 	}
 	w := b.with(Record{Type: RecordSpend, At: at, Amount: r.Used, Ref: split.Bill, Purpose: purpose})

@@ -3,6 +3,9 @@ package prepaid
 import (
 	"time"
 
+	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/calendar"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -64,35 +67,35 @@ func GuanceRules() Rules {
 // Validate returns an error wrapping [ErrInvalid] listing every problem
 // with r, or nil.
 func (r Rules) Validate() error {
-	var probs problems
-	if !validCurrency(r.Currency) {
-		probs.add("currency %q is not three upper-case letters", r.Currency)
+	var probs problems.List
+	if !allocation.ValidCurrency(r.Currency) {
+		probs.Add("currency %q is not three upper-case letters", r.Currency)
 	}
 	if !r.Multiple.IsPositive() {
-		probs.add("multiple %s must be positive", r.Multiple)
+		probs.Add("multiple %s must be positive", r.Multiple)
 	}
 	if !r.Minimum.IsPositive() {
-		probs.add("minimum %s must be positive", r.Minimum)
+		probs.Add("minimum %s must be positive", r.Minimum)
 	}
 	if r.ValidMonths < 0 {
-		probs.add("valid months %d must not be negative", r.ValidMonths)
+		probs.Add("valid months %d must not be negative", r.ValidMonths)
 	}
 	if r.Overdraft.IsNegative() {
-		probs.add("overdraft %s must not be negative", r.Overdraft)
+		probs.Add("overdraft %s must not be negative", r.Overdraft)
 	}
 	for i, t := range r.Tiers {
 		if !t.Threshold.IsPositive() {
-			probs.add("tier %d: threshold %s must be positive", i, t.Threshold)
+			probs.Add("tier %d: threshold %s must be positive", i, t.Threshold)
 		}
 		if t.Bonus.IsNegative() {
-			probs.add("tier %d: bonus %s must not be negative", i, t.Bonus)
+			probs.Add("tier %d: bonus %s must not be negative", i, t.Bonus)
 		}
 		if i > 0 {
 			if !t.Threshold.GreaterThan(r.Tiers[i-1].Threshold) {
-				probs.add("tier %d: threshold %s must be above the previous %s", i, t.Threshold, r.Tiers[i-1].Threshold)
+				probs.Add("tier %d: threshold %s must be above the previous %s", i, t.Threshold, r.Tiers[i-1].Threshold)
 			}
 			if t.Bonus.LessThan(r.Tiers[i-1].Bonus) {
-				probs.add("tier %d: bonus %s must not be below the previous %s", i, t.Bonus, r.Tiers[i-1].Bonus)
+				probs.Add("tier %d: bonus %s must not be below the previous %s", i, t.Bonus, r.Tiers[i-1].Bonus)
 			}
 		}
 	}
@@ -172,32 +175,32 @@ func (r Rules) Purchase(p PurchaseParams) (Purchase, error) {
 	if err := r.Validate(); err != nil {
 		return Purchase{}, err
 	}
-	var probs problems
+	var probs problems.List
 	if p.ID == "" {
-		probs.add("id is empty")
+		probs.Add("id is empty")
 	}
 	if p.Account == "" {
-		probs.add("account is empty")
+		probs.Add("account is empty")
 	}
 	if pr := r.denominationProblem(p.Denomination); pr != "" {
-		probs.add("%s", pr)
+		probs.Add("%s", pr)
 	}
 	price := p.Price
 	if price.IsZero() {
 		price = p.Denomination
 	}
 	if !price.IsPositive() || price.GreaterThan(p.Denomination) {
-		probs.add("price %s must be above 0 and at most the denomination %s", price, p.Denomination)
+		probs.Add("price %s must be above 0 and at most the denomination %s", price, p.Denomination)
 	}
 	if p.At.IsZero() {
-		probs.add("purchase time is zero")
+		probs.Add("purchase time is zero")
 	}
 	if len(probs) > 0 {
 		return Purchase{}, &InvalidError{What: "prepaid card", ID: p.ID, Problems: probs}
 	}
 	var until time.Time
 	if r.ValidMonths > 0 {
-		until = addMonths(p.At, r.ValidMonths)
+		until = calendar.MonthsLater(p.At, r.ValidMonths)
 	}
 	card := Card{
 		id: p.ID, account: p.Account, currency: r.Currency,

@@ -581,15 +581,8 @@ func TestRunAutoInvalid(t *testing.T) {
 				tc.prices(&p)
 			}
 			run, err := RunAuto(tc.instances, tc.at, shanghai, tc.wallet, p, allocation.Policy{})
-			for _, w := range tc.want {
-				if !errors.Is(err, w) {
-					t.Errorf("RunAuto error %v does not wrap %v", err, w)
-				}
-			}
-			var ie *InvalidError
-			if !errors.As(err, &ie) || len(ie.Problems) != tc.problems {
-				t.Errorf("RunAuto error %v: want %d problems", err, tc.problems)
-			}
+			checkWraps(t, "RunAuto", err, tc.want)
+			checkProblems(t, "RunAuto", err, tc.problems)
 			if run.Instances != nil || run.Wallet != nil || run.Results != nil {
 				t.Errorf("RunAuto returned a partial run with an error: %+v", run)
 			}

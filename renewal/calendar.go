@@ -1,6 +1,10 @@
 package renewal
 
-import "time"
+import (
+	"time"
+
+	"github.com/billfold/billfold/internal/calendar"
+)
 
 // MaxMonths is the longest period, in months, that one renewal may add
 // (100 years). Longer or non-positive periods are not renewals: [NextExpiry]
@@ -47,10 +51,10 @@ func nextExpiry(expiry time.Time, anchor, months int, loc *time.Location) time.T
 		return e
 	}
 	y, m, d := e.Date()
-	anchor = effectiveAnchor(d, daysIn(y, m), anchor)
-	ty, tm := addMonths(y, m, months)
+	anchor = effectiveAnchor(d, calendar.DaysIn(y, m), anchor)
+	ty, tm, td := calendar.AddMonths(y, m, anchor, months)
 	hh, mm, ss := e.Clock()
-	return localTime(ty, tm, min(anchor, daysIn(ty, tm)), hh, mm, ss, e.Nanosecond(), loc)
+	return localTime(ty, tm, td, hh, mm, ss, e.Nanosecond(), loc)
 }
 
 // effectiveAnchor returns the anchor day for an expiry on day d of a month
@@ -61,21 +65,6 @@ func effectiveAnchor(d, last, anchor int) int {
 		return max(d, anchor)
 	}
 	return d
-}
-
-// addMonths returns the year and month months after y-m.
-func addMonths(y int, m time.Month, months int) (int, time.Month) {
-	n := y*12 + int(m) - 1 + months
-	ty, tm := n/12, n%12
-	if tm < 0 {
-		ty, tm = ty-1, tm+12
-	}
-	return ty, time.Month(tm + 1)
-}
-
-// daysIn returns the number of days of month m of year y.
-func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // civilDays returns the number of days from 1970-01-01 to the civil date

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billfold/billfold/internal/calendar"
 	"pgregory.net/rapid"
 )
 
@@ -285,27 +286,6 @@ func TestLocalTimeMidnightGap(t *testing.T) {
 	}
 }
 
-func TestAddMonths(t *testing.T) {
-	for _, tc := range []struct {
-		y, months, wantY int
-		m, wantM         time.Month
-	}{
-		{2024, 1, 2024, 1, 2},
-		{2024, 11, 2025, 12, 11},
-		{2024, 12, 2025, 12, 12},
-		{2024, 13, 2026, 12, 1},
-		{2024, -1, 2023, 1, 12},
-		{2024, -13, 2022, 1, 12},
-		{0, -1, -1, 1, 12},
-		{-5, 0, -5, 3, 3},
-	} {
-		y, m := addMonths(tc.y, tc.m, tc.months)
-		if y != tc.wantY || m != tc.wantM {
-			t.Errorf("addMonths(%d, %v, %d) = %d %v, want %d %v", tc.y, tc.m, tc.months, y, m, tc.wantY, tc.wantM)
-		}
-	}
-}
-
 // propZones are the zones the properties draw from: no DST, DST both
 // hemispheres, half-hour DST, midnight DST changes, a skipped day (Apia,
 // 2011-12-30) and odd offsets.
@@ -329,7 +309,7 @@ func genLoc(t *rapid.T) *time.Location {
 func genTime(t *rapid.T, loc *time.Location, label string) time.Time {
 	y := rapid.IntRange(1970, 2100).Draw(t, label+"_year")
 	m := time.Month(rapid.IntRange(1, 12).Draw(t, label+"_month"))
-	d := rapid.IntRange(1, daysIn(y, m)).Draw(t, label+"_day")
+	d := rapid.IntRange(1, calendar.DaysIn(y, m)).Draw(t, label+"_day")
 	h := rapid.IntRange(0, 23).Draw(t, label+"_hour")
 	mi := rapid.SampledFrom([]int{0, 15, 30, 45, 59}).Draw(t, label+"_minute")
 	return time.Date(y, m, d, h, mi, 0, 0, loc)
@@ -358,12 +338,12 @@ func TestNextExpiryProperties(t *testing.T) {
 		// expiry's or the target month's last day. When that time is
 		// skipped by a clock change, it lands after it, within a day.
 		y, m, d := e.Date()
-		ty, tm := addMonths(y, m, m1)
+		ty, tm, td := calendar.AddMonths(y, m, d, m1)
 		hh, mm, ss := e.Clock()
-		want := time.Date(ty, tm, min(d, daysIn(ty, tm)), hh, mm, ss, 0, time.UTC)
+		want := time.Date(ty, tm, td, hh, mm, ss, 0, time.UTC)
 		got := civil(n1)
 		if !got.Equal(want) {
-			back := time.Date(ty, tm, min(d, daysIn(ty, tm)), hh, mm, ss, 0, loc)
+			back := time.Date(ty, tm, td, hh, mm, ss, 0, loc)
 			exists := civil(back).Equal(want)
 			if exists || !got.After(want) || got.Sub(want) > 25*time.Hour {
 				t.Fatalf("NextExpiry(%s, %d) = %s, want wall clock %s", e, m1, n1, want.Format("2006-01-02 15:04"))
@@ -397,7 +377,7 @@ func TestInstanceNextExpiryChainProperties(t *testing.T) {
 		m := time.Month(rapid.IntRange(1, 12).Draw(t, "month"))
 		anchor := rapid.IntRange(1, 31).Draw(t, "anchor")
 		hour := rapid.IntRange(4, 20).Draw(t, "hour") // clear of DST changes
-		start := time.Date(y, m, min(anchor, daysIn(y, m)), hour, 0, 0, 0, loc)
+		start := time.Date(y, m, min(anchor, calendar.DaysIn(y, m)), hour, 0, 0, 0, loc)
 		in := Instance{ExpiresAt: start, AnchorDay: anchor}
 		steps := rapid.IntRange(1, 30).Draw(t, "steps")
 		for k := 1; k <= steps; k++ {
@@ -407,14 +387,14 @@ func TestInstanceNextExpiryChainProperties(t *testing.T) {
 				t.Fatalf("step %d: %s is not after %s", k, next, in.ExpiresAt)
 			}
 			ny, nm, nd := next.Date()
-			if nd != min(anchor, daysIn(ny, nm)) {
+			if nd != min(anchor, calendar.DaysIn(ny, nm)) {
 				t.Fatalf("step %d: day %d, want anchor %d or the month's last day", k, nd, anchor)
 			}
 			if next.Hour() != hour {
 				t.Fatalf("step %d: hour %d, want %d", k, next.Hour(), hour)
 			}
 			in.ExpiresAt, in.AnchorDay = next, a
-			if anchor <= daysIn(y, m) {
+			if anchor <= calendar.DaysIn(y, m) {
 				// Step by step equals counting from the original anchor.
 				if direct := NextExpiry(start, k, loc); !direct.Equal(next) {
 					t.Fatalf("step %d: chained %s, direct %s", k, next, direct)

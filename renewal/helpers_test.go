@@ -1,6 +1,7 @@
 package renewal
 
 import (
+	"errors"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zones the tests use, whatever the machine has installed
@@ -21,6 +22,27 @@ func (r rows) check(t *testing.T, name, reason string) {
 		t.Fatalf("row %q: duplicate name", name)
 	}
 	r[name] = true
+}
+
+// checkWraps reports each sentinel of want that err, returned by the call
+// op, does not wrap.
+func checkWraps(t *testing.T, op string, err error, want []error) {
+	t.Helper()
+	for _, w := range want {
+		if !errors.Is(err, w) {
+			t.Errorf("%s error %v does not wrap %v", op, err, w)
+		}
+	}
+}
+
+// checkProblems reports err, returned by the call op, unless it is an
+// [*InvalidError] listing n problems.
+func checkProblems(t *testing.T, op string, err error, n int) {
+	t.Helper()
+	var ie *InvalidError
+	if !errors.As(err, &ie) || len(ie.Problems) != n {
+		t.Errorf("%s error %v: want %d problems", op, err, n)
+	}
 }
 
 // zone loads a time zone or fails the test.

@@ -3,6 +3,8 @@ package renewal
 import (
 	"fmt"
 	"time"
+
+	"github.com/billfold/billfold/internal/calendar"
 )
 
 // An Instance is one purchased subscription, as renewal management sees it.
@@ -198,7 +200,7 @@ func (i Instance) NextExpiry(months int, loc *time.Location) time.Time {
 // hidden by a month-end clamp, else the day of ExpiresAt in loc.
 func (i Instance) anchor(loc *time.Location) int {
 	y, m, d := i.ExpiresAt.In(loc).Date()
-	return effectiveAnchor(d, daysIn(y, m), i.AnchorDay)
+	return effectiveAnchor(d, calendar.DaysIn(y, m), i.AnchorDay)
 }
 
 // EnableAuto returns a copy of i with policy [Auto], or an error that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/billfold/billfold/allocation"
 	"github.com/shopspring/decimal"
 )
 
@@ -39,7 +40,7 @@ func (p Prices) Price(product string, months int) (decimal.Decimal, bool) {
 
 // validate adds the problems of the list (in product order).
 func (p Prices) validate(ps *problems) {
-	if !validCurrency(p.Currency) {
+	if !allocation.ValidCurrency(p.Currency) {
 		ps.addf("prices: currency %q is not three upper-case letters", p.Currency)
 	}
 	products := make([]string, 0, len(p.Monthly))
@@ -59,18 +60,6 @@ func (p Prices) needPrice(in Instance, ps *problems) {
 	if _, ok := p.Monthly[in.Product]; !ok {
 		ps.addf("instance %q: %w %q", in.ID, ErrNoPrice, in.Product)
 	}
-}
-
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // pricesJSON is the wire form of Prices.

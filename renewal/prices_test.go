@@ -35,12 +35,16 @@ func TestPrices(t *testing.T) {
 		t.Errorf("problems in product order:\n%v\nwant\n%s", err, want)
 	}
 	for _, c := range []string{"CNY", "USD", "AAA", "ZZZ"} {
-		if !validCurrency(c) {
-			t.Errorf("%q rejected", c)
+		ps = nil
+		Prices{Currency: c}.validate(&ps)
+		if len(ps) != 0 {
+			t.Errorf("%q rejected: %v", c, ps.err())
 		}
 	}
 	for _, c := range []string{"", "CN", "CNYY", "cny", "C1Y", "[NY", "CN@"} {
-		if validCurrency(c) {
+		ps = nil
+		Prices{Currency: c}.validate(&ps)
+		if len(ps) != 1 {
 			t.Errorf("%q accepted", c)
 		}
 	}

@@ -1,7 +1,6 @@
 package renewal
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -197,11 +196,7 @@ func TestRenewErrors(t *testing.T) {
 				tc.edit(&in)
 			}
 			r, err := Renew(in, tc.months, tc.at, shanghai, tc.wallet, prices(), allocation.Policy{})
-			for _, w := range tc.want {
-				if !errors.Is(err, w) {
-					t.Errorf("Renew error %v does not wrap %v", err, w)
-				}
-			}
+			checkWraps(t, "Renew", err, tc.want)
 			if r.Wallet != nil || r.Months != 0 || r.Instance != (Instance{}) {
 				t.Errorf("Renew returned a result with an error: %+v", r)
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/calendar"
 	"github.com/shopspring/decimal"
 )
 
@@ -133,11 +134,11 @@ func Unify(instances []Instance, day int, at time.Time, loc *time.Location, pric
 func alignedExpiry(expiry time.Time, day int, loc *time.Location) time.Time {
 	e := expiry.In(loc)
 	y, m, d := e.Date()
-	ty, tm := y, m
-	if min(day, daysIn(y, m)) < d {
-		ty, tm = addMonths(y, m, 1)
+	next := 0
+	if min(day, calendar.DaysIn(y, m)) < d {
+		next = 1
 	}
-	target := min(day, daysIn(ty, tm))
+	ty, tm, target := calendar.AddMonths(y, m, day, next)
 	if target == d { // then ty-tm is y-m: a move makes target < d
 		// Already aligned: kept exactly, even at a wall-clock time that a
 		// DST change repeats or skipped.

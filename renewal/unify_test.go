@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/calendar"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
@@ -328,15 +329,8 @@ func TestUnifyInvalid(t *testing.T) {
 				tc.prices(&p)
 			}
 			q, err := Unify(tc.instances, tc.day, tc.at, shanghai, p, tc.rounding)
-			for _, w := range tc.want {
-				if !errors.Is(err, w) {
-					t.Errorf("Unify error %v does not wrap %v", err, w)
-				}
-			}
-			var ie *InvalidError
-			if !errors.As(err, &ie) || len(ie.Problems) != tc.problems {
-				t.Errorf("Unify error %v: want %d problems", err, tc.problems)
-			}
+			checkWraps(t, "Unify", err, tc.want)
+			checkProblems(t, "Unify", err, tc.problems)
 			if q.Lines != nil || q.Day != 0 {
 				t.Errorf("Unify returned a quote with an error: %+v", q)
 			}
@@ -385,6 +379,9 @@ func TestProrateProperties(t *testing.T) {
 		if got := prorate(monthly, 0, period, places, mode); !got.IsZero() {
 			t.Fatalf("zero days: %s", got)
 		}
+		if got := prorate(monthly, days+1, 0, places, mode); !got.IsZero() {
+			t.Fatalf("an empty period: %s, want zero (nothing to divide by)", got)
+		}
 		got := prorate(monthly, days, period, places, mode)
 		if days > 0 && days < period {
 			want := ratRound(new(big.Rat).Mul(monthly.Rat(), big.NewRat(int64(days), 1)), big.NewRat(int64(period), 1), places, mode)
@@ -431,10 +428,12 @@ func TestUnifyProperties(t *testing.T) {
 		// then it lands after it, within a day.
 		from, to := l.From.In(loc), l.To.In(loc)
 		fy, fm, fd := from.Date()
-		if min(day, daysIn(fy, fm)) < fd {
-			fy, fm = addMonths(fy, fm, 1)
+		next := 0
+		if min(day, calendar.DaysIn(fy, fm)) < fd {
+			next = 1
 		}
-		want := time.Date(fy, fm, min(day, daysIn(fy, fm)), from.Hour(), from.Minute(), from.Second(), 0, time.UTC)
+		wy, wm, wd := calendar.AddMonths(fy, fm, day, next)
+		want := time.Date(wy, wm, wd, from.Hour(), from.Minute(), from.Second(), 0, time.UTC)
 		shifted := !civil(to).Equal(want)
 		if shifted {
 			back := time.Date(want.Year(), want.Month(), want.Day(), want.Hour(), want.Minute(), want.Second(), 0, loc)

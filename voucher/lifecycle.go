@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -37,15 +39,7 @@ func earliest(a, b time.Time) time.Time {
 
 // checkArgs reports a zero receiver or a zero instant.
 func (v Voucher) checkArgs(at time.Time, more ...string) error {
-	var probs []string
-	if v.id == "" {
-		probs = append(probs, "the zero Voucher is not a voucher")
-	}
-	if at.IsZero() {
-		probs = append(probs, "instant is zero")
-	}
-	probs = append(probs, more...)
-	if len(probs) > 0 {
+	if probs := problems.Call(v.id, "the zero Voucher is not a voucher", at, more...); len(probs) > 0 {
 		return &InvalidError{ID: v.id, Problems: probs}
 	}
 	return nil
@@ -73,9 +67,9 @@ func (v Voucher) StatusAt(at time.Time) Status {
 // if at is before it was issued, or if its activation deadline or fixed
 // validity has passed at at.
 func (v Voucher) Activate(account string, at time.Time) (Voucher, error) {
-	var more []string
+	var more problems.List
 	if account == "" {
-		more = append(more, "account is empty")
+		more.Add("account is empty")
 	}
 	if err := v.checkArgs(at, more...); err != nil {
 		return v, err
@@ -241,7 +235,7 @@ func (v Voucher) Instrument() allocation.Instrument {
 		MinSpend:   v.minSpend,
 		ValidFrom:  v.ValidFrom(),
 		ValidUntil: v.ValidUntil(),
-		Scope:      cloneScope(v.scope),
+		Scope:      instrument.CloneScope(v.scope),
 		Priority:   v.priority,
 		IssuedAt:   v.issuedAt,
 		Status:     string(v.status),

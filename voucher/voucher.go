@@ -1,11 +1,11 @@
 package voucher
 
 import (
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/instrument"
+	"github.com/billfold/billfold/internal/problems"
 	"github.com/shopspring/decimal"
 )
 
@@ -153,50 +153,49 @@ type Voucher struct {
 // [Params] and returns one error wrapping [ErrInvalid] that lists every
 // problem found.
 func New(p Params) (Voucher, error) {
-	var probs []string
-	add := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	var probs problems.List
 	if p.ID == "" {
-		add("id is empty")
+		probs.Add("id is empty")
 	}
 	switch p.Type {
 	case Regular, Discount:
 		if !p.Denomination.IsPositive() {
-			add("denomination %s must be positive", p.Denomination)
+			probs.Add("denomination %s must be positive", p.Denomination)
 		}
 		if !p.Percent.IsZero() {
-			add("percent %s is only for percentage coupons", p.Percent)
+			probs.Add("percent %s is only for percentage coupons", p.Percent)
 		}
 	case Percentage:
 		if p.Denomination.IsNegative() {
-			add("cap %s must not be negative", p.Denomination)
+			probs.Add("cap %s must not be negative", p.Denomination)
 		}
 		if !p.Percent.IsPositive() || p.Percent.GreaterThan(decimal.NewFromInt(100)) {
-			add("percent %s must be above 0 and at most 100", p.Percent)
+			probs.Add("percent %s must be above 0 and at most 100", p.Percent)
 		}
 	default:
-		add("type %q is not regular, discount or percentage", p.Type)
+		probs.Add("type %q is not regular, discount or percentage", p.Type)
 	}
-	if !validCurrency(p.Currency) {
-		add("currency %q is not three upper-case letters", p.Currency)
+	if !allocation.ValidCurrency(p.Currency) {
+		probs.Add("currency %q is not three upper-case letters", p.Currency)
 	}
 	if p.MinSpend.IsNegative() {
-		add("min spend %s must not be negative", p.MinSpend)
+		probs.Add("min spend %s must not be negative", p.MinSpend)
 	}
 	if p.IssuedAt.IsZero() {
-		add("issued at is zero")
+		probs.Add("issued at is zero")
 	}
 	if p.ValidFor < 0 {
-		add("valid for %s must not be negative", p.ValidFor)
+		probs.Add("valid for %s must not be negative", p.ValidFor)
 	}
 	if !p.ActivateBy.IsZero() && !p.IssuedAt.IsZero() && !p.ActivateBy.After(p.IssuedAt) {
-		add("activate by %s must be after issued at %s", p.ActivateBy.Format(time.RFC3339), p.IssuedAt.Format(time.RFC3339))
+		probs.Add("activate by %s must be after issued at %s", p.ActivateBy.Format(time.RFC3339), p.IssuedAt.Format(time.RFC3339))
 	}
 	if !p.ValidUntil.IsZero() {
 		if !p.ValidFrom.IsZero() && !p.ValidUntil.After(p.ValidFrom) {
-			add("valid until %s must be after valid from %s", p.ValidUntil.Format(time.RFC3339), p.ValidFrom.Format(time.RFC3339))
+			probs.Add("valid until %s must be after valid from %s", p.ValidUntil.Format(time.RFC3339), p.ValidFrom.Format(time.RFC3339))
 		}
 		if !p.IssuedAt.IsZero() && !p.ValidUntil.After(p.IssuedAt) {
-			add("valid until %s must be after issued at %s", p.ValidUntil.Format(time.RFC3339), p.IssuedAt.Format(time.RFC3339))
+			probs.Add("valid until %s must be after issued at %s", p.ValidUntil.Format(time.RFC3339), p.IssuedAt.Format(time.RFC3339))
 		}
 	}
 	if len(probs) > 0 {
@@ -210,7 +209,7 @@ func New(p Params) (Voucher, error) {
 		balance:      p.Denomination,
 		percent:      p.Percent,
 		minSpend:     p.MinSpend,
-		scope:        cloneScope(p.Scope),
+		scope:        instrument.CloneScope(p.Scope),
 		code:         p.Code,
 		issuedAt:     p.IssuedAt,
 		activateBy:   p.ActivateBy,
@@ -220,31 +219,6 @@ func New(p Params) (Voucher, error) {
 		priority:     p.Priority,
 		status:       Inactive,
 	}, nil
-}
-
-// validCurrency reports whether code is three upper-case ASCII letters.
-func validCurrency(code string) bool {
-	if len(code) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if code[i] < 'A' || code[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// cloneScope returns a copy of s sharing no slices with it.
-func cloneScope(s allocation.Scope) allocation.Scope {
-	return allocation.Scope{
-		Products:          slices.Clone(s.Products),
-		ExcludeProducts:   slices.Clone(s.ExcludeProducts),
-		Categories:        slices.Clone(s.Categories),
-		ExcludeCategories: slices.Clone(s.ExcludeCategories),
-		Modes:             slices.Clone(s.Modes),
-		ExcludeModes:      slices.Clone(s.ExcludeModes),
-	}
 }
 
 // ID returns the voucher's id.
@@ -283,7 +257,7 @@ func (v Voucher) Uncapped() bool { return v.typ == Percentage && v.denomination.
 func (v Voucher) MinSpend() decimal.Decimal { return v.minSpend }
 
 // Scope returns a copy of the voucher's scope.
-func (v Voucher) Scope() allocation.Scope { return cloneScope(v.scope) }
+func (v Voucher) Scope() allocation.Scope { return instrument.CloneScope(v.scope) }
 
 // Code returns the voucher's activation code, zero if it has none.
 func (v Voucher) Code() Code { return v.code }

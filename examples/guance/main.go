@@ -17,12 +17,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
 	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/prepaid"
@@ -74,35 +74,22 @@ func (w wallet) apply(s allocation.Split, at time.Time) (wallet, error) {
 	return n, nil
 }
 
-type state struct{ id, kind, status, balance string }
-
-func (w wallet) states() []state {
-	var out []state
+// states are the printed rows: each instrument's id, kind, status and
+// balance.
+func (w wallet) states() [][]string {
+	var out [][]string
 	for _, v := range w.vouchers {
-		out = append(out, state{v.ID(), v.Type().Kind(), string(v.Status()), v.Balance().StringFixed(2)})
+		out = append(out, []string{v.ID(), v.Type().Kind(), string(v.Status()), v.Balance().StringFixed(2)})
 	}
 	for _, c := range w.cards {
-		out = append(out, state{c.ID(), prepaid.KindCard, string(c.Status()), c.Balance().StringFixed(2) + " (owed " + c.Owed().StringFixed(2) + ")"})
+		out = append(out, []string{c.ID(), prepaid.KindCard, string(c.Status()), c.Balance().StringFixed(2) + " (owed " + c.Owed().StringFixed(2) + ")"})
 	}
-	return append(out, state{w.cash.ID, w.cash.Kind, "-", w.cash.Balance.StringFixed(2)})
+	return append(out, []string{w.cash.ID, w.cash.Kind, "-", w.cash.Balance.StringFixed(2)})
 }
 
+// printChanges prints each instrument before and after, marking changes.
 func printChanges(out io.Writer, before, after wallet) error {
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "instrument\tkind\tstatus\tbalance")
-	b, a := before.states(), after.states()
-	for i := range a {
-		status, bal := a[i].status, a[i].balance
-		if i < len(b) && b[i].status != status {
-			status = b[i].status + " → " + status
-		}
-		if i < len(b) && b[i].balance != bal {
-			bal = b[i].balance + " → " + bal
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a[i].id, a[i].kind, status, bal)
-	}
-	fmt.Fprintln(tw)
-	return tw.Flush()
+	return changes.Write(out, []string{"instrument", "kind", "status", "balance"}, before.states(), after.states())
 }
 
 func run(out io.Writer) error {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/credit"
+	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
 	"github.com/billfold/billfold/examples/policies"
 )
@@ -119,8 +120,10 @@ func run(out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, "after applying the split:")
-	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "credit\tgroup\tstatus\tremaining")
+	row := func(c credit.Credit) []string {
+		return []string{c.ID(), c.Group(), string(c.Status()), c.Remaining().String()}
+	}
+	var before, after [][]string
 	for i, c := range credits {
 		if c.Group() != "main" {
 			continue
@@ -129,18 +132,10 @@ func run(out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		status, rem := string(next.Status()), next.Remaining().String()
-		if next.Status() != c.Status() {
-			status = string(c.Status()) + " → " + status
-		}
-		if !next.Remaining().Equal(c.Remaining()) {
-			rem = c.Remaining().String() + " → " + rem
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID(), c.Group(), status, rem)
+		before, after = append(before, row(c)), append(after, row(next))
 		credits[i] = next
 	}
-	fmt.Fprintln(tw)
-	if err := tw.Flush(); err != nil {
+	if err := changes.Write(out, []string{"credit", "group", "status", "remaining"}, before, after); err != nil {
 		return err
 	}
 

@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/credit"
+	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
 	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/voucher"
@@ -69,36 +69,20 @@ func (a account) apply(s allocation.Split, at time.Time) (account, error) {
 	return b, nil
 }
 
-// state is one printed row: what an instrument is and holds.
-type state struct{ id, kind, status, balance string }
-
-func (a account) states() []state {
-	var out []state
+// states are the printed rows: what each instrument is and holds.
+func (a account) states() [][]string {
+	var out [][]string
 	for _, v := range a.vouchers {
-		out = append(out, state{v.ID(), v.Type().Kind(), string(v.Status()), v.Balance().StringFixed(2)})
+		out = append(out, []string{v.ID(), v.Type().Kind(), string(v.Status()), v.Balance().StringFixed(2)})
 	}
-	out = append(out, state{a.gift.ID(), credit.KindGift, "-", a.gift.Balance().StringFixed(2)})
-	out = append(out, state{a.line.ID(), credit.KindCreditLine, "-", a.line.Available().StringFixed(2) + " (owed " + a.line.Owed().StringFixed(2) + ")"})
+	out = append(out, []string{a.gift.ID(), credit.KindGift, "-", a.gift.Balance().StringFixed(2)})
+	out = append(out, []string{a.line.ID(), credit.KindCreditLine, "-", a.line.Available().StringFixed(2) + " (owed " + a.line.Owed().StringFixed(2) + ")"})
 	return out
 }
 
 // printChanges prints each instrument before and after, marking changes.
 func printChanges(w io.Writer, before, after account) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "instrument\tkind\tstatus\tbalance")
-	b, a := before.states(), after.states()
-	for i := range b {
-		status, bal := a[i].status, a[i].balance
-		if b[i].status != a[i].status {
-			status = b[i].status + " → " + a[i].status
-		}
-		if b[i].balance != a[i].balance {
-			bal = b[i].balance + " → " + a[i].balance
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a[i].id, a[i].kind, status, bal)
-	}
-	fmt.Fprintln(tw)
-	return tw.Flush()
+	return changes.Write(w, []string{"instrument", "kind", "status", "balance"}, before.states(), after.states())
 }
 
 func run(out io.Writer) error {

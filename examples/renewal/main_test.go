@@ -2,40 +2,17 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/output.txt")
+	"github.com/billfold/billfold/examples/internal/golden"
+)
 
 // TestOutput checks the story against testdata/output.txt (rewrite it with
 // go test ./examples/renewal -update) and that two runs print the same.
 func TestOutput(t *testing.T) {
-	var first, second bytes.Buffer
-	if err := run(&first); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(&second); err != nil {
-		t.Fatal(err)
-	}
-	got := trimLines(first.Bytes())
-	if !bytes.Equal(got, trimLines(second.Bytes())) {
-		t.Fatal("two runs printed different output")
-	}
-	if *update {
-		if err := os.WriteFile("testdata/output.txt", got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("testdata/output.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from testdata/output.txt (go test -update to accept):\n%s", got)
-	}
+	got := trimLines(golden.Output(t, run))
+	golden.Check(t, "output.txt", got)
 	// The story's beats (004_436d555c5a6b9a35.txt), whatever the layout.
 	for _, beat := range []string{
 		"web-2     KEC      auto: renewed         2024-03-05 09:00  v-feb 30.00, v-mar-b 60.00, v-mar-a 10.00",
