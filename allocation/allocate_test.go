@@ -453,13 +453,13 @@ func TestAllocateRejectsInvalidInput(t *testing.T) {
 	}
 }
 
-// checkScaleInvariance re-runs a scenario with every amount moved 25
-// decimal places down (and the rounding places with them), and, without
+// checkScaleInvariance re-runs a scenario with every amount moved 32
+// decimal places down (34 decimals; the rounding places move with them), and, without
 // percentages, 25 places up: past what an int64 can hold, so Allocate takes
 // its exact path. The split must be the same, moved by as many places.
 func checkScaleInvariance(t *testing.T, sc allocation.Scenario, want allocation.Split) {
 	t.Helper()
-	shifts := []int32{-25}
+	shifts := []int32{-32}
 	percent := false
 	for _, in := range sc.Wallet {
 		percent = percent || in.IsPercent()
