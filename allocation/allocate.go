@@ -15,10 +15,11 @@ package allocation
 //     step in the step's order, each discount what remains of their
 //     eligible lines: remaining × percent / 100, rounded once to the
 //     policy's places with its mode, capped by the instrument's balance and
-//     spread over the lines in proportion to what remains of each, by
-//     largest remainder (ties to the smaller line id, so the spread does not
-//     depend on the order of the lines), so line discounts add up
-//     exactly to the instrument's discount. Each applies at most once.
+//     spread over the lines in proportion to what remains of each, in whole
+//     units of the rounding (cents, yen), by largest remainder (ties to the
+//     smaller line id, so the spread does not depend on the order of the
+//     lines), so line discounts add up exactly to the instrument's
+//     discount. Each applies at most once.
 //  2. Stored-value instruments, step by step in policy order and within a
 //     step in the step's order, pay what remains. Under [InOrder] each
 //     covers its eligible lines in bill order as far as the step's draw

@@ -7,8 +7,8 @@ package allocation
 //
 // The zero Policy is usable: strategy [InOrder], the currency's minor units
 // with [HalfEven] rounding, no restrictions, and, having no steps, a single
-// implicit step that draws every kind, any scope, ordered [ExpiresFirst],
-// down to zero balance (never into overdraft).
+// implicit step named "default" that draws every kind, any scope, ordered
+// [ExpiresFirst], down to zero balance (never into overdraft).
 type Policy struct {
 	// Name is for people; Allocate does not interpret it.
 	Name string `json:"name,omitempty"`
