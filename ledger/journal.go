@@ -1,0 +1,231 @@
+package ledger
+
+import (
+	"iter"
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// A Journal is the books of one customer (a billing account, or a domain
+// with several billing groups): an append-only sequence of balanced
+// transactions, with every balance derived from them.
+//
+// A Journal is an immutable value. [Journal.Apply] returns a new Journal one
+// transaction longer and leaves the receiver as it was, so any Journal value
+// is a snapshot that can be kept, compared, or passed to other goroutines.
+// All methods are safe for concurrent use. Values derived from one another
+// share storage: applying to the newest value appends in place, in time
+// proportional to the transaction; applying to an older value that has
+// since been extended differently first copies the transactions it holds.
+//
+// The zero Journal is empty and ready to use.
+type Journal struct {
+	l *log
+	n int // the journal is the first n transactions of l
+}
+
+// A Result tells what [Journal.Apply] did with a transaction it accepted.
+type Result struct {
+	// Seq is the position of the transaction in the journal, from 0: where
+	// it was appended, or for a replay where it already was.
+	Seq int
+	// Replayed is true when the journal already held the transaction (the
+	// same id with equal content): Apply then changed nothing.
+	Replayed bool
+}
+
+// Apply returns the journal with tx appended, or reports why tx cannot be.
+//
+// Checks, in order: tx must be well-formed ([Transaction.Validate]: errors
+// wrap [ErrInvalid]). If the journal already holds tx.ID, Apply returns the
+// receiver unchanged with Result.Replayed set when the content is equal,
+// and an error wrapping [ErrConflict] when it is not. A reverse must undo
+// part of its Ref, each account moving back at most what the original
+// moved less earlier reversals ([ErrInvalid]); a transfer may only take
+// from transferable accounts ([ErrNotTransferable]); and no posting may
+// leave an instrument account whose balance it lowers below −Overdraft of
+// the [Terms] in force before tx ([ErrInsufficient], listing every such
+// account).
+//
+// On any error the returned Journal is the receiver: a rejected
+// transaction changes nothing. The journal keeps its own copy of tx.
+func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
+	if err := tx.Validate(); err != nil {
+		return j, Result{}, err
+	}
+	l := j.l
+	if l == nil {
+		l = newLog()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r, found, err := l.lookup(j.n, tx); found {
+		return j, r, err
+	}
+	if j.n < len(l.txs) && l.txs[j.n].Equal(tx) {
+		// Another value derived from j appended this very transaction: it
+		// was accepted against the same history, so share it.
+		return Journal{l, j.n + 1}, Result{Seq: j.n}, nil
+	}
+	if err := l.check(j.n, tx); err != nil {
+		return j, Result{}, err
+	}
+	to := l
+	if j.n < len(l.txs) {
+		to = l.fork(j.n)
+	}
+	to.add(tx.clone())
+	return Journal{to, j.n + 1}, Result{Seq: j.n}, nil
+}
+
+// Check reports whether [Journal.Apply] would accept tx, with the error it
+// would return, without applying it. A replay is accepted.
+func (j Journal) Check(tx Transaction) error {
+	if err := tx.Validate(); err != nil {
+		return err
+	}
+	if j.l == nil {
+		return newLog().check(0, tx)
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	if _, found, err := j.l.lookup(j.n, tx); found {
+		return err
+	}
+	return j.l.check(j.n, tx)
+}
+
+// lookup reports whether the first n transactions hold tx.ID, and if so the
+// result of applying tx again: a replay or a conflict.
+func (l *log) lookup(n int, tx Transaction) (Result, bool, error) {
+	seq, ok := l.seq(tx.ID, n)
+	switch {
+	case !ok:
+		return Result{}, false, nil
+	case l.txs[seq].Equal(tx):
+		return Result{Seq: seq, Replayed: true}, true, nil
+	default:
+		return Result{}, true, &ConflictError{ID: tx.ID, Seq: seq}
+	}
+}
+
+// check runs the checks of Apply that need the first n transactions of l
+// on the well-formed, new tx.
+func (l *log) check(n int, tx Transaction) error {
+	ns := nets(tx.Postings)
+	if tx.Kind == KindReverse {
+		if ps := l.checkReverse(n, tx, ns); len(ps) > 0 {
+			return &InvalidError{ID: tx.ID, Problems: ps}
+		}
+	}
+	if tx.Kind == KindTransfer {
+		for _, x := range ns {
+			if t, _ := l.terms(x.account, n); x.amount.IsNegative() && !t.Transferable {
+				return &NotTransferableError{ID: tx.ID, Account: x.account, Kind: t.Kind}
+			}
+		}
+	}
+	var short []Shortfall
+	for _, x := range ns {
+		if !x.account.IsInstrument() || !x.amount.IsNegative() {
+			continue
+		}
+		t, _ := l.terms(x.account, n)
+		after := l.balance(x.account, n).Add(x.amount)
+		if after.Cmp(t.Overdraft.Neg()) < 0 {
+			short = append(short, Shortfall{Account: x.account, Balance: after, Overdraft: t.Overdraft})
+		}
+	}
+	if len(short) > 0 {
+		return &InsufficientError{ID: tx.ID, Shortfalls: short}
+	}
+	return nil
+}
+
+// Len returns the number of transactions in the journal. It is the
+// journal's version for a [Store].
+func (j Journal) Len() int { return j.n }
+
+// Balance returns the balance of account a: the sum of every amount posted
+// to it. An account the journal never saw has a zero balance.
+func (j Journal) Balance(a Account) decimal.Decimal {
+	if j.l == nil {
+		return decimal.Decimal{}
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	return j.l.balance(a, j.n)
+}
+
+// Terms returns the terms of instrument account a in force now, and
+// whether any transaction set them; if none did, they are the zero Terms
+// with Account a.
+func (j Journal) Terms(a Account) (Terms, bool) {
+	if j.l == nil {
+		return Terms{Account: a}, false
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	t, ok := j.l.terms(a, j.n)
+	if !ok {
+		t.Account = a
+	}
+	return t, ok
+}
+
+// Transaction returns the transaction with the given id, as applied (a copy
+// the caller may change), and whether the journal holds it.
+func (j Journal) Transaction(id string) (Transaction, bool) {
+	if j.l == nil {
+		return Transaction{}, false
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	seq, ok := j.l.seq(id, j.n)
+	if !ok {
+		return Transaction{}, false
+	}
+	return j.l.txs[seq].clone(), true
+}
+
+// Transactions yields every transaction with its position, in journal
+// order. Each is a copy the caller may change. It is what a [Store] saves.
+func (j Journal) Transactions() iter.Seq2[int, Transaction] {
+	return func(yield func(int, Transaction) bool) {
+		for i, tx := range j.txs() {
+			if !yield(i, tx.clone()) {
+				return
+			}
+		}
+	}
+}
+
+// txs returns the journal's transactions, shared with the log: the caller
+// must not change them.
+func (j Journal) txs() []Transaction {
+	if j.l == nil {
+		return nil
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	return j.l.txs[:j.n:j.n]
+}
+
+// Accounts returns every account a transaction of the journal posted to or
+// set terms for, sorted by [Account.Compare].
+func (j Journal) Accounts() []Account {
+	if j.l == nil {
+		return nil
+	}
+	j.l.mu.RLock()
+	var out []Account
+	for a, ac := range j.l.accts {
+		if ac.first < j.n {
+			out = append(out, a)
+		}
+	}
+	j.l.mu.RUnlock()
+	slices.SortFunc(out, Account.Compare)
+	return out
+}

@@ -1,0 +1,260 @@
+package ledger
+
+import (
+	"math"
+	"sort"
+	"sync"
+
+	"github.com/shopspring/decimal"
+)
+
+// A log is the storage behind Journal values: an append-only list of
+// transactions with indexes. Journal{l, n} sees the first n transactions of
+// l, and everything here can be read as of any such prefix, so one log can
+// back every version of a journal at once.
+//
+// Only ever appending keeps that true: an element below len(txs) (or of any
+// other slice here) is never written again, so a reader that captured a
+// slice under the lock may go on reading it after releasing the lock. A
+// Journal that is not the longest user of its log must not append to it;
+// it forks a new log instead (see Journal.Apply).
+type log struct {
+	mu   sync.RWMutex
+	txs  []Transaction // each a private copy
+	byID map[string]int
+	// accts holds, per account, its entries and terms.
+	accts map[Account]*acct
+	// reversals maps a transaction id to the positions of the reverse
+	// transactions that name it as Ref, ascending.
+	reversals map[string][]int
+	// sorted is how many leading transactions have non-decreasing times:
+	// for a journal no longer than that, History can binary-search time.
+	sorted int
+}
+
+// markEvery is how many entries of an account lie between two stored
+// running balances: a balance as of any version costs at most this many
+// additions, while only one decimal in markEvery entries is kept.
+const markEvery = 32
+
+// An entry locates one posting: Postings[post] of txs[seq].
+type entry struct{ seq, post int }
+
+// acct is what the log knows about one account.
+type acct struct {
+	first   int     // position of the first transaction naming the account
+	entries []entry // ascending by seq
+	// marks[i] is the balance after entries[:(i+1)*markEvery].
+	marks []decimal.Decimal
+	head  decimal.Decimal // balance after all entries
+	terms []termsAt       // ascending by seq
+}
+
+// termsAt are terms set by the transaction at position seq.
+type termsAt struct {
+	seq   int
+	terms Terms
+}
+
+func newLog() *log {
+	return &log{
+		byID:      make(map[string]int),
+		accts:     make(map[Account]*acct),
+		reversals: make(map[string][]int),
+	}
+}
+
+// add appends tx, which must be valid against the whole log and owned by
+// it. The caller holds the write lock (or is the only user of l).
+func (l *log) add(tx Transaction) {
+	seq := len(l.txs)
+	l.txs = append(l.txs, tx)
+	l.byID[tx.ID] = seq
+	if l.sorted == seq && (seq == 0 || !tx.Time.Before(l.txs[seq-1].Time)) {
+		l.sorted++
+	}
+	for i, p := range tx.Postings {
+		a := l.account(p.Account, seq)
+		a.head = a.head.Add(p.Amount)
+		a.entries = append(a.entries, entry{seq, i})
+		if len(a.entries)%markEvery == 0 {
+			a.marks = append(a.marks, a.head)
+		}
+	}
+	for _, t := range tx.Terms {
+		a := l.account(t.Account, seq)
+		a.terms = append(a.terms, termsAt{seq, t})
+	}
+	if tx.Kind == KindReverse {
+		l.reversals[tx.Ref] = append(l.reversals[tx.Ref], seq)
+	}
+}
+
+// account returns the acct of a, creating it as first named at seq.
+func (l *log) account(a Account, seq int) *acct {
+	ac := l.accts[a]
+	if ac == nil {
+		ac = &acct{first: seq}
+		l.accts[a] = ac
+	}
+	return ac
+}
+
+// fork returns a new, unshared log holding the first n transactions of l.
+// It costs time and memory in proportion to those transactions. The caller
+// holds at least the read lock of l.
+func (l *log) fork(n int) *log {
+	f := newLog()
+	f.txs = make([]Transaction, 0, n+1)
+	for _, tx := range l.txs[:n] {
+		f.add(tx) // transactions are immutable once logged: share them
+	}
+	return f
+}
+
+// timeSorted reports whether the times of the first n transactions never
+// decrease.
+func (l *log) timeSorted(n int) bool { return n <= l.sorted }
+
+// seq returns the position of the transaction id among the first n.
+func (l *log) seq(id string, n int) (int, bool) {
+	seq, ok := l.byID[id]
+	return seq, ok && seq < n
+}
+
+// count returns how many of a's entries belong to the first n
+// transactions.
+func (a *acct) count(n int) int {
+	if len(a.entries) == 0 || a.entries[len(a.entries)-1].seq < n {
+		return len(a.entries)
+	}
+	return sort.Search(len(a.entries), func(i int) bool { return a.entries[i].seq >= n })
+}
+
+// balance returns the balance of account a as of the first n transactions.
+func (l *log) balance(a Account, n int) decimal.Decimal {
+	ac := l.accts[a]
+	if ac == nil {
+		return decimal.Decimal{}
+	}
+	k := ac.count(n)
+	if k == len(ac.entries) {
+		return ac.head
+	}
+	c := cursor{txs: l.txs, entries: ac.entries, marks: ac.marks}
+	return c.after(k)
+}
+
+// terms returns the terms of account a in force after the first n
+// transactions, and whether any were set.
+func (l *log) terms(a Account, n int) (Terms, bool) {
+	ac := l.accts[a]
+	if ac == nil {
+		return Terms{}, false
+	}
+	for i := len(ac.terms) - 1; i >= 0; i-- {
+		if ac.terms[i].seq < n {
+			return ac.terms[i].terms, true
+		}
+	}
+	return Terms{}, false
+}
+
+// A cursor computes running balances of one account from the stored marks,
+// moving forward cheaply from the balance it computed last. It keeps the
+// balance as an int64 scaled by a power of ten while it fits, so that
+// walking over entries allocates nothing, and exactly as a decimal once it
+// does not. The zero cursor is at the start, with a zero balance.
+type cursor struct {
+	txs     []Transaction
+	entries []entry
+	marks   []decimal.Decimal
+	k       int // the cursor holds the balance after entries[:k]
+	// The balance is v·10^exp, or, if wide, big.
+	v    int64
+	exp  int32
+	wide bool
+	big  decimal.Decimal
+}
+
+// after returns the balance after entries[:k]. It starts from the mark at
+// or below k when k is behind the last position or more than markEvery
+// ahead of it, and otherwise adds on from the last position.
+func (c *cursor) after(k int) decimal.Decimal {
+	if k < c.k || k-c.k > markEvery {
+		m := k / markEvery
+		base := decimal.Decimal{}
+		if m > 0 {
+			base = c.marks[m-1]
+		}
+		c.k = m * markEvery
+		c.set(base)
+	}
+	for ; c.k < k; c.k++ {
+		e := c.entries[c.k]
+		c.add(c.txs[e.seq].Postings[e.post].Amount)
+	}
+	if c.wide {
+		return c.big
+	}
+	return decimal.New(c.v, c.exp)
+}
+
+// set makes d the balance.
+func (c *cursor) set(d decimal.Decimal) {
+	c.v, c.exp, c.wide = 0, 0, false
+	if v, exp, ok := scaled(d); ok {
+		c.v, c.exp = v, exp
+		return
+	}
+	c.wide, c.big = true, d
+}
+
+// add adds d to the balance.
+func (c *cursor) add(d decimal.Decimal) {
+	if !c.wide {
+		if v, exp, ok := scaled(d); ok {
+			if sum, exp, ok := addScaled(c.v, c.exp, v, exp); ok {
+				c.v, c.exp = sum, exp
+				return
+			}
+		}
+		c.wide, c.big = true, decimal.New(c.v, c.exp)
+	}
+	c.big = c.big.Add(d)
+}
+
+// scaled returns d as v·10^exp with v an int64, if its coefficient has at
+// most 18 digits.
+func scaled(d decimal.Decimal) (v int64, exp int32, ok bool) {
+	if d.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	return d.CoefficientInt64(), d.Exponent(), true
+}
+
+// addScaled returns a·10^ea + b·10^eb as s·10^min(ea, eb), if s fits in an
+// int64.
+func addScaled(a int64, ea int32, b int64, eb int32) (s int64, exp int32, ok bool) {
+	if ea > eb {
+		a, ok = mulPow10(a, int64(ea)-int64(eb))
+	} else {
+		b, ok = mulPow10(b, int64(eb)-int64(ea))
+	}
+	s = a + b
+	if !ok || (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, 0, false
+	}
+	return s, min(ea, eb), true
+}
+
+// mulPow10 returns v·10^k (k ≥ 0), if it fits in an int64.
+func mulPow10(v int64, k int64) (int64, bool) {
+	for ; k > 0 && v != 0; k-- {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	return v, true
+}

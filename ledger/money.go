@@ -1,0 +1,48 @@
+package ledger
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// currencySum is a running total in one currency.
+type currencySum struct {
+	currency string
+	sum      decimal.Decimal
+}
+
+// addToSum adds d to the total of currency in sums, appending a new total
+// for a currency not seen yet.
+func addToSum(sums []currencySum, currency string, d decimal.Decimal) []currencySum {
+	for i := range sums {
+		if sums[i].currency == currency {
+			sums[i].sum = sums[i].sum.Add(d)
+			return sums
+		}
+	}
+	return append(sums, currencySum{currency, d})
+}
+
+// sortedSums sorts sums by currency, so that what is reported from them
+// never depends on the order postings came in.
+func sortedSums(sums []currencySum) []currencySum {
+	slices.SortFunc(sums, func(a, b currencySum) int { return strings.Compare(a.currency, b.currency) })
+	return sums
+}
+
+// exact formats d with exactly the decimals it carries, whatever decimal's
+// package-level formatting switches say (String obeys them; StringFixed
+// does not).
+func exact(d decimal.Decimal) string {
+	return d.StringFixed(max(0, -d.Exponent()))
+}
+
+// minDec returns the smaller of a and b.
+func minDec(a, b decimal.Decimal) decimal.Decimal {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}

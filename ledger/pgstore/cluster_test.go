@@ -1,0 +1,199 @@
+//go:build unix
+
+package pgstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// A cluster is a throwaway PostgreSQL server for the tests: a fresh data
+// directory in a temporary directory, listening on a free port of
+// 127.0.0.1 and on a unix socket in that directory, with durability turned
+// off (fsync, synchronous_commit, full_page_writes) since nothing in it is
+// kept.
+//
+// The server runs as a child of the test binary with a parent-death
+// signal (on Linux), so it goes down with the binary even when a test
+// timeout kills it; pg_ctl would start it as a daemon that outlives the
+// binary.
+type cluster struct {
+	dir  string // removed by stop
+	url  string
+	cmd  *exec.Cmd
+	done chan error // receives the server's exit
+}
+
+// installHint says how to get the server binaries.
+const installHint = "install the PostgreSQL server (Debian/Ubuntu: apt-get install postgresql), " +
+	"or set DATABASE_URL to a database the tests may create schemas in"
+
+// pgBinary finds a PostgreSQL server program on PATH or in
+// /usr/lib/postgresql/*/bin, the newest version first.
+func pgBinary(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return pgVersion(b) - pgVersion(a) })
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("pgstore tests: PostgreSQL program %q not found on PATH or in /usr/lib/postgresql/*/bin: %s", name, installHint)
+}
+
+// pgVersion is the major version in a /usr/lib/postgresql/N/bin path.
+func pgVersion(dir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return n
+}
+
+// serverUser returns the credentials to run the server with: nil to run
+// as ourselves, or those of the postgres user when we are root (initdb and
+// postgres refuse to run as root).
+func serverUser() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("pgstore tests: running as root, the server must run as the user \"postgres\", which does not exist (%v): %s", err, installHint)
+	}
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, fmt.Errorf("pgstore tests: user postgres: %v", err)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
+}
+
+// startCluster initialises and starts a throwaway server. The caller must
+// call stop.
+func startCluster() (c *cluster, err error) {
+	initdb, err := pgBinary("initdb")
+	if err != nil {
+		return nil, err
+	}
+	postgres, err := pgBinary("postgres")
+	if err != nil {
+		return nil, err
+	}
+	cred, err := serverUser()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "pgstore-test-")
+	if err != nil {
+		return nil, err
+	}
+	c = &cluster{dir: dir}
+	defer func() {
+		if err != nil {
+			c.stop()
+		}
+	}()
+	if cred != nil {
+		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			return nil, err
+		}
+	}
+	data := filepath.Join(dir, "data")
+	var out bytes.Buffer
+	cmd := exec.Command(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+	cmd.Dir, cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = dir, &out, &out, procAttr(cred)
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("pgstore tests: %s: %v\n%s", cmd, err, out.String())
+	}
+	for try := 0; ; try++ {
+		err := c.start(postgres, data, cred)
+		if err == nil || try == 2 {
+			return c, err
+		}
+	}
+}
+
+// start runs the server on a free port and waits until it accepts
+// connections.
+func (c *cluster) start(postgres, data string, cred *syscall.Credential) error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	logPath := filepath.Join(c.dir, "postgres.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(postgres, "-D", data, "-p", strconv.Itoa(port), "-k", c.dir,
+		"-c", "listen_addresses=127.0.0.1",
+		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=100")
+	cmd.Dir, cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = c.dir, logFile, logFile, procAttr(cred)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("pgstore tests: starting %s: %v", postgres, err)
+	}
+	c.cmd, c.done = cmd, make(chan error, 1)
+	go func() { c.done <- cmd.Wait() }()
+	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		conn, err := pgconn.Connect(ctx, c.url)
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return nil
+		}
+		select {
+		case werr := <-c.done:
+			c.cmd = nil
+			log, _ := os.ReadFile(logPath)
+			return fmt.Errorf("pgstore tests: postgres exited (%v):\n%s", werr, tail(string(log), 20))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("pgstore tests: postgres did not accept connections within 30 s: %v", err)
+		}
+	}
+}
+
+// stop shuts the server down (fast shutdown, then a kill after ten
+// seconds) and removes its directory.
+func (c *cluster) stop() {
+	if c.cmd != nil {
+		c.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-c.done:
+		case <-time.After(10 * time.Second):
+			c.cmd.Process.Kill()
+			<-c.done
+		}
+	}
+	os.RemoveAll(c.dir)
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

@@ -1,0 +1,150 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/billfold/billfold/ledger"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/shopspring/decimal"
+)
+
+// querier is what reading needs of a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// errStale reports that the database no longer holds a kept journal.
+var errStale = errors.New("pgstore: kept journal is stale")
+
+// extend returns base followed by the transactions the database holds for
+// stream after it, applied in order. It fails with errStale if the
+// database does not hold base (its last transaction is not where base
+// says), and with an error wrapping [ErrCorrupt] if a stored transaction
+// does not decode, is out of place or is rejected by Apply.
+func extend(ctx context.Context, q querier, stream string, base kept) (kept, error) {
+	from := max(base.j.Len()-1, 0)
+	rows, err := q.Query(ctx,
+		`SELECT position, id, body FROM billfold_transactions WHERE stream = $1 AND position >= $2 ORDER BY position`,
+		stream, from)
+	if err != nil {
+		return kept{}, err
+	}
+	defer rows.Close()
+	k, check := base, base.j.Len() > 0
+	var (
+		pos  int64
+		id   string
+		body []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&pos, &id, &body); err != nil {
+			return kept{}, err
+		}
+		if check {
+			if pos != int64(from) || id != base.last {
+				return kept{}, errStale
+			}
+			check = false
+			continue
+		}
+		if pos != int64(k.j.Len()) {
+			return kept{}, corrupt(stream, int(pos), fmt.Errorf("expected position %d", k.j.Len()))
+		}
+		var tx ledger.Transaction
+		if err := json.Unmarshal(body, &tx); err != nil {
+			return kept{}, corrupt(stream, int(pos), err)
+		}
+		if tx.ID != id {
+			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+		}
+		j, r, err := k.j.Apply(tx)
+		if err == nil && r.Replayed {
+			err = fmt.Errorf("a replay of position %d", r.Seq)
+		}
+		if err != nil {
+			return kept{}, corrupt(stream, int(pos), err)
+		}
+		k = kept{j, tx.ID}
+	}
+	if err := rows.Err(); err != nil {
+		return kept{}, err
+	}
+	if check {
+		return kept{}, errStale
+	}
+	return k, nil
+}
+
+// corrupt returns the error for a stored transaction that cannot be read
+// back. It wraps [ErrCorrupt] and says why, without wrapping the cause (an
+// [ledger.ErrInvalid] here is not the caller's transaction's fault).
+func corrupt(stream string, pos int, cause error) error {
+	return fmt.Errorf("%w: stream %q, position %d: %v", ErrCorrupt, stream, pos, cause)
+}
+
+// insert queues on b the statements that store txs at positions from,
+// from+1, … of stream, and move the stream from version from to
+// from+len(txs).
+func insert(b *pgx.Batch, stream string, from int, txs []ledger.Transaction) error {
+	n := len(txs)
+	var (
+		pos            = make([]int64, n)
+		ids, kinds     = make([]string, n), make([]string, n)
+		times          = make([]time.Time, n)
+		bills, refs    = make([]string, n), make([]string, n)
+		bodies         = make([]string, n)
+		pPos           []int64
+		pIdx           []int32
+		accounts, curs []string
+		amounts        []string
+		lines, prods   []string
+	)
+	for i, tx := range txs {
+		body, err := json.Marshal(tx)
+		if err != nil {
+			return fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
+		}
+		pos[i], ids[i], kinds[i], times[i] = int64(from+i), tx.ID, string(tx.Kind), tx.Time
+		bills[i], refs[i], bodies[i] = tx.Bill, tx.Ref, string(body)
+		for k, p := range tx.Postings {
+			pPos = append(pPos, int64(from+i))
+			pIdx = append(pIdx, int32(k))
+			accounts = append(accounts, p.Account.String())
+			curs = append(curs, p.Account.Currency())
+			amounts = append(amounts, exact(p.Amount))
+			lines = append(lines, p.Line)
+			prods = append(prods, p.Product)
+		}
+	}
+	b.Queue(`INSERT INTO billfold_transactions (stream, position, id, kind, time, bill, ref, body)
+		SELECT $1, t.position, t.id, t.kind, t.time, nullif(t.bill, ''), nullif(t.ref, ''), t.body::json
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
+			AS t (position, id, kind, time, bill, ref, body)`,
+		stream, pos, ids, kinds, times, bills, refs, bodies)
+	if len(pPos) > 0 {
+		b.Queue(`INSERT INTO billfold_postings (stream, position, idx, account, currency, amount, line, product)
+			SELECT $1, p.position, p.idx, p.account, p.currency, p.amount::numeric, nullif(p.line, ''), nullif(p.product, '')
+			FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+				AS p (position, idx, account, currency, amount, line, product)`,
+			stream, pPos, pIdx, accounts, curs, amounts, lines, prods)
+	}
+	b.Queue(`UPDATE billfold_streams SET version = $2, last = $3 WHERE stream = $1 AND version = $4`,
+		stream, from+n, txs[n-1].ID, from).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("pgstore: stream %q left version %d while locked", stream, from)
+		}
+		return nil
+	})
+	return nil
+}
+
+// exact formats d with exactly the decimals it carries, independently of
+// decimal's package-level formatting switches.
+func exact(d decimal.Decimal) string {
+	return d.StringFixed(max(0, -d.Exponent()))
+}

@@ -1,0 +1,126 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// A Store keeps journals for a host, one per stream (a customer, a domain),
+// with optimistic concurrency: an append names the version it was built
+// on, and fails if the stream has moved on since. The version of a stream
+// is its number of transactions ([Journal.Len]); an unknown stream is an
+// empty journal at version 0.
+//
+// The ledger itself does no I/O; a Store is how a host persists journals
+// (a database implementation needs only a table of transactions keyed by
+// stream and position, unique by stream and transaction id). [Update] is
+// the read-modify-write loop over any Store.
+type Store interface {
+	// Load returns the stream's journal.
+	Load(ctx context.Context, stream string) (Journal, error)
+	// Append adds txs, in order, to the stream if and only if its version
+	// is expected, and returns the new version. Otherwise it fails with an
+	// error wrapping [ErrVersion] and changes nothing. txs should be the
+	// transactions the caller applied to the journal at version expected
+	// (replays left out); a store may re-check them as [Journal.Apply]
+	// does, and must store all of them or none.
+	Append(ctx context.Context, stream string, expected int, txs []Transaction) (int, error)
+}
+
+// A MemoryStore is a [Store] in memory, safe for concurrent use. It applies
+// every appended transaction to its own journal with [Journal.Apply], so it
+// holds only what Apply accepts (a replay is a no-op), and returns Apply's
+// error, storing nothing of the batch, if one is rejected. Load costs
+// O(1): journals are immutable values.
+//
+// The zero MemoryStore is empty and ready to use. It must not be copied
+// after first use.
+type MemoryStore struct {
+	mu      sync.Mutex
+	streams map[string]Journal
+}
+
+// Load returns the stream's journal (the zero Journal for an unknown
+// stream). It fails only if ctx is done.
+func (s *MemoryStore) Load(ctx context.Context, stream string) (Journal, error) {
+	if err := ctx.Err(); err != nil {
+		return Journal{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.streams[stream], nil
+}
+
+// Append applies txs to the stream's journal if the stream is at version
+// expected, and returns the new version; see [Store].Append.
+func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, txs []Transaction) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.streams[stream]
+	if j.Len() != expected {
+		return j.Len(), &VersionError{Stream: stream, Expected: expected, Actual: j.Len()}
+	}
+	next := j
+	for _, tx := range txs {
+		var err error
+		if next, _, err = next.Apply(tx); err != nil {
+			return j.Len(), err
+		}
+	}
+	if s.streams == nil {
+		s.streams = make(map[string]Journal)
+	}
+	s.streams[stream] = next
+	return next.Len(), nil
+}
+
+// Update runs one read-modify-write of stream in s: it loads the journal,
+// asks build for the transactions to add given that journal, applies them
+// to it, and appends those that are not replays, expecting the loaded
+// version. If another writer appended first (an error wrapping
+// [ErrVersion]) it starts again from a fresh load, at most attempts times
+// in all (at least once). Because build sees the journal it is appended
+// to, a check it makes (a balance, a floor) still holds when it is stored:
+// no lost update, no overspend.
+//
+// It returns the journal after the update and the [Result] of each
+// transaction build returned. Errors from build, Apply (nothing is
+// appended then) or the store are returned as they are; after the last
+// failed attempt, the [VersionError].
+func Update(ctx context.Context, s Store, stream string, attempts int, build func(Journal) ([]Transaction, error)) (Journal, []Result, error) {
+	var err error
+	for range max(attempts, 1) {
+		var j Journal
+		if j, err = s.Load(ctx, stream); err != nil {
+			return Journal{}, nil, err
+		}
+		var txs []Transaction
+		if txs, err = build(j); err != nil {
+			return j, nil, err
+		}
+		next, results := j, make([]Result, len(txs))
+		var fresh []Transaction
+		for i, tx := range txs {
+			if next, results[i], err = next.Apply(tx); err != nil {
+				return j, nil, err
+			}
+			if !results[i].Replayed {
+				fresh = append(fresh, tx)
+			}
+		}
+		if len(fresh) == 0 {
+			return next, results, nil
+		}
+		if _, err = s.Append(ctx, stream, j.Len(), fresh); err == nil {
+			return next, results, nil
+		}
+		if !errors.Is(err, ErrVersion) {
+			return j, nil, err
+		}
+	}
+	return Journal{}, nil, err
+}

@@ -1,0 +1,275 @@
+package ledger
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// A Kind says what a transaction does. The ledger checks two kinds beyond
+// the rules every transaction follows: a [KindReverse] transaction must undo
+// part of the transaction named by its Ref, and a [KindTransfer] transaction
+// may only take from instrument accounts whose [Terms] are Transferable.
+// The others are labels for [Journal.History] filters and statements.
+type Kind string
+
+const (
+	// KindGrant puts value on an instrument (a voucher, gift balance,
+	// credit, prepaid card), or only sets its [Terms].
+	KindGrant Kind = "grant"
+	// KindSpend pays a bill from instruments into revenue ([FromSplit]).
+	KindSpend Kind = "spend"
+	// KindExpire moves what is left on expired instruments to
+	// [Expired] ([Expire]).
+	KindExpire Kind = "expire"
+	// KindRefund pays value on an instrument back to the customer
+	// ([Refund]).
+	KindRefund Kind = "refund"
+	// KindTransfer moves value between instrument accounts, such as free
+	// credit between billing groups ([Transfer]).
+	KindTransfer Kind = "transfer"
+	// KindReverse undoes (part of) an earlier transaction, the one its Ref
+	// names: a void or a refund of a spend ([Reverse]).
+	KindReverse Kind = "reverse"
+	// KindTopUp is money paid in that first repays what is owed ([TopUp]).
+	KindTopUp Kind = "topup"
+	// KindDeposit is money paid in onto a prepayment balance for an
+	// intended product ([Deposit]).
+	KindDeposit Kind = "deposit"
+)
+
+// kinds lists the Kind constants.
+var kinds = [...]Kind{KindGrant, KindSpend, KindExpire, KindRefund, KindTransfer, KindReverse, KindTopUp, KindDeposit}
+
+// known reports whether k is one of the Kind constants.
+func (k Kind) known() bool { return slices.Contains(kinds[:], k) }
+
+// A Posting adds Amount (which may be negative, never zero) to the balance
+// of Account, in the account's currency. Line and Product say which bill
+// line and product the amount is for, if any; [Journal.History] filters on
+// Product.
+//
+// The zero Posting is not valid: it has no account and a zero amount.
+type Posting struct {
+	Account Account
+	Amount  decimal.Decimal
+	Line    string
+	Product string
+}
+
+// Terms are the conditions an instrument account is held on. A transaction
+// may carry Terms for instrument accounts; they take effect after the
+// transaction (its own postings are judged by the terms in force before
+// it), and replace the account's earlier terms, which stay in the journal.
+//
+// An account that never received Terms is held on the zero Terms: no
+// overdraft, no expiry, not transferable, no kind and no group.
+type Terms struct {
+	// Account is the instrument account the terms are for.
+	Account Account
+	// Kind is the instrument's kind ("voucher", "free_credit",
+	// "paid_credit", …), for people and errors; the ledger does not
+	// interpret it.
+	Kind string
+	// Group is the billing group the account belongs to (KakaoCloud 003:
+	// credits are used per billing group). [TopUp] repays debts within the
+	// target's group and [Transfer] moves credit to another group.
+	Group string
+	// Overdraft is how far below zero a transaction may take the balance:
+	// a transaction that lowers the balance below −Overdraft is rejected
+	// whole. It must not be negative.
+	Overdraft decimal.Decimal
+	// Expires is when the instrument stops being usable (exclusive, like
+	// [allocation.Instrument].ValidUntil); zero means never. [Expire]
+	// moves what is left on it at or after this instant.
+	Expires time.Time
+	// Transferable lets [KindTransfer] transactions take from the account
+	// (KakaoCloud 003: free credit is transferable between billing groups,
+	// paid credit is not).
+	Transferable bool
+}
+
+// A Transaction is one balanced movement of value: postings that add up to
+// zero in every currency, with what the movement was for.
+//
+// A Transaction is identified by its ID: applying an ID a journal already
+// holds with equal content ([Transaction.Equal]) changes nothing and is
+// reported as a replay; with other content it fails with [ErrConflict]. A
+// journal keeps its own copy, so changing a Transaction's slices after
+// applying it changes nothing in the journal.
+//
+// The zero Transaction is not valid: it has no ID, time or kind.
+type Transaction struct {
+	// ID identifies the transaction within its journal. Required.
+	ID string
+	// Time is when the movement happened, supplied by the host; the ledger
+	// reads no clock. Required. Times need not increase from one
+	// transaction to the next, but [Journal.History] is fastest when they
+	// do.
+	Time time.Time
+	// Kind says what the transaction does. Required.
+	Kind Kind
+	// Bill is the id of the bill the transaction settles, if any.
+	Bill string
+	// Ref is, for a [KindReverse] transaction, the id of the transaction
+	// it reverses (required); for other kinds it is free for the host.
+	Ref string
+	// Note is free text for people: the customer's note on a deposit, or
+	// the note given at spend time (Alibaba 001: the intended use can
+	// change when the balance is spent; each note is kept with its own
+	// transaction).
+	Note string
+	// Postings are the entries, in order. They add up to zero per
+	// currency. A transaction may have none (it then records only its
+	// Terms, or only that the event happened).
+	Postings []Posting
+	// Terms set the conditions of instrument accounts from this
+	// transaction on, at most once per account.
+	Terms []Terms
+}
+
+// Equal reports whether tx and u have equal content: the same ID, Kind,
+// Bill, Ref and Note, the same instant (time.Time.Equal), and equal
+// postings and terms in the same order, amounts compared by value (1.5
+// equals 1.50). This is the test [Journal.Apply] uses to tell a replay from
+// a conflict, and go-cmp uses it too.
+func (tx Transaction) Equal(u Transaction) bool {
+	if tx.ID != u.ID || tx.Kind != u.Kind || tx.Bill != u.Bill || tx.Ref != u.Ref ||
+		tx.Note != u.Note || !tx.Time.Equal(u.Time) ||
+		len(tx.Postings) != len(u.Postings) || len(tx.Terms) != len(u.Terms) {
+		return false
+	}
+	for i, p := range tx.Postings {
+		q := u.Postings[i]
+		if p.Account != q.Account || !p.Amount.Equal(q.Amount) || p.Line != q.Line || p.Product != q.Product {
+			return false
+		}
+	}
+	for i, t := range tx.Terms {
+		if !t.equal(u.Terms[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// equal compares terms by value.
+func (t Terms) equal(u Terms) bool {
+	return t.Account == u.Account && t.Kind == u.Kind && t.Group == u.Group &&
+		t.Overdraft.Equal(u.Overdraft) && t.Expires.Equal(u.Expires) && t.Transferable == u.Transferable
+}
+
+// Validate reports every problem that makes tx malformed on its own,
+// whatever the journal: a missing ID, time or kind, a reverse without Ref,
+// postings to invalid accounts or of zero amount, postings that do not add
+// up to zero in some currency, a transfer touching a system account, and
+// terms for a non-instrument account, with a negative overdraft, or given
+// twice for one account. Postings to invalid accounts are left out of the
+// sums, so that each defect is reported once. The error is an [*InvalidError] wrapping
+// [ErrInvalid], or nil.
+//
+// [Journal.Apply] runs Validate first, then the checks that need the
+// journal.
+func (tx Transaction) Validate() error {
+	var ps []string
+	if tx.ID == "" {
+		ps = append(ps, "missing id")
+	}
+	if tx.Time.IsZero() {
+		ps = append(ps, "missing time")
+	} else if y := tx.Time.Year(); y < 1 || y > 9999 {
+		// RFC 3339 (and so the JSON form a Store keeps) has four-digit years.
+		ps = append(ps, fmt.Sprintf("time %v is outside the years 0001–9999", tx.Time))
+	}
+	switch {
+	case tx.Kind == "":
+		ps = append(ps, "missing kind")
+	case !tx.Kind.known():
+		ps = append(ps, fmt.Sprintf("unknown kind %q", tx.Kind))
+	}
+	if tx.Kind == KindReverse && tx.Ref == "" {
+		ps = append(ps, "reverse without ref")
+	}
+	if tx.Ref != "" && tx.Ref == tx.ID {
+		ps = append(ps, "ref names the transaction itself")
+	}
+	var sums []currencySum
+	for i, p := range tx.Postings {
+		pr := p.Account.problem()
+		if pr != "" {
+			ps = append(ps, fmt.Sprintf("posting %d: %s", i, pr))
+		}
+		if p.Amount.IsZero() {
+			ps = append(ps, fmt.Sprintf("posting %d: zero amount", i))
+		}
+		if tx.Kind == KindTransfer && p.Account.sys != "" {
+			ps = append(ps, fmt.Sprintf("posting %d: a transfer may only move value between instrument accounts, not %s", i, p.Account))
+		}
+		if pr == "" { // a posting to an invalid account is one problem, not two
+			sums = addToSum(sums, p.Account.currency, p.Amount)
+		}
+	}
+	for _, s := range sortedSums(sums) {
+		if !s.sum.IsZero() {
+			ps = append(ps, fmt.Sprintf("postings in %q add up to %s, not zero", s.currency, exact(s.sum)))
+		}
+	}
+	for i, t := range tx.Terms {
+		switch pr := t.Account.problem(); {
+		case pr != "":
+			ps = append(ps, fmt.Sprintf("terms %d: %s", i, pr))
+		case !t.Account.IsInstrument():
+			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument account", i, t.Account))
+		}
+		if t.Overdraft.IsNegative() {
+			ps = append(ps, fmt.Sprintf("terms %d: negative overdraft %s", i, exact(t.Overdraft)))
+		}
+		for _, u := range tx.Terms[:i] {
+			if u.Account == t.Account {
+				ps = append(ps, fmt.Sprintf("terms %d: second terms for %s", i, t.Account))
+				break
+			}
+		}
+	}
+	if len(ps) > 0 {
+		return &InvalidError{ID: tx.ID, Problems: ps}
+	}
+	return nil
+}
+
+// clone returns tx with its own copies of the slices.
+func (tx Transaction) clone() Transaction {
+	tx.Postings = slices.Clone(tx.Postings)
+	tx.Terms = slices.Clone(tx.Terms)
+	return tx
+}
+
+// net is the sum of a transaction's postings on one account.
+type net struct {
+	account Account
+	amount  decimal.Decimal
+}
+
+// nets returns the net amount per account of the postings, in order of
+// each account's first posting.
+func nets(postings []Posting) []net {
+	out := make([]net, 0, len(postings))
+	if len(postings) > 16 { // beyond a few accounts, index them
+		at := make(map[Account]int, len(postings))
+		for _, p := range postings {
+			if i, ok := at[p.Account]; ok {
+				out[i].amount = out[i].amount.Add(p.Amount)
+				continue
+			}
+			at[p.Account] = len(out)
+			out = append(out, net{p.Account, p.Amount})
+		}
+		return out
+	}
+	for _, p := range postings {
+		out = addNet(out, p.Account, p.Amount)
+	}
+	return out
+}
