@@ -107,7 +107,7 @@ func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validat
 	e := &engine[N]{
 		bill:     bill,
 		policy:   policy,
-		steps:    policy.Steps,
+		steps:    labelledSteps(policy.Steps),
 		scale:    v.scale,
 		rounding: v.rounding,
 		lines:    make([]lineState[N], len(bill.Lines)),

@@ -417,6 +417,12 @@ func TestAllocateDraw(t *testing.T) {
 			`[{"id":"c","kind":"prepaid_card","currency":"CNY","balance":"-20","overdraft":"50"}]`),
 		allocs: []string{"c l over 30.00"}, outstanding: "70.00",
 	}, {
+		name:   "unnamed_steps_are_labelled_by_position",
+		reason: "allocations must say which step paid: an unnamed balance step and an unnamed overdraft step are step 1 and step 2",
+		scenario: scenario(`{"steps":[{"kinds":["prepaid_card"]},{"kinds":["prepaid_card"],"draw":"overdraft"}]}`, bill,
+			`[{"id":"c","kind":"prepaid_card","currency":"CNY","balance":"30","overdraft":"50"}]`),
+		allocs: []string{"c l step 1 30.00", "c l step 2 50.00"}, outstanding: "20.00",
+	}, {
 		name:   "no_balance_without_room",
 		reason: "DESIGN.md: an instrument with nothing it may draw is skipped as no_balance",
 		scenario: scenario(`{"steps":[{"name":"card","kinds":["prepaid_card"]}]}`, bill,
@@ -518,4 +524,17 @@ func shiftScenario(sc allocation.Scenario, k int32) allocation.Scenario {
 		out.Policy.Rounding = r
 	}
 	return out
+}
+
+func TestAllocateRejectsAmbiguousStepLabels(t *testing.T) {
+	for _, steps := range []string{
+		`[{"name":"cards","kinds":["c"]},{"name":"cards","kinds":["c"],"draw":"all"}]`,
+		`[{"name":"step 2","kinds":["c"]},{"kinds":["c"],"draw":"all"}]`,
+	} {
+		sc := parse(t, scenario(`{"steps":`+steps+`}`, `{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[]}`, `[]`))
+		_, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+		if !errors.Is(err, allocation.ErrInvalid) || !strings.Contains(err.Error(), "duplicate step name") {
+			t.Errorf("steps %s: error %v, want a duplicate step name", steps, err)
+		}
+	}
 }

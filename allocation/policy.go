@@ -40,7 +40,9 @@ const (
 
 // A Step draws one group of instruments.
 type Step struct {
-	// Name labels the allocations the step makes.
+	// Name labels the allocations the step makes. An unnamed step is
+	// labelled by its 1-based position: "step 2". Labels must be unique
+	// within a policy, so a Split always says which step paid.
 	Name string `json:"name"`
 	// Kinds lists the instrument kinds the step draws; empty means every
 	// kind.

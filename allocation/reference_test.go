@@ -2,6 +2,7 @@ package allocation_test
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -18,7 +19,12 @@ import (
 // allocationtest.Eligibility, itself written from the same documents.
 // The input must be valid.
 func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy allocation.Policy) allocation.Split {
-	steps := policy.Steps
+	steps := slices.Clone(policy.Steps)
+	for i := range steps {
+		if steps[i].Name == "" { // "an unnamed step is labelled by its 1-based position"
+			steps[i].Name = fmt.Sprintf("step %d", i+1)
+		}
+	}
 	if len(steps) == 0 {
 		// "a single implicit step that draws every kind, any scope,
 		// ordered expires_first, down to zero balance".

@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,6 +94,30 @@ func effectiveRounding(r Rounding, currency string) Rounding {
 		r.Mode = HalfEven
 	}
 	return r
+}
+
+// stepLabel is the label of step i in allocations: its name, or its
+// 1-based position for an unnamed step.
+func stepLabel(steps []Step, i int) string {
+	if steps[i].Name != "" {
+		return steps[i].Name
+	}
+	return "step " + strconv.Itoa(i+1)
+}
+
+// labelledSteps returns steps with every unnamed step given its label
+// (steps itself when all are named).
+func labelledSteps(steps []Step) []Step {
+	for i := range steps {
+		if steps[i].Name == "" {
+			out := slices.Clone(steps)
+			for j := range out {
+				out[j].Name = stepLabel(steps, j)
+			}
+			return out
+		}
+	}
+	return steps
 }
 
 // defaultSteps is the single implicit step of a policy without steps.
@@ -236,10 +261,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	default:
 		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
 	}
-	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return policy.Steps[i].Name })
+	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
 	for i, s := range policy.Steps {
 		sl := label{"policy step", s.Name, i}
-		if s.Name != "" && stepDups[i] {
+		if stepDups[i] {
 			p.addf("%s: duplicate step name", sl)
 		}
 		id(sl, "name", s.Name)

@@ -1,6 +1,7 @@
 package allocationtest
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/billfold/billfold/allocation"
@@ -17,7 +18,14 @@ func steps(policy allocation.Policy) []allocation.Step {
 	if len(policy.Steps) == 0 {
 		return []allocation.Step{defaultStep}
 	}
-	return policy.Steps
+	// An unnamed step is labelled by its 1-based position.
+	out := slices.Clone(policy.Steps)
+	for i := range out {
+		if out[i].Name == "" {
+			out[i].Name = fmt.Sprintf("step %d", i+1)
+		}
+	}
+	return out
 }
 
 // Takes reports whether policy step s draws instrument in: its kind is
