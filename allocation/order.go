@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -34,7 +35,7 @@ func (e *engine[N]) sortCandidates(cs []candidate[N], keys []OrderKey) {
 			case SmallestFirst:
 				c = a.ded.cmp(b.ded)
 			case PriorityOrder:
-				c = compareInt64(int64(x.Priority), int64(y.Priority))
+				c = cmp.Compare(int64(x.Priority), int64(y.Priority))
 			case SpecificFirst:
 				c = compareBool(e.ins[b.i].specific, e.ins[a.i].specific)
 			}
@@ -42,7 +43,7 @@ func (e *engine[N]) sortCandidates(cs []candidate[N], keys []OrderKey) {
 				return c
 			}
 		}
-		return compareInt64(int64(a.i), int64(b.i))
+		return cmp.Compare(int64(a.i), int64(b.i))
 	})
 }
 
@@ -57,16 +58,6 @@ func compareOptionalTimes(xZero, yZero bool, cmp int) int {
 		return -1
 	}
 	return cmp
-}
-
-func compareInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // compareBool orders false before true.

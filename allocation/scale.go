@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"cmp"
 	"math"
 	"math/big"
 	"math/bits"
@@ -112,15 +113,7 @@ func (a fast) add(b fast) fast { return a + b }
 func (a fast) sub(b fast) fast { return a - b }
 func (a fast) inc() fast       { return a + 1 }
 
-func (a fast) cmp(b fast) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
+func (a fast) cmp(b fast) int { return cmp.Compare(a, b) }
 
 func (a fast) sign() int { return a.cmp(0) }
 
