@@ -1,6 +1,7 @@
 package allocation_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -535,6 +536,65 @@ func TestAllocateRejectsAmbiguousStepLabels(t *testing.T) {
 		_, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
 		if !errors.Is(err, allocation.ErrInvalid) || !strings.Contains(err.Error(), "duplicate step name") {
 			t.Errorf("steps %s: error %v, want a duplicate step name", steps, err)
+		}
+	}
+}
+
+func TestRoundingInJSON(t *testing.T) {
+	bill := `{"id":"r","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"a","amount":"19.99"}]}`
+	coupon := `[{"id":"p","kind":"coupon","currency":"CNY","percent":"15"}]`
+	for _, tc := range []struct{ name, rounding, discounted string }{
+		{"mode_alone_keeps_the_currency_places", `{"mode":"down"}`, "2.99"},       // 2.9985
+		{"places_zero_is_whole_units", `{"places":0}`, "3"},                       // half even
+		{"empty_is_the_currency_default", `{}`, "3.00"},                           // 2.9985 half even
+		{"explicit_places_and_mode", `{"places":1,"mode":"half_up"}`, "3.0"},      // 2.9985
+		{"strict_alone_keeps_the_currency_places", `{"strict":true}`, "3.00"},     // half even
+		{"currency_places_are_written_by_omission", `{"mode":"half_up"}`, "3.00"}, // 2.9985
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := parse(t, scenario(`{"rounding":`+tc.rounding+`}`, bill, coupon))
+			s, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			places := int32(2)
+			if tc.rounding == `{"places":0}` {
+				places = 0
+			} else if strings.Contains(tc.rounding, `"places":1`) {
+				places = 1
+			}
+			if got := s.Discounted.StringFixed(places); got != tc.discounted || !s.Discounted.Equal(decimal.RequireFromString(tc.discounted)) {
+				t.Errorf("discounted %s, want %s", s.Discounted, tc.discounted)
+			}
+			// The policy survives a JSON round trip unchanged.
+			data, err := json.Marshal(sc.Policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back allocation.Policy
+			if err := json.Unmarshal(data, &back); err != nil || back.Rounding != sc.Policy.Rounding {
+				t.Errorf("rounding %+v came back as %+v (%s, %v)", sc.Policy.Rounding, back.Rounding, data, err)
+			}
+		})
+	}
+}
+
+func TestStrictRoundingAllowsOnlyTheCurrencyDecimals(t *testing.T) {
+	policy := `{"rounding":{"strict":true}}`
+	for _, tc := range []struct{ currency, amount, problem string }{
+		{"JPY", "10.5", `amount 10.5 has more decimals than JPY allows (0)`},
+		{"JPY", "10.000", ""},
+		{"CNY", "10.000", ""},
+		{"CNY", "10.001", `amount 10.001 has more decimals than CNY allows (2)`},
+		{"KWD", "1.234", ""},
+	} {
+		sc := parse(t, scenario(policy, `{"id":"s","currency":"`+tc.currency+`","at":"2024-06-01T00:00:00Z","lines":[{"id":"l","amount":"`+tc.amount+`"}]}`, `[]`))
+		_, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("%s %s: %v", tc.currency, tc.amount, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%s %s: error %v, want %q", tc.currency, tc.amount, err, tc.problem)
 		}
 	}
 }

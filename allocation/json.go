@@ -192,7 +192,7 @@ type resultJSON struct {
 	ID           string   `json:"id"`
 	Used         amount   `json:"used"`
 	BalanceAfter amount   `json:"balance_after"`
-	Skipped      []Reason `json:"skipped,omitempty"`
+	Skipped      []Reason `json:"skipped"` // [] when used
 }
 
 type lineJSON struct {
@@ -221,10 +221,56 @@ func (s Split) MarshalJSON() ([]byte, error) {
 		w.Allocations[i] = allocationJSON{a.Instrument, a.Line, a.Step, amount{a.Amount, p}}
 	}
 	for i, r := range s.Instruments {
-		w.Instruments[i] = resultJSON{r.ID, amount{r.Used, p}, amount{r.BalanceAfter, p}, r.Skipped}
+		skipped := r.Skipped
+		if skipped == nil {
+			skipped = []Reason{}
+		}
+		w.Instruments[i] = resultJSON{r.ID, amount{r.Used, p}, amount{r.BalanceAfter, p}, skipped}
 	}
 	for i, l := range s.Lines {
 		w.Lines[i] = lineJSON{l.ID, amount{l.Amount, p}, amount{l.Discounted, p}, amount{l.Covered, p}, amount{l.Outstanding, p}}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes a rounding, rejecting unknown fields. A missing
+// "places" is [CurrencyPlaces]; an explicit "places": 0 without a mode is
+// whole units with [HalfEven], not the zero Rounding.
+func (r *Rounding) UnmarshalJSON(data []byte) error {
+	var w struct {
+		Places *int32       `json:"places"`
+		Mode   RoundingMode `json:"mode"`
+		Strict bool         `json:"strict"`
+	}
+	if err := decodeStrict(data, &w); err != nil {
+		return err
+	}
+	*r = Rounding{Places: CurrencyPlaces, Mode: w.Mode, Strict: w.Strict}
+	if w.Places != nil {
+		r.Places = *w.Places
+		if r.Places == 0 && r.Mode == "" {
+			r.Mode = HalfEven // not the zero Rounding: whole units
+		}
+	}
+	if r.Places == CurrencyPlaces && r.Mode == "" {
+		r.Places = 0 // the zero Rounding's form of the same thing
+	}
+	return nil
+}
+
+// MarshalJSON encodes a rounding so that it decodes to the same value:
+// the currency's places are written by leaving "places" out.
+func (r Rounding) MarshalJSON() ([]byte, error) {
+	w := struct {
+		Places *int32       `json:"places,omitempty"`
+		Mode   RoundingMode `json:"mode,omitempty"`
+		Strict bool         `json:"strict,omitempty"`
+	}{Mode: r.Mode, Strict: r.Strict}
+	switch {
+	case r.Places == 0 && r.Mode == "":
+		// The zero Rounding: the currency's places.
+	case r.Places != CurrencyPlaces:
+		w.Places = &r.Places
 	}
 	return json.Marshal(w)
 }

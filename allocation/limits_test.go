@@ -73,11 +73,12 @@ func TestLimitsAreConfigurable(t *testing.T) {
 		t.Errorf("MaxLines: error %v", err)
 	}
 	strict = allocation.Policy{Limits: allocation.Limits{MaxIntegerDigits: 3},
-		Rounding: allocation.Rounding{Places: 0, Mode: allocation.HalfEven, Strict: true}}
+		Rounding: allocation.Rounding{Places: allocation.CurrencyPlaces, Strict: true}}
+	bill.Currency, wallet[0].Currency = "JPY", "JPY"
 	_, err = allocation.Allocate(bill, wallet, strict)
 	var inv *allocation.InvalidError
 	if !errors.As(err, &inv) || len(inv.Problems) != 4 {
-		t.Fatalf("digit limits: want 4 problems (three 1.5 lines with strict whole units, a 4-digit balance), got %v", err)
+		t.Fatalf("digit limits: want 4 problems (three 1.5 lines in strict JPY, a 4-digit balance), got %v", err)
 	}
 	if _, err := allocation.Allocate(bill, wallet, allocation.Policy{Limits: allocation.Limits{MaxLines: 3}}); err != nil {
 		t.Errorf("at the limit: %v", err)

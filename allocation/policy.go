@@ -123,18 +123,25 @@ type Restriction struct {
 }
 
 // Rounding says how divided money is rounded: to Places decimal places with
-// Mode.
+// Mode ([HalfEven] when empty).
 //
-// The zero Rounding (Places 0 and Mode empty) means the bill currency's
-// minor units (2 for most currencies, 0 for JPY or KRW, 3 for KWD, …) with
-// [HalfEven]. To round to whole units of a currency that has cents, set
-// Mode as well. With Strict, an input amount with more decimals than Places
-// is an error instead of being carried exactly.
+// Places [CurrencyPlaces] means the bill currency's minor units (2 for most
+// currencies, 0 for JPY or KRW, 3 for KWD, …; see [MinorUnits]), and so
+// does the zero Rounding. In JSON, leaving out "places" means
+// CurrencyPlaces, and "places": 0 means whole units, whatever the mode; in
+// Go, set Places to CurrencyPlaces when you set only a Mode.
+//
+// With Strict, an input amount with more significant decimals than the
+// currency's minor unit allows (10.50 in JPY; 10.000 in CNY is fine) is an
+// error instead of being carried exactly.
 type Rounding struct {
 	Places int32        `json:"places"`
 	Mode   RoundingMode `json:"mode,omitempty"`
 	Strict bool         `json:"strict,omitempty"`
 }
+
+// CurrencyPlaces as [Rounding].Places stands for the currency's minor units.
+const CurrencyPlaces int32 = -1
 
 // RoundingMode names a rounding rule.
 type RoundingMode string

@@ -45,8 +45,20 @@ func ParseScenario(data []byte) (Scenario, error) {
 		}
 	}
 	if raw, ok := top["bill"]; ok {
-		if err := decodeStrict(raw, &sc.Bill); err != nil {
+		// Lines one by one, so a problem names its line.
+		var b struct {
+			Bill
+			Lines []json.RawMessage `json:"lines"`
+		}
+		if err := decodeStrict(raw, &b); err != nil {
 			p.addf("bill: %s", jsonProblem(raw, err))
+		}
+		sc.Bill = b.Bill
+		sc.Bill.Lines = make([]Line, len(b.Lines))
+		for i, item := range b.Lines {
+			if err := decodeStrict(item, &sc.Bill.Lines[i]); err != nil {
+				p.addf("bill.lines[%d]: %s", i, jsonProblem(item, err))
+			}
 		}
 	}
 	if raw, ok := top["wallet"]; ok {

@@ -61,8 +61,9 @@ type InstrumentResult struct {
 	// instrument, zero).
 	BalanceAfter decimal.Decimal `json:"balance_after"`
 	// Skipped lists, for an instrument that was not used at all, why, in
-	// the order of the [Reason] vocabulary. It is empty when Used > 0.
-	Skipped []Reason `json:"skipped,omitempty"`
+	// the order of the [Reason] vocabulary. It is empty when Used > 0 (in
+	// JSON always present, [] then).
+	Skipped []Reason `json:"skipped"`
 }
 
 // A LineResult tells how one bill line was settled:

@@ -87,7 +87,7 @@ func sortedByID(n int, id func(int) string) (order []int32, dups map[int]bool) {
 
 // effectiveRounding resolves the zero Rounding to the currency default.
 func effectiveRounding(r Rounding, currency string) Rounding {
-	if r.Places == 0 && r.Mode == "" {
+	if (r.Places == 0 && r.Mode == "") || r.Places == CurrencyPlaces {
 		r.Places = MinorUnits(currency)
 	}
 	if r.Mode == "" {
@@ -130,6 +130,10 @@ type validated struct {
 	rounding Rounding // with the currency default applied
 	wide     bool     // some amount, or the sum of all, does not fit the int64 path
 }
+
+// written formats d with the decimals it was written with (10.000 stays
+// 10.000), whatever decimal's package settings.
+func written(d decimal.Decimal) string { return d.StringFixed(int32(decimals(d))) }
 
 // show formats d for a problem message, in scientific notation when it
 // would be long.
@@ -185,8 +189,8 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if !signed && d.Sign() < 0 {
 			p.addf("%s: %s %s is negative", where, field, d.String())
 		}
-		if v.rounding.Strict && placesOK && n > int64(v.rounding.Places) {
-			p.addf("%s: %s %s has more than the %d decimal places the policy allows", where, field, d.String(), v.rounding.Places)
+		if minor := MinorUnits(bill.Currency); v.rounding.Strict && n > int64(minor) && !d.Round(minor).Equal(d) {
+			p.addf("%s: %s %s has more decimals than %s allows (%d)", where, field, written(d), bill.Currency, minor)
 		}
 		v.scale = max(v.scale, int32(n)) // n ≤ MaxDecimalPlaces
 	}

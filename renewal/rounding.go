@@ -9,12 +9,16 @@ import (
 const maxPlaces = 18
 
 // resolveRounding resolves r for currency as [allocation.Rounding] documents it:
-// the zero Rounding is the currency's minor units with half-even; otherwise
-// Places with Mode (half-even when empty). Strict is not used: prices are
+// the zero Rounding, and Places [allocation.CurrencyPlaces], are the
+// currency's minor units; Mode is half-even when empty. Strict is not used: prices are
 // multiplied and divided, never truncated on input.
 func resolveRounding(r allocation.Rounding, currency string, p *problems) (int32, allocation.RoundingMode) {
 	if r.Places == 0 && r.Mode == "" {
 		return allocation.MinorUnits(currency), allocation.HalfEven
+	}
+	places := r.Places
+	if places == allocation.CurrencyPlaces {
+		places = allocation.MinorUnits(currency)
 	}
 	mode := r.Mode
 	switch mode {
@@ -24,10 +28,10 @@ func resolveRounding(r allocation.Rounding, currency string, p *problems) (int32
 	default:
 		p.addf("rounding: unknown mode %q", r.Mode)
 	}
-	if r.Places < 0 || r.Places > maxPlaces {
+	if places < 0 || places > maxPlaces {
 		p.addf("rounding: places %d outside 0..%d", r.Places, maxPlaces)
 	}
-	return r.Places, mode
+	return places, mode
 }
 
 // divRound returns num/den rounded to places decimal places with mode; num

@@ -753,8 +753,9 @@ func (k Knobs) drawPolicy(t *rapid.T, cur string, maxPlaces int32) allocation.Po
 		}
 		p.Rounding.Places = int32(places)
 		p.Rounding.Mode = rapid.SampledFrom([]allocation.RoundingMode{"", allocation.HalfEven, allocation.HalfUp, allocation.Down}).Draw(t, "rounding_mode")
-		// Strict only where every generated amount fits.
-		p.Rounding.Strict = p.Rounding.Places >= maxPlaces && rapid.Bool().Draw(t, "rounding_strict")
+		// Strict (no more decimals than the currency's minor unit) only
+		// where every generated amount fits.
+		p.Rounding.Strict = maxPlaces <= allocation.MinorUnits(cur) && rapid.Bool().Draw(t, "rounding_strict")
 	}
 	return p
 }
