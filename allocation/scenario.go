@@ -20,8 +20,11 @@ type Scenario struct {
 // are required; other top-level keys (a description, expected results) are
 // ignored. Inside them decoding is strict: an unknown field is an error, so
 // a misspelt field cannot silently change who pays. The error, if any, is
-// an [*InvalidError] listing one problem per policy, bill or wallet entry
-// that failed to decode; the values are not validated (Allocate does that).
+// an [*InvalidError] listing one problem per part, line or instrument that
+// failed to decode; when only lines or instruments failed, it also lists
+// what [Allocate] finds wrong with the rest, so one call reports every
+// problem. A scenario that decodes is returned unvalidated: Allocate
+// validates it.
 func ParseScenario(data []byte) (Scenario, error) {
 	var sc Scenario
 	var p problems
@@ -34,14 +37,17 @@ func ParseScenario(data []byte) (Scenario, error) {
 		p.addf("scenario: want a JSON object with policy, bill and wallet, got null")
 		return sc, p.err()
 	}
+	whole := true // policy, bill and wallet are there and decoded, but for entries
 	for _, key := range [...]string{"policy", "bill", "wallet"} {
 		if _, ok := top[key]; !ok {
 			p.addf("scenario: %q is missing", key)
+			whole = false
 		}
 	}
 	if raw, ok := top["policy"]; ok {
 		if err := decodeStrict(raw, &sc.Policy); err != nil {
 			p.addf("policy: %s", jsonProblem(raw, err))
+			whole = false
 		}
 	}
 	if raw, ok := top["bill"]; ok {
@@ -52,33 +58,48 @@ func ParseScenario(data []byte) (Scenario, error) {
 		}
 		if err := decodeStrict(raw, &b); err != nil {
 			p.addf("bill: %s", jsonProblem(raw, err))
+			whole = false
 		}
 		sc.Bill = b.Bill
-		sc.Bill.Lines = make([]Line, len(b.Lines))
+		sc.Bill.Lines = make([]Line, 0, len(b.Lines))
 		for i, item := range b.Lines {
-			if err := decodeStrict(item, &sc.Bill.Lines[i]); err != nil {
+			var l Line
+			if err := decodeStrict(item, &l); err != nil {
 				p.addf("bill.lines[%d]: %s", i, jsonProblem(item, err))
+				continue
 			}
+			sc.Bill.Lines = append(sc.Bill.Lines, l)
 		}
 	}
 	if raw, ok := top["wallet"]; ok {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			p.addf("wallet: %s", jsonProblem(raw, err))
-		}
-		if len(items) > 0 {
-			sc.Wallet = make(Wallet, len(items))
+			whole = false
 		}
 		for i, item := range items {
-			if err := sc.Wallet[i].UnmarshalJSON(item); err != nil {
+			var in Instrument
+			if err := in.UnmarshalJSON(item); err != nil {
 				p.addf("wallet[%d]: %s", i, jsonProblem(item, err))
+				continue
+			}
+			sc.Wallet = append(sc.Wallet, in)
+		}
+	}
+	if len(p) == 0 {
+		return sc, nil
+	}
+	if whole {
+		// Only some lines or instruments failed to decode: check the rest
+		// too, so that one call reports every problem.
+		if _, err := validate(&sc.Bill, sc.Wallet, &sc.Policy); err != nil {
+			var inv *InvalidError
+			if errors.As(err, &inv) {
+				p = append(p, inv.Problems...)
 			}
 		}
 	}
-	if err := p.err(); err != nil {
-		return Scenario{}, err
-	}
-	return sc, nil
+	return Scenario{}, p.err()
 }
 
 // jsonProblem turns a decoding error into a message that says where in
