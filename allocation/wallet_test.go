@@ -49,7 +49,7 @@ func TestMinorUnits(t *testing.T) {
 }
 
 func TestValidCurrency(t *testing.T) {
-	for code, want := range map[string]bool{"CNY": true, "KRW": true, "XYZ": true, "cny": false, "CN": false, "CNYY": false, "C1Y": false, "": false} {
+	for code, want := range map[string]bool{"CNY": true, "KRW": true, "XYZ": true, "AAA": true, "ZZZ": true, "@AA": false, "ZZ[": false, "cny": false, "CN": false, "CNYY": false, "C1Y": false, "": false} {
 		if got := allocation.ValidCurrency(code); got != want {
 			t.Errorf("ValidCurrency(%q) = %v, want %v", code, got, want)
 		}
