@@ -11,11 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-const (
-	seedKingsoftAssets  = "000_f04d44448bd9d2a1.txt"
-	seedKingsoftRenewal = "004_436d555c5a6b9a35.txt"
-)
-
 var (
 	t0  = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 	day = 24 * time.Hour
