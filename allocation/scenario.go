@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // A Scenario is one allocation problem as kept in a file:
@@ -120,15 +121,7 @@ func jsonProblem(data []byte, err error) string {
 	case err.Error() == "unexpected EOF":
 		return "invalid JSON: unexpected end of input"
 	}
-	return trimJSONPrefix(err.Error())
-}
-
-// trimJSONPrefix drops encoding/json's "json: " prefix.
-func trimJSONPrefix(s string) string {
-	if rest, ok := bytes.CutPrefix([]byte(s), []byte("json: ")); ok {
-		return string(rest)
-	}
-	return s
+	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // position converts a byte offset to a 1-based line and column.
