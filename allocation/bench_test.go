@@ -1,7 +1,10 @@
 package allocation_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,36 +89,105 @@ func BenchmarkAllocate_100x1000_MaxCoverage(b *testing.B) {
 	benchmarkAllocate(b, 100, 1000, allocation.MaxCoverage)
 }
 
-// BenchmarkBareGreedy5x20 is the yardstick of DESIGN.md: a scaled-int64
-// greedy loop over the same 5 × 20 scenario that builds no result and
-// explains nothing (instruments assumed pre-sorted and pre-filtered).
+// BenchmarkBareGreedy5x20 is the yardstick of issue 8: the scaled-int64
+// greedy loop a billing engineer would hand-write for the same 5 × 20
+// scenario. It builds no result and explains nothing, and is handed the
+// instruments already in the order the policy pays them, with their room
+// (balance, plus overdraft for the credit lines) in cents. It does test,
+// inline, what a hand-written loop must test to pay the same amounts:
+// expiry and product scope. Setup checks that it pays every instrument
+// exactly what Allocate does, so the ratio compares like with like.
 func BenchmarkBareGreedy5x20(b *testing.B) {
-	bill, wallet, _ := benchScenario(5, 20)
-	lines := make([]int64, len(bill.Lines))
-	for i, l := range bill.Lines {
-		lines[i] = l.Amount.Shift(2).IntPart()
+	bill, wallet, policy := benchScenario(5, 20)
+	sp, err := allocation.Allocate(bill, wallet, policy)
+	if err != nil {
+		b.Fatal(err)
 	}
-	bal := make([]int64, len(wallet))
-	for i, in := range wallet {
-		bal[i] = in.Balance.Shift(2).IntPart()
-	}
-	rem := make([]int64, len(lines))
-	b.ReportAllocs()
-	b.ResetTimer()
-	var sink int64
-	for range b.N {
-		copy(rem, lines)
-		for _, room := range bal {
-			for l := range rem {
-				if room == 0 {
-					break
-				}
-				pay := min(room, rem[l])
-				rem[l] -= pay
-				room -= pay
-				sink += pay
-			}
+	g := newBareGreedy(bill, wallet)
+	used := make([]int64, len(g.room))
+	g.run(used)
+	for k, i := range g.order {
+		want, _ := sp.Instrument(wallet[i].ID)
+		if got := decimal.New(used[k], -2); !got.Equal(want.Used) {
+			b.Fatalf("bare loop pays %s %s, Allocate %s", wallet[i].ID, got, want.Used)
 		}
 	}
-	_ = sink
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		g.run(used)
+	}
+}
+
+// bareGreedy is the data of BenchmarkBareGreedy5x20, laid out for the loop.
+type bareGreedy struct {
+	at       int64    // the bill's time, Unix seconds
+	lines    []int64  // line amounts in cents
+	products []string // line products
+	order    []int    // wallet indices in the order the policy pays them
+	room     []int64  // in that order: what each may pay, in cents
+	until    []int64  // expiry, Unix seconds (0: none)
+	scope    []string // the one product a scoped voucher may pay ("" = any)
+	rem      []int64
+}
+
+// newBareGreedy lays the scenario out in the policy's order, as a
+// hand-written loop would sort it: vouchers by expiry then balance (largest
+// first), then gift, then credit lines, each by id.
+func newBareGreedy(bill allocation.Bill, wallet allocation.Wallet) *bareGreedy {
+	g := &bareGreedy{at: bill.At.Unix()}
+	for _, l := range bill.Lines {
+		g.lines = append(g.lines, l.Amount.Shift(2).IntPart())
+		g.products = append(g.products, l.Product)
+	}
+	rank := map[string]int{"voucher": 0, "gift": 1, "credit_line": 2}
+	for i := range wallet {
+		g.order = append(g.order, i)
+	}
+	slices.SortFunc(g.order, func(a, b int) int {
+		x, y := wallet[a], wallet[b]
+		if c := cmp.Compare(rank[x.Kind], rank[y.Kind]); c != 0 || x.Kind != "voucher" {
+			return cmp.Or(c, strings.Compare(x.ID, y.ID))
+		}
+		return cmp.Or(x.ValidUntil.Compare(y.ValidUntil), y.Balance.Cmp(x.Balance), strings.Compare(x.ID, y.ID))
+	})
+	for _, i := range g.order {
+		in := wallet[i]
+		g.room = append(g.room, in.Balance.Add(in.Overdraft).Shift(2).IntPart())
+		var until int64
+		if !in.ValidUntil.IsZero() {
+			until = in.ValidUntil.Unix()
+		}
+		g.until = append(g.until, until)
+		scope := ""
+		if len(in.Scope.Products) > 0 {
+			scope = in.Scope.Products[0]
+		}
+		g.scope = append(g.scope, scope)
+	}
+	g.rem = make([]int64, len(g.lines))
+	return g
+}
+
+// run pays the lines greedily and writes what each instrument paid to used.
+func (g *bareGreedy) run(used []int64) {
+	copy(g.rem, g.lines)
+	for k, room := range g.room {
+		used[k] = 0
+		if g.until[k] != 0 && g.at >= g.until[k] {
+			continue
+		}
+		for l := range g.rem {
+			if room == 0 {
+				break
+			}
+			if g.scope[k] != "" && g.scope[k] != g.products[l] {
+				continue
+			}
+			pay := min(room, g.rem[l])
+			g.rem[l] -= pay
+			room -= pay
+			used[k] += pay
+		}
+	}
 }
