@@ -1,11 +1,13 @@
 package allocation
 
+import "github.com/shopspring/decimal"
+
 // Allocate decides which instruments of wallet discount or pay which part of
 // bill under policy, and returns the resulting [Split].
 //
 // It first validates everything and, if anything is wrong, returns an
 // [*InvalidError] wrapping [ErrInvalid] that lists every problem, and a zero
-// Split. Not having enough money is not an error: what the wallet cannot
+// Split. Not having enough amount is not an error: what the wallet cannot
 // pay is Outstanding.
 //
 // Each instrument is judged at bill.At (see [Reason] for what makes it
@@ -40,15 +42,13 @@ func Allocate(bill Bill, wallet Wallet, policy Policy) (Split, error) {
 	if err != nil {
 		return Split{}, err
 	}
-	if v.wide {
-		return allocate[exact](&bill, wallet, &policy, v), nil
-	}
-	return allocate[fast](&bill, wallet, &policy, v), nil
+	return allocate(&bill, wallet, &policy, v), nil
 }
 
-// allocate runs a validated call with amounts of type N.
-func allocate[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validated) Split {
-	e := newEngine[N](bill, wallet, policy, v)
+// allocate runs a validated call.
+func allocate(bill *Bill, wallet Wallet, policy *Policy, v validated) Split {
+	var e engine
+	e.init(bill, wallet, policy, v)
 	e.discounts()
 	if policy.Strategy == MaxCoverage {
 		e.payMaxCoverage()
@@ -63,98 +63,111 @@ func allocate[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validate
 const smallBill = 16
 
 // engine holds the state of one Allocate call, in units of 10^-scale.
-type engine[N number[N]] struct {
+type engine struct {
 	bill     *Bill
 	policy   *Policy
 	steps    []Step
 	scale    int32
 	rounding Rounding
 
-	lines      []lineState[N]
+	lines      []lineState
 	allLines   []int32
-	total      N
+	total      money
 	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
 	byCategory map[string][]int32
-	kindArr    [8]kindInfo[N]          // the first kinds met
-	nKinds     int                     // entries of kindArr in use
-	kindMap    map[string]*kindInfo[N] // every kind, once there are more
-	listSlab   []lineList[N]           // line lists of the call
-	idxArena   []int32                 // backing store of the lists' indices
+	kinds      []kindInfo       // every kind met so far
+	kindIndex  map[string]int32 // index into kinds, once there are many
+	listSlab   []lineList       // line lists of the call
+	arena      []int32          // backing store of the lists' indices and of members
 	scratch    []int32
 
-	ins       []insState[N] // sorted by instrument id
-	members   [][]int32     // per step, the usable instruments it draws (one backing array)
-	allocs    []alloc[N]
-	share     []share[N]
-	cands     []candidate[N]
+	ins       []insState // sorted by instrument id
+	members   [][]int32  // per step, the usable instruments it draws
+	allocs    []alloc
+	share     []share
+	cands     []candidate
 	stepStamp int
 }
 
-type lineState[N number[N]] struct {
-	amount     N
-	remaining  N
-	discounted N
-	covered    N
+type lineState struct {
+	amount     money
+	remaining  money
+	discounted money
+	covered    money
 }
 
-type alloc[N number[N]] struct {
+type alloc struct {
 	ins, line int32
 	step      int32
-	amount    N
+	amount    money
 }
 
-func newEngine[N number[N]](bill *Bill, wallet Wallet, policy *Policy, v validated) *engine[N] {
-	e := &engine[N]{
+// init sets e up for a validated call: amounts in units, instruments in id
+// order with their eligibility, and each step's usable instruments.
+func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
+	nL, nI := len(bill.Lines), len(wallet)
+	*e = engine{
 		bill:     bill,
 		policy:   policy,
 		steps:    labelledSteps(policy.Steps),
 		scale:    v.scale,
 		rounding: v.rounding,
-		lines:    make([]lineState[N], len(bill.Lines)),
-		allLines: make([]int32, len(bill.Lines)),
-		listSlab: make([]lineList[N], 0, ownLists(wallet)+4),
-		ins:      make([]insState[N], len(wallet)),
-		allocs:   make([]alloc[N], 0, len(bill.Lines)+len(wallet)),
-		cands:    make([]candidate[N], 0, len(wallet)),
+		lines:    make([]lineState, nL),
+		listSlab: make([]lineList, 0, ownLists(wallet)+4),
+		ins:      make([]insState, nI),
+		allocs:   make([]alloc, 0, nL+nI),
+		cands:    make([]candidate, 0, nI),
+		// allLines, then the lists of scoped instruments and the members
+		// of the steps; appending beyond this moves only what comes next.
+		arena: make([]int32, nL, 2*nL+2*nI+8),
 	}
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
 	}
-	var z N
-	sc := v.scale
+	e.allLines = e.arena[:nL:nL]
+	// amount returns the amount d in the given slot of v.units (see toUnits).
+	amount := func(slot int, d decimal.Decimal) money {
+		if v.units != nil {
+			return money{n: v.units[slot]}
+		}
+		return moneyOf(d, v.scale)
+	}
 	for i := range bill.Lines {
-		a := z.of(bill.Lines[i].Amount, sc)
-		e.lines[i] = lineState[N]{amount: a, remaining: a}
+		a := amount(i, bill.Lines[i].Amount)
+		e.lines[i] = lineState{amount: a, remaining: a}
 		e.total = e.total.add(a)
 		e.allLines[i] = int32(i)
 	}
-	for k, i := range v.order {
+	for k := range e.ins {
+		i := k
+		if v.order != nil {
+			i = int(v.order[k])
+		}
 		in := &wallet[i]
 		s := &e.ins[k]
 		s.in = in
 		s.specific = in.Scope.Specific()
 		s.percent = in.IsPercent()
+		slot := nL + 3*i
 		if !(s.percent && in.Uncapped) { // an uncapped coupon's balance is ignored
-			s.balance = z.of(in.Balance, sc)
+			s.balance = amount(slot, in.Balance)
 		}
-		s.overdraft = z.of(in.Overdraft, sc)
-		s.minSpend = z.of(in.MinSpend, sc)
+		s.overdraft = amount(slot+1, in.Overdraft)
+		s.minSpend = amount(slot+2, in.MinSpend)
 	}
 	for i := range e.ins {
 		e.eligibility(&e.ins[i])
 	}
 	e.members = make([][]int32, len(e.steps))
-	var arena []int32
 	for si := range e.steps {
-		start := len(arena)
+		start := len(e.arena)
 		for i := range e.ins {
 			if e.ins[i].reasons == 0 && takes(&e.steps[si], e.ins[i].in, e.ins[i].specific) {
-				arena = append(arena, int32(i))
+				e.arena = append(e.arena, int32(i))
 			}
 		}
-		e.members[si] = arena[start:len(arena):len(arena)]
+		e.members[si] = e.arena[start:len(e.arena):len(e.arena)]
 	}
-	return e
 }
 
 // ownLists counts the instruments whose eligible lines need a list of their
@@ -171,14 +184,14 @@ func ownLists(w Wallet) int {
 }
 
 // record notes an allocation.
-func (e *engine[N]) record(ins, line int32, step int, amount N) {
+func (e *engine) record(ins, line int32, step int, amount money) {
 	e.ins[ins].used = e.ins[ins].used.add(amount)
-	e.allocs = append(e.allocs, alloc[N]{ins: ins, line: line, step: int32(step), amount: amount})
+	e.allocs = append(e.allocs, alloc{ins: ins, line: line, step: int32(step), amount: amount})
 }
 
 // candidates returns the members of step st that are percentage
 // instruments (if percent) or stored-value ones, in the step's order.
-func (e *engine[N]) candidates(st int, percent bool) []candidate[N] {
+func (e *engine) candidates(st int, percent bool) []candidate {
 	step := &e.steps[st]
 	ded := needsDeduction(step.Order)
 	cs := e.cands[:0]
@@ -187,13 +200,13 @@ func (e *engine[N]) candidates(st int, percent bool) []candidate[N] {
 		if s.percent != percent || (percent && s.applied) {
 			continue
 		}
-		c := candidate[N]{i: i}
+		c := candidate{i: i}
 		if ded {
 			rem := e.remainingOf(s.list)
 			if percent {
 				c.ded = e.discountOf(s, rem)
 			} else {
-				c.ded = minN(rem, e.room(s, step.Draw))
+				c.ded = minMoney(rem, e.room(s, step.Draw))
 			}
 		}
 		cs = append(cs, c)
@@ -204,17 +217,17 @@ func (e *engine[N]) candidates(st int, percent bool) []candidate[N] {
 }
 
 // room is how much stored-value instrument s may still pay under draw.
-func (e *engine[N]) room(s *insState[N], draw Draw) N {
+func (e *engine) room(s *insState, draw Draw) money {
 	r := s.balance.sub(s.used)
 	if draw == DrawAll || draw == DrawOverdraft {
 		r = r.add(s.overdraft)
 	}
-	var zero N
-	return maxN(zero, r)
+	var zero money
+	return maxMoney(zero, r)
 }
 
 // discounts runs phase 1: percentage instruments, in policy order.
-func (e *engine[N]) discounts() {
+func (e *engine) discounts() {
 	for st := range e.steps {
 		for _, c := range e.candidates(st, true) {
 			e.applyDiscount(c.i, st)
@@ -224,7 +237,7 @@ func (e *engine[N]) discounts() {
 
 // payInOrder runs phase 2 under InOrder: each stored-value instrument, in
 // policy order, covers its lines in bill order as far as it can.
-func (e *engine[N]) payInOrder() {
+func (e *engine) payInOrder() {
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
@@ -240,7 +253,7 @@ func (e *engine[N]) payInOrder() {
 					}
 					continue
 				}
-				pay := minN(room, line.remaining)
+				pay := minMoney(room, line.remaining)
 				line.remaining = line.remaining.sub(pay)
 				line.covered = line.covered.add(pay)
 				room = room.sub(pay)

@@ -6,7 +6,7 @@ import "github.com/shopspring/decimal"
 // zero and not already at hand: an amount equal to an input amount (a line
 // paid in full, a balance used up) or to one already built reuses it.
 // Decimals are immutable, so sharing them is safe.
-func (e *engine[N]) split() Split {
+func (e *engine) split() Split {
 	sc := e.scale
 	sp := Split{
 		Bill:     e.bill.ID,
@@ -27,7 +27,8 @@ func (e *engine[N]) split() Split {
 	reasons := make([]Reason, 0, nReasons)
 	for i := range e.ins {
 		s := &e.ins[i]
-		r := InstrumentResult{ID: s.in.ID}
+		r := &sp.Instruments[i]
+		r.ID = s.in.ID
 		capped := !(s.percent && s.in.Uncapped)
 		switch {
 		case s.used.sign() != 0:
@@ -50,7 +51,6 @@ func (e *engine[N]) split() Split {
 			}
 			reasons, r.Skipped = set.appendTo(reasons)
 		}
-		sp.Instruments[i] = r
 	}
 
 	// Lines.
@@ -60,15 +60,15 @@ func (e *engine[N]) split() Split {
 	for i := range e.lines {
 		l := &e.lines[i]
 		in := e.bill.Lines[i].Amount
-		lr := LineResult{ID: e.bill.Lines[i].ID, Amount: in}
+		lr := &sp.Lines[i]
+		lr.ID, lr.Amount = e.bill.Lines[i].ID, in
 		lr.Discounted = e.reuse(l.discounted, l.amount, in)
 		lr.Covered = e.reuse(l.covered, l.amount, in)
 		lr.Outstanding = e.reuse(l.remaining, l.amount, in)
-		sp.Lines[i] = lr
 	}
 
 	// Allocations and totals.
-	var discounted, paid, invoiceable N
+	var discounted, paid, invoiceable money
 	if len(e.allocs) > 0 {
 		sp.Allocations = make([]Allocation, len(e.allocs))
 	}
@@ -83,12 +83,11 @@ func (e *engine[N]) split() Split {
 		default:
 			amount = a.amount.decimal(sc)
 		}
-		sp.Allocations[k] = Allocation{
-			Instrument: s.in.ID,
-			Line:       e.bill.Lines[a.line].ID,
-			Step:       e.steps[a.step].Name,
-			Amount:     amount,
-		}
+		out := &sp.Allocations[k]
+		out.Instrument = s.in.ID
+		out.Line = e.bill.Lines[a.line].ID
+		out.Step = e.steps[a.step].Name
+		out.Amount = amount
 		switch {
 		case s.percent:
 			discounted = discounted.add(a.amount)
@@ -110,7 +109,7 @@ func (e *engine[N]) split() Split {
 }
 
 // reuse returns the decimal of v, which is have when v equals known.
-func (e *engine[N]) reuse(v, known N, have decimal.Decimal) decimal.Decimal {
+func (e *engine) reuse(v, known money, have decimal.Decimal) decimal.Decimal {
 	if v.sign() != 0 && v.cmp(known) == 0 {
 		return have
 	}

@@ -7,10 +7,10 @@ import "slices"
 // The stored-value instruments of every step form the nodes of a flow
 // network, in policy order (steps in order, each sorted by its keys; an
 // instrument drawn by two steps is two nodes, the later one holding only
-// the extra room its draw adds). A node may send money to the lines it is
+// the extra room its draw adds). A node may send amount to the lines it is
 // eligible for; a line takes at most what remains of it after discounts.
 // Nodes are taken in policy order and each is given as much as it can
-// carry, along augmenting paths that may move earlier nodes' money between
+// carry, along augmenting paths that may move earlier nodes' amount between
 // their lines without reducing their totals. The feasible usage vectors of
 // such a network form a polymatroid, so this greedy order yields the
 // usage vector that is lexicographically greatest in policy order, and its
@@ -20,9 +20,9 @@ import "slices"
 // chosen together, so there is no "start of the step" in between.
 // Ties in line choice go to the earlier line in the bill; which
 // instrument uses how much does not depend on the order of the lines.
-func (e *engine[N]) payMaxCoverage() {
-	f := flow[N]{e: e, byLine: make([][]payment[N], len(e.lines)), rem: make([]N, len(e.lines))}
-	reserved := make([]N, len(e.ins)) // room already given to earlier nodes
+func (e *engine) payMaxCoverage() {
+	f := flow{e: e, byLine: make([][]payment, len(e.lines)), rem: make([]money, len(e.lines))}
+	reserved := make([]money, len(e.ins)) // room already given to earlier nodes
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
@@ -31,7 +31,7 @@ func (e *engine[N]) payMaxCoverage() {
 				continue
 			}
 			reserved[c.i] = reserved[c.i].add(room)
-			f.nodes = append(f.nodes, node[N]{ins: c.i, step: int32(st), cap: room})
+			f.nodes = append(f.nodes, node{ins: c.i, step: int32(st), cap: room})
 		}
 	}
 	for li, l := range e.lines {
@@ -45,15 +45,15 @@ func (e *engine[N]) payMaxCoverage() {
 		f.fill(int32(n))
 	}
 	// Record what each node pays, in policy order, lines in bill order.
-	var paid []nodePayment[N]
+	var paid []nodePayment
 	for li := range f.byLine {
 		for _, p := range f.byLine[li] {
 			if p.amount.sign() > 0 {
-				paid = append(paid, nodePayment[N]{node: p.node, line: int32(li), amount: p.amount})
+				paid = append(paid, nodePayment{node: p.node, line: int32(li), amount: p.amount})
 			}
 		}
 	}
-	slices.SortStableFunc(paid, func(a, b nodePayment[N]) int { return int(a.node - b.node) })
+	slices.SortStableFunc(paid, func(a, b nodePayment) int { return int(a.node - b.node) })
 	for _, p := range paid {
 		nd := &f.nodes[p.node]
 		line := &e.lines[p.line]
@@ -65,32 +65,32 @@ func (e *engine[N]) payMaxCoverage() {
 }
 
 // node is one instrument in one step.
-type node[N number[N]] struct {
+type node struct {
 	ins  int32
 	step int32
-	cap  N // most it may pay in this step
-	used N // what it pays so far
+	cap  money // most it may pay in this step
+	used money // what it pays so far
 }
 
 // payment is what a node pays on a line (it may drop to zero).
-type payment[N number[N]] struct {
+type payment struct {
 	node   int32
-	amount N
+	amount money
 }
 
-type nodePayment[N number[N]] struct {
+type nodePayment struct {
 	node, line int32
-	amount     N
+	amount     money
 }
 
 // flow is the network state of payMaxCoverage.
-type flow[N number[N]] struct {
-	e        *engine[N]
-	nodes    []node[N]
-	byLine   [][]payment[N] // who pays each line
-	rem      []N            // what remains unpaid of each line
-	residual N              // what remains unpaid over all lines
-	dead     []bool         // lines from which no unpaid line can be reached
+type flow struct {
+	e        *engine
+	nodes    []node
+	byLine   [][]payment // who pays each line
+	rem      []money     // what remains unpaid of each line
+	residual money       // what remains unpaid over all lines
+	dead     []bool      // lines from which no unpaid line can be reached
 	// BFS scratch.
 	lineSeen []int32 // stamp per line
 	nodeSeen []int32 // stamp per node
@@ -101,8 +101,8 @@ type flow[N number[N]] struct {
 }
 
 // move adds amount to what node n pays on line (or, with take, takes it
-// away: a node only gives up money on a line it pays).
-func (f *flow[N]) move(n, line int32, amount N, take bool) {
+// away: a node only gives up amount on a line it pays).
+func (f *flow) move(n, line int32, amount money, take bool) {
 	ps := f.byLine[line]
 	for k := range ps {
 		if ps[k].node == n {
@@ -114,22 +114,22 @@ func (f *flow[N]) move(n, line int32, amount N, take bool) {
 			return
 		}
 	}
-	f.byLine[line] = append(ps, payment[N]{node: n, amount: amount})
+	f.byLine[line] = append(ps, payment{node: n, amount: amount})
 }
 
 // flowOn returns what node n pays on line.
-func (f *flow[N]) flowOn(n, line int32) N {
+func (f *flow) flowOn(n, line int32) money {
 	for _, p := range f.byLine[line] {
 		if p.node == n {
 			return p.amount
 		}
 	}
-	var zero N
+	var zero money
 	return zero
 }
 
 // fill gives node n as much as it can carry.
-func (f *flow[N]) fill(n int32) {
+func (f *flow) fill(n int32) {
 	e := f.e
 	nd := &f.nodes[n]
 	list := e.ins[nd.ins].list
@@ -144,11 +144,11 @@ func (f *flow[N]) fill(n int32) {
 			}
 			continue
 		}
-		pay := minN(rem, nd.cap.sub(nd.used))
+		pay := minMoney(rem, nd.cap.sub(nd.used))
 		f.rem[li] = rem.sub(pay)
 		f.residual = f.residual.sub(pay)
 		nd.used = nd.used.add(pay)
-		f.byLine[li] = append(f.byLine[li], payment[N]{node: n, amount: pay})
+		f.byLine[li] = append(f.byLine[li], payment{node: n, amount: pay})
 		if f.rem[li].sign() == 0 && k == list.cursor {
 			list.cursor++
 		}
@@ -158,12 +158,12 @@ func (f *flow[N]) fill(n int32) {
 	}
 }
 
-// augment finds a shortest path from node n to a line with money still
+// augment finds a shortest path from node n to a line with amount still
 // owed, through lines already paid by other nodes that could pay elsewhere,
 // and moves as much as the path allows. It reports whether it found one.
 // Lines from which no path reached an unpaid line are marked dead: no later
 // augmentation can revive them, so no later search enters them.
-func (f *flow[N]) augment(n int32) bool {
+func (f *flow) augment(n int32) bool {
 	e := f.e
 	if f.dead == nil {
 		f.dead = make([]bool, len(e.lines))
@@ -225,14 +225,14 @@ func (f *flow[N]) augment(n int32) bool {
 		return false
 	}
 	// Bottleneck: n's room, each moved payment, and the line at the end.
-	delta := minN(f.nodes[n].cap.sub(f.nodes[n].used), f.rem[found])
+	delta := minMoney(f.nodes[n].cap.sub(f.nodes[n].used), f.rem[found])
 	for li := found; ; {
 		m := f.viaNode[li]
 		if m == n {
 			break
 		}
 		back := f.viaLine[m]
-		delta = minN(delta, f.flowOn(m, back))
+		delta = minMoney(delta, f.flowOn(m, back))
 		li = back
 	}
 	// Apply along the path.

@@ -11,8 +11,8 @@ import (
 // (units at the working scale): base × percent / 100 rounded once to the
 // policy's places with its mode, then capped by what is left of the cap and
 // by base itself.
-func (e *engine[N]) discountOf(s *insState[N], base N) N {
-	var zero N
+func (e *engine) discountOf(s *insState, base money) money {
+	var zero money
 	if base.sign() <= 0 {
 		return zero
 	}
@@ -26,19 +26,19 @@ func (e *engine[N]) discountOf(s *insState[N], base N) N {
 	default:
 		r = exact.RoundBank(e.rounding.Places)
 	}
-	d := zero.of(r, e.scale) // r ≤ base + one unit of places, which fits
+	d := moneyOf(r, e.scale)
 	if !s.in.Uncapped {
-		d = minN(d, s.balance.sub(s.used))
+		d = minMoney(d, s.balance.sub(s.used))
 	}
-	return maxN(zero, minN(d, base))
+	return maxMoney(zero, minMoney(d, base))
 }
 
 // remainingOf returns what remains to be paid on the lines of l.
-func (e *engine[N]) remainingOf(l *lineList[N]) N {
+func (e *engine) remainingOf(l *lineList) money {
 	if l.remStep == e.stepStamp {
 		return l.remSum
 	}
-	var sum N
+	var sum money
 	for _, li := range l.idx[l.cursor:] {
 		sum = sum.add(e.lines[li].remaining)
 	}
@@ -48,10 +48,10 @@ func (e *engine[N]) remainingOf(l *lineList[N]) N {
 
 // share is one line's part of a discount: the amount so far and the
 // remainder of the division that gave it.
-type share[N number[N]] struct {
+type share struct {
 	k      int32 // position in the list of lines
-	amount N
-	r      N
+	amount money
+	r      money
 }
 
 // applyDiscount applies percentage instrument si in step st: its discount
@@ -63,7 +63,7 @@ type share[N number[N]] struct {
 // lines. Only where d itself is not a whole number of units (capped by an
 // amount written with more decimals than the rounding) is the rest spread,
 // the same way, in units of the working scale.
-func (e *engine[N]) applyDiscount(si int32, st int) {
+func (e *engine) applyDiscount(si int32, st int) {
 	s := &e.ins[si]
 	s.applied = true
 	base := e.remainingOf(s.list)
@@ -75,16 +75,14 @@ func (e *engine[N]) applyDiscount(si int32, st int) {
 	e.share = e.share[:0]
 	for k, li := range idx {
 		if e.lines[li].remaining.sign() > 0 {
-			e.share = append(e.share, share[N]{k: int32(k)})
+			e.share = append(e.share, share{k: int32(k)})
 		}
 	}
-	var z N
-	unit := z.of(decimal.New(1, -e.rounding.Places), e.scale)
+	unit := moneyOf(decimal.New(1, -e.rounding.Places), e.scale)
 	units, _ := d.quoRem(unit)
 	left := e.spread(idx, units, base, unit, false)
 	if left = left.add(d.sub(units.mul(unit))); left.sign() > 0 {
-		var one N
-		e.spread(idx, left, base.sub(d.sub(left)), one.inc(), true)
+		e.spread(idx, left, base.sub(d.sub(left)), money{n: 1}, true)
 	}
 	for _, sh := range e.share {
 		if sh.amount.sign() > 0 {
@@ -101,9 +99,9 @@ func (e *engine[N]) applyDiscount(si int32, st int) {
 // line's room (what remains of it, less its share so far; room totals
 // total), by largest remainder. A unit goes only where it fits. It returns
 // what could not be placed, in working units.
-func (e *engine[N]) spread(idx []int32, n, total, unit N, rest bool) N {
-	var given N
-	room := func(sh *share[N]) N {
+func (e *engine) spread(idx []int32, n, total, unit money, rest bool) money {
+	var given money
+	room := func(sh *share) money {
 		r := e.lines[idx[sh.k]].remaining
 		if rest {
 			r = r.sub(sh.amount)
@@ -131,7 +129,7 @@ func (e *engine[N]) spread(idx []int32, n, total, unit N, rest bool) N {
 		}
 		return strings.Compare(e.bill.Lines[idx[e.share[a].k]].ID, e.bill.Lines[idx[e.share[b].k]].ID)
 	})
-	var one N
+	var one money
 	one = one.inc()
 	for _, j := range order {
 		if left.sign() == 0 {

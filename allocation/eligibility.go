@@ -6,29 +6,29 @@ import (
 
 // lineList is an ascending list of line indices an instrument may pay,
 // shared by instruments with the same eligibility.
-type lineList[N number[N]] struct {
+type lineList struct {
 	idx []int32
 	// sum is the total of the lines' original amounts (for min_spend).
-	sum N
+	sum money
 	// cursor: every line before it is fully settled. Remaining amounts only
 	// ever decrease, so a cursor never needs to move back.
 	cursor int
 	// remStep and remSum cache the remaining total at the start of a step.
 	remStep int
-	remSum  N
+	remSum  money
 }
 
 // insState is the engine's view of one wallet instrument.
-type insState[N number[N]] struct {
+type insState struct {
 	in        *Instrument
 	reasons   reasonSet
 	specific  bool
 	percent   bool
-	balance   N // stored value (or the cap of a capped percentage)
-	overdraft N
-	minSpend  N
-	list      *lineList[N] // eligible lines; nil if none
-	used      N
+	balance   money // stored value (or the cap of a capped percentage)
+	overdraft money
+	minSpend  money
+	list      *lineList // eligible lines; nil if none
+	used      money
 	applied   bool // a percentage instrument's discount has been applied
 }
 
@@ -58,23 +58,24 @@ func takes(s *Step, in *Instrument, specific bool) bool {
 
 // kindInfo caches, per instrument kind, which lines restrictions reserve for
 // other kinds and the shared line list of its general instruments.
-type kindInfo[N number[N]] struct {
+type kindInfo struct {
 	name     string
 	blocked  []bool // nil if no line is reserved
-	list     *lineList[N]
+	list     *lineList
 	listDone bool
 }
 
-// kind returns the cache entry of kind, working out its blocked lines.
-func (e *engine[N]) kind(kind string) *kindInfo[N] {
-	if e.kindMap != nil {
-		if k, ok := e.kindMap[kind]; ok {
-			return k
+// kind returns the cache entry of kind, working out its blocked lines. The
+// pointer is valid until the next call.
+func (e *engine) kind(kind string) *kindInfo {
+	if e.kindIndex != nil {
+		if j, ok := e.kindIndex[kind]; ok {
+			return &e.kinds[j]
 		}
 	} else {
-		for j := range e.nKinds {
-			if e.kindArr[j].name == kind {
-				return &e.kindArr[j]
+		for j := range e.kinds {
+			if e.kinds[j].name == kind {
+				return &e.kinds[j]
 			}
 		}
 	}
@@ -93,38 +94,36 @@ func (e *engine[N]) kind(kind string) *kindInfo[N] {
 			}
 		}
 	}
-	// The first kinds live in the engine itself; beyond that, a map.
-	var k *kindInfo[N]
-	if e.nKinds < len(e.kindArr) {
-		k = &e.kindArr[e.nKinds]
-		e.nKinds++
-	} else {
-		if e.kindMap == nil {
-			e.kindMap = make(map[string]*kindInfo[N])
-			for j := range e.kindArr {
-				e.kindMap[e.kindArr[j].name] = &e.kindArr[j]
+	// The first kinds are searched in order; beyond that, through a map.
+	if e.kinds == nil {
+		e.kinds = make([]kindInfo, 0, 4)
+	}
+	e.kinds = append(e.kinds, kindInfo{name: kind, blocked: b})
+	if len(e.kinds) > 8 {
+		if e.kindIndex == nil {
+			e.kindIndex = make(map[string]int32)
+			for j := range e.kinds {
+				e.kindIndex[e.kinds[j].name] = int32(j)
 			}
 		}
-		k = new(kindInfo[N])
-		e.kindMap[kind] = k
+		e.kindIndex[kind] = int32(len(e.kinds) - 1)
 	}
-	*k = kindInfo[N]{name: kind, blocked: b}
-	return k
+	return &e.kinds[len(e.kinds)-1]
 }
 
 // newList returns an empty line list, from the engine's slab while it has
 // room (the slab is never grown, so lists never move).
-func (e *engine[N]) newList() *lineList[N] {
+func (e *engine) newList() *lineList {
 	if len(e.listSlab) == cap(e.listSlab) {
-		return &lineList[N]{remStep: -1}
+		return &lineList{remStep: -1}
 	}
-	e.listSlab = append(e.listSlab, lineList[N]{remStep: -1})
+	e.listSlab = append(e.listSlab, lineList{remStep: -1})
 	return &e.listSlab[len(e.listSlab)-1]
 }
 
 // kindList returns the shared list of lines a general instrument of kind
 // without exclusions may pay.
-func (e *engine[N]) kindList(kind string) *lineList[N] {
+func (e *engine) kindList(kind string) *lineList {
 	k := e.kind(kind)
 	if k.listDone {
 		return k.list
@@ -150,7 +149,7 @@ func (e *engine[N]) kindList(kind string) *lineList[N] {
 }
 
 // indexLines builds the product and category indexes of the bill's lines.
-func (e *engine[N]) indexLines() {
+func (e *engine) indexLines() {
 	if e.byProduct != nil {
 		return
 	}
@@ -164,8 +163,8 @@ func (e *engine[N]) indexLines() {
 }
 
 // eligibility works out which lines instrument s may pay and the reasons
-// that make it unusable before any money moves.
-func (e *engine[N]) eligibility(s *insState[N]) {
+// that make it unusable before any amount moves.
+func (e *engine) eligibility(s *insState) {
 	in := s.in
 	bill := e.bill
 	if in.Status != "" && in.Status != "active" {
@@ -207,19 +206,34 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 			s.reasons.add(rRestrictedCategory)
 		}
 	} else {
-		var cand []int32
-		if s.specific && len(e.lines) <= smallBill {
-			cand = e.scratch[:0]
+		blocked := e.kind(in.Kind).blocked
+		l := e.newList()
+		inScope := false
+		start := len(e.arena)
+		// keep adds line li if no exclusion or restriction takes it away.
+		keep := func(li int32) {
+			line := &e.bill.Lines[li]
+			if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
+				return
+			}
+			inScope = true
+			if blocked != nil && blocked[li] {
+				return
+			}
+			e.arena = append(e.arena, li)
+			l.sum = l.sum.add(e.lines[li].amount)
+		}
+		switch {
+		case s.specific && len(e.lines) <= smallBill:
 			for li := range e.bill.Lines {
-				l := &e.bill.Lines[li]
-				if contains(sc.Products, l.Product) || contains(sc.Categories, l.Category) {
-					cand = append(cand, int32(li))
+				line := &e.bill.Lines[li]
+				if contains(sc.Products, line.Product) || contains(sc.Categories, line.Category) {
+					keep(int32(li))
 				}
 			}
-			e.scratch = cand
-		} else if s.specific {
+		case s.specific:
 			e.indexLines()
-			cand = e.scratch[:0]
+			cand := e.scratch[:0]
 			for _, p := range sc.Products {
 				cand = append(cand, e.byProduct[p]...)
 			}
@@ -229,26 +243,15 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 			slices.Sort(cand)
 			cand = slices.Compact(cand)
 			e.scratch = cand
-		} else {
-			cand = e.allLines
-		}
-		blocked := e.kind(in.Kind).blocked
-		l := e.newList()
-		inScope := false
-		start := len(e.idxArena)
-		for _, li := range cand {
-			line := &e.bill.Lines[li]
-			if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
-				continue
+			for _, li := range cand {
+				keep(li)
 			}
-			inScope = true
-			if blocked != nil && blocked[li] {
-				continue
+		default:
+			for _, li := range e.allLines {
+				keep(li)
 			}
-			e.idxArena = append(e.idxArena, li)
-			l.sum = l.sum.add(e.lines[li].amount)
 		}
-		l.idx = e.idxArena[start:len(e.idxArena):len(e.idxArena)]
+		l.idx = e.arena[start:len(e.arena):len(e.arena)]
 		switch {
 		case !inScope:
 			s.reasons.add(rOutOfScope)
@@ -259,7 +262,7 @@ func (e *engine[N]) eligibility(s *insState[N]) {
 		}
 	}
 
-	var eligibleSum N
+	var eligibleSum money
 	if s.list != nil {
 		eligibleSum = s.list.sum
 	}

@@ -7,9 +7,9 @@ import (
 
 // candidate is an instrument taking part in a step, with the deduction it
 // could make at the start of the step (for LargestFirst / SmallestFirst).
-type candidate[N number[N]] struct {
+type candidate struct {
 	i   int32 // index into engine.ins, which is sorted by instrument id
-	ded N
+	ded money
 }
 
 // needsDeduction reports whether the order keys look at the deduction.
@@ -20,8 +20,8 @@ func needsDeduction(keys []OrderKey) bool {
 // sortCandidates orders cs by the step's keys, most significant first,
 // then by instrument id. The order is total, so the result never depends on
 // the order of the wallet.
-func (e *engine[N]) sortCandidates(cs []candidate[N], keys []OrderKey) {
-	slices.SortFunc(cs, func(a, b candidate[N]) int {
+func (e *engine) sortCandidates(cs []candidate, keys []OrderKey) {
+	slices.SortFunc(cs, func(a, b candidate) int {
 		x, y := e.ins[a.i].in, e.ins[b.i].in
 		for _, k := range keys {
 			c := 0

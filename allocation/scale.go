@@ -1,7 +1,6 @@
 package allocation
 
 import (
-	"cmp"
 	"math"
 	"math/big"
 	"math/bits"
@@ -9,52 +8,153 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// number is the arithmetic the engine needs on amounts counted in units of
-// 10^-scale (the working scale of a call). [fast] serves every call whose
-// amounts fit in an int64 with room to spare; [exact] serves the rest, so
-// money is never rounded or refused for its size within [Limits].
+// money is an exact number of units of 10^-scale, the working scale of
+// a call: an int64 while the value fits, a math/big integer beyond. The
+// operations engine code uses most are small enough to be inlined on the
+// int64 form; a result that would overflow an int64 moves to math/big, so
+// money is never wrapped, rounded or refused for its size within [Limits].
 // Values are immutable; the zero value is 0.
-type number[N any] interface {
-	add(N) N
-	sub(N) N
-	cmp(N) int
-	sign() int
-	// mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
-	mulDiv(b, c N) (q, r N)
-	// quoRem returns a/c and the remainder, for a ≥ 0, c > 0.
-	quoRem(c N) (q, r N)
-	// mul returns a×b; the caller knows it fits.
-	mul(b N) N
-	// inc returns a + 1 unit.
-	inc() N
-	// decimal converts to a Decimal; zero gives the zero Decimal, which
-	// costs no allocation.
-	decimal(scale int32) decimal.Decimal
-	// of converts d, which has at most scale decimals, to units.
-	of(d decimal.Decimal, scale int32) N
+type money struct {
+	n int64
+	b *big.Int // if non-nil, the value (never changed once set), and n is 0
 }
 
-func minN[N number[N]](a, b N) N {
+// moneyOf converts d, which has at most scale decimals, to units.
+func moneyOf(d decimal.Decimal, scale int32) money {
+	if u, ok := fastUnits(d, scale); ok {
+		return money{n: u}
+	}
+	c := d.Coefficient()
+	if shift := int64(scale) + int64(d.Exponent()); shift > 0 {
+		c.Mul(c, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
+	}
+	return money{b: c}
+}
+
+// int returns a as a big.Int, which the caller must not change.
+func (a money) int() *big.Int {
+	if a.b != nil {
+		return a.b
+	}
+	return big.NewInt(a.n)
+}
+
+// bigMoney returns x, in the int64 form if it fits.
+func bigMoney(x *big.Int) money {
+	if x.IsInt64() {
+		return money{n: x.Int64()}
+	}
+	return money{b: x}
+}
+
+func (a money) add(b money) money {
+	s := a.n + b.n
+	if a.b != nil || b.b != nil || (s^a.n)&(s^b.n) < 0 {
+		return addBig(a, b)
+	}
+	return money{n: s}
+}
+
+func (a money) sub(b money) money {
+	d := a.n - b.n
+	if a.b != nil || b.b != nil || (a.n^b.n)&(d^a.n) < 0 {
+		return subBig(a, b)
+	}
+	return money{n: d}
+}
+
+func addBig(a, b money) money { return bigMoney(new(big.Int).Add(a.int(), b.int())) }
+func subBig(a, b money) money { return bigMoney(new(big.Int).Sub(a.int(), b.int())) }
+
+// inc returns a + 1 unit.
+func (a money) inc() money { return a.add(money{n: 1}) }
+
+func (a money) cmp(b money) int {
+	if a.b != nil || b.b != nil {
+		return cmpBig(a, b)
+	}
+	if a.n < b.n {
+		return -1
+	}
+	if a.n > b.n {
+		return 1
+	}
+	return 0
+}
+
+func cmpBig(a, b money) int { return a.int().Cmp(b.int()) }
+
+func (a money) sign() int {
+	if a.b != nil {
+		return signBig(a)
+	}
+	if a.n < 0 {
+		return -1
+	}
+	if a.n > 0 {
+		return 1
+	}
+	return 0
+}
+
+func signBig(a money) int { return a.b.Sign() }
+
+// mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
+func (a money) mulDiv(b, c money) (q, r money) {
+	if a.b == nil && b.b == nil && c.b == nil {
+		hi, lo := bits.Mul64(uint64(a.n), uint64(b.n))
+		qu, ru := bits.Div64(hi, lo, uint64(c.n)) // hi < c since a ≤ c
+		return money{n: int64(qu)}, money{n: int64(ru)}
+	}
+	qb, rb := new(big.Int).QuoRem(new(big.Int).Mul(a.int(), b.int()), c.int(), new(big.Int))
+	return bigMoney(qb), bigMoney(rb)
+}
+
+// quoRem returns a/c and the remainder, for a ≥ 0, c > 0.
+func (a money) quoRem(c money) (q, r money) {
+	if a.b == nil && c.b == nil {
+		return money{n: a.n / c.n}, money{n: a.n % c.n}
+	}
+	qb, rb := new(big.Int).QuoRem(a.int(), c.int(), new(big.Int))
+	return bigMoney(qb), bigMoney(rb)
+}
+
+// mul returns a×b, for a, b ≥ 0.
+func (a money) mul(b money) money {
+	if a.b == nil && b.b == nil && a.n >= 0 && b.n >= 0 {
+		hi, lo := bits.Mul64(uint64(a.n), uint64(b.n))
+		if hi == 0 && lo <= math.MaxInt64 {
+			return money{n: int64(lo)}
+		}
+	}
+	return bigMoney(new(big.Int).Mul(a.int(), b.int()))
+}
+
+// decimal converts a to a Decimal; zero gives the zero Decimal, which
+// costs no allocation.
+func (a money) decimal(scale int32) decimal.Decimal {
+	switch {
+	case a.b != nil:
+		return decimal.NewFromBigInt(a.b, -scale)
+	case a.n == 0:
+		return decimal.Decimal{}
+	}
+	return decimal.New(a.n, -scale)
+}
+
+func minMoney(a, b money) money {
 	if a.cmp(b) <= 0 {
 		return a
 	}
 	return b
 }
 
-func maxN[N number[N]](a, b N) N {
+func maxMoney(a, b money) money {
 	if a.cmp(b) >= 0 {
 		return a
 	}
 	return b
 }
-
-// fastScale is the largest working scale of the int64 path.
-const fastScale = 18
-
-// fastMax bounds every amount, and the sum of all amounts of a call, on
-// the int64 path, so that no sum or difference the engine forms can
-// overflow.
-const fastMax = math.MaxInt64 / 4
 
 var pow10 = [...]int64{
 	1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
@@ -82,114 +182,18 @@ func integerDigits(d decimal.Decimal) int64 {
 }
 
 // fastUnits converts d to units of 10^-scale as an int64. It reports false
-// if d has more decimals than scale or its units exceed fastMax.
+// if d has more decimals than scale or its units do not fit an int64.
 func fastUnits(d decimal.Decimal, scale int32) (int64, bool) {
 	if d.IsZero() {
 		return 0, true
 	}
 	shift := int64(scale) + int64(d.Exponent())
-	if scale > fastScale || shift < 0 || shift > fastScale {
+	if shift < 0 || shift >= int64(len(pow10)) || d.NumDigits() > 18 {
 		return 0, false
 	}
-	var c int64
-	if d.NumDigits() <= 18 {
-		c = d.CoefficientInt64()
-	} else if big := d.Coefficient(); big.IsInt64() {
-		c = big.Int64()
-	} else {
-		return 0, false
-	}
-	m := pow10[shift]
-	if c > fastMax/m || c < -fastMax/m {
+	c, m := d.CoefficientInt64(), pow10[shift]
+	if c > math.MaxInt64/m || c < -math.MaxInt64/m {
 		return 0, false
 	}
 	return c * m, true
-}
-
-// fast is an amount on the int64 path.
-type fast int64
-
-func (a fast) add(b fast) fast { return a + b }
-func (a fast) sub(b fast) fast { return a - b }
-func (a fast) inc() fast       { return a + 1 }
-
-func (a fast) cmp(b fast) int { return cmp.Compare(a, b) }
-
-func (a fast) sign() int { return a.cmp(0) }
-
-func (a fast) mulDiv(b, c fast) (fast, fast) {
-	hi, lo := bits.Mul64(uint64(a), uint64(b))
-	q, r := bits.Div64(hi, lo, uint64(c)) // hi < c since a ≤ c
-	return fast(q), fast(r)
-}
-
-func (a fast) quoRem(c fast) (fast, fast) { return a / c, a % c }
-func (a fast) mul(b fast) fast            { return a * b }
-
-func (a fast) decimal(scale int32) decimal.Decimal {
-	if a == 0 {
-		return decimal.Decimal{}
-	}
-	return decimal.New(int64(a), -scale)
-}
-
-func (fast) of(d decimal.Decimal, scale int32) fast {
-	u, ok := fastUnits(d, scale)
-	if !ok {
-		// validate chose this path because every amount fits, and what the
-		// engine derives (a rounded discount) stays within the bound.
-		panic("allocation: internal error: " + d.String() + " does not fit the int64 path")
-	}
-	return fast(u)
-}
-
-// exact is an amount on the math/big path; a nil v is 0. A *big.Int
-// held in an exact is never changed.
-type exact struct{ v *big.Int }
-
-var bigZero, bigOne = big.NewInt(0), big.NewInt(1)
-
-func (a exact) int() *big.Int {
-	if a.v == nil {
-		return bigZero
-	}
-	return a.v
-}
-
-func (a exact) add(b exact) exact { return exact{new(big.Int).Add(a.int(), b.int())} }
-func (a exact) sub(b exact) exact { return exact{new(big.Int).Sub(a.int(), b.int())} }
-func (a exact) inc() exact        { return exact{new(big.Int).Add(a.int(), bigOne)} }
-func (a exact) cmp(b exact) int   { return a.int().Cmp(b.int()) }
-func (a exact) sign() int         { return a.int().Sign() }
-
-func (a exact) mulDiv(b, c exact) (exact, exact) {
-	q, r := new(big.Int), new(big.Int)
-	q.QuoRem(new(big.Int).Mul(a.int(), b.int()), c.int(), r)
-	return exact{q}, exact{r}
-}
-
-func (a exact) quoRem(c exact) (exact, exact) {
-	q, r := new(big.Int), new(big.Int)
-	q.QuoRem(a.int(), c.int(), r)
-	return exact{q}, exact{r}
-}
-
-func (a exact) mul(b exact) exact { return exact{new(big.Int).Mul(a.int(), b.int())} }
-
-func (a exact) decimal(scale int32) decimal.Decimal {
-	if a.sign() == 0 {
-		return decimal.Decimal{}
-	}
-	return decimal.NewFromBigInt(a.v, -scale)
-}
-
-func (exact) of(d decimal.Decimal, scale int32) exact {
-	if d.IsZero() {
-		return exact{}
-	}
-	c := d.Coefficient()
-	if shift := int64(scale) + int64(d.Exponent()); shift > 0 {
-		c.Mul(c, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
-	}
-	return exact{c}
 }

@@ -2,6 +2,7 @@ package allocation
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,20 +38,20 @@ func (l label) String() string {
 	return fmt.Sprintf("%s %q", l.what, l.id)
 }
 
-// duplicateIDs returns the set of indices whose id already appears at a
-// smaller index (nil when there are none). Few ids are compared pairwise,
-// without allocating.
-func duplicateIDs(n int, id func(int) string) map[int]bool {
+// duplicateIDs marks the indices whose id already appears at a smaller
+// index (nil when there are none). Few ids are compared pairwise, without
+// allocating.
+func duplicateIDs(n int, id func(int) string) []bool {
 	if n > 16 {
 		_, dups := sortedByID(n, id)
 		return dups
 	}
-	var dups map[int]bool
+	var dups []bool
 	for i := 1; i < n; i++ {
 		for j := 0; j < i; j++ {
 			if id(i) == id(j) {
 				if dups == nil {
-					dups = make(map[int]bool)
+					dups = make([]bool, n)
 				}
 				dups[i] = true
 				break
@@ -60,26 +61,35 @@ func duplicateIDs(n int, id func(int) string) map[int]bool {
 	return dups
 }
 
-// sortedByID returns the indices 0..n-1 ordered by id, then index, and
-// the set of indices whose id already appears at a smaller index (nil when
+// sortedByID returns the indices 0..n-1 ordered by id, then index (nil
+// when that is 0..n-1 itself, as for a wallet the host keeps sorted), and
+// marks the indices whose id already appears at a smaller index (nil when
 // there are none, the usual case).
-func sortedByID(n int, id func(int) string) (order []int32, dups map[int]bool) {
-	order = make([]int32, n)
-	for i := range order {
-		order[i] = int32(i)
+func sortedByID(n int, id func(int) string) (order []int32, dups []bool) {
+	at := func(k int) int { return k }
+	sorted := true
+	for k := 1; k < n && sorted; k++ {
+		sorted = id(k-1) <= id(k)
 	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := strings.Compare(id(int(a)), id(int(b))); c != 0 {
-			return c
+	if !sorted {
+		order = make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
 		}
-		return int(a - b)
-	})
-	for k := 1; k < n; k++ {
-		if id(int(order[k])) == id(int(order[k-1])) {
-			if dups == nil {
-				dups = make(map[int]bool)
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := strings.Compare(id(int(a)), id(int(b))); c != 0 {
+				return c
 			}
-			dups[int(order[k])] = true
+			return int(a - b)
+		})
+		at = func(k int) int { return int(order[k]) }
+	}
+	for k := 1; k < n; k++ {
+		if id(at(k)) == id(at(k-1)) {
+			if dups == nil {
+				dups = make([]bool, n)
+			}
+			dups[at(k)] = true
 		}
 	}
 	return order, dups
@@ -125,10 +135,10 @@ var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{E
 
 // validated is what validation learns about a valid call.
 type validated struct {
-	order    []int32  // instrument indices by id
+	order    []int32  // instrument indices by id; nil: the wallet's own order
+	units    []int64  // every amount in units, when all fit an int64 (see toUnits)
 	scale    int32    // working scale: decimals of every amount
 	rounding Rounding // with the currency default applied
-	wide     bool     // some amount, or the sum of all, does not fit the int64 path
 }
 
 // written formats d with the decimals it was written with (10.000 stays
@@ -176,12 +186,18 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	if placesOK {
 		v.scale = v.rounding.Places
 	}
-	amount := func(where label, field string, d decimal.Decimal, signed bool) {
+	minor := MinorUnits(bill.Currency)
+	// units gets, per amount slot (see toUnits), the coefficient of the
+	// amount while every one fits an int64; toUnits scales them once the
+	// working scale is known.
+	units := make([]int64, len(bill.Lines)+3*len(wallet))
+	amount := func(where label, field string, d decimal.Decimal, signed bool, slot int) {
 		if d.IsZero() {
 			return
 		}
 		n := decimals(d)
-		if int(n) > lim.MaxDecimalPlaces || integerDigits(d) > int64(lim.MaxIntegerDigits) {
+		nd := d.NumDigits()
+		if int(n) > lim.MaxDecimalPlaces || int64(nd)+int64(d.Exponent()) > int64(lim.MaxIntegerDigits) {
 			p.addf("%s: %s %s is out of range (more than %d digits before or %d after the decimal point)",
 				where, field, show(d), lim.MaxIntegerDigits, lim.MaxDecimalPlaces)
 			return
@@ -189,10 +205,16 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if !signed && d.Sign() < 0 {
 			p.addf("%s: %s %s is negative", where, field, d.String())
 		}
-		if minor := MinorUnits(bill.Currency); v.rounding.Strict && n > int64(minor) && !d.Round(minor).Equal(d) {
+		if v.rounding.Strict && n > int64(minor) && !d.Round(minor).Equal(d) {
 			p.addf("%s: %s %s has more decimals than %s allows (%d)", where, field, written(d), bill.Currency, minor)
 		}
 		v.scale = max(v.scale, int32(n)) // n ≤ MaxDecimalPlaces
+		switch {
+		case nd > 18:
+			units = nil // this call works in math/big
+		case units != nil:
+			units[slot] = d.CoefficientInt64()
+		}
 	}
 
 	lineDups := duplicateIDs(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
@@ -200,21 +222,22 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		ll := label{"line", l.ID, i}
 		if l.ID == "" {
 			p.addf("%s: id is empty", ll)
-		} else if lineDups[i] {
+		} else if lineDups != nil && lineDups[i] {
 			p.addf("%s: duplicate line id", ll)
 		}
 		id(ll, "id", l.ID)
-		amount(ll, "amount", l.Amount, false)
+		amount(ll, "amount", l.Amount, false, i)
 	}
 
-	var insDups map[int]bool
+	var insDups []bool
 	v.order, insDups = sortedByID(len(wallet), func(i int) string { return wallet[i].ID })
 	for i := range wallet {
 		in := &wallet[i]
 		il := label{"instrument", in.ID, i}
+		slot := len(bill.Lines) + 3*i
 		if in.ID == "" {
 			p.addf("%s: id is empty", il)
-		} else if insDups[i] {
+		} else if insDups != nil && insDups[i] {
 			p.addf("%s: duplicate instrument id", il)
 		}
 		id(il, "id", in.ID)
@@ -234,7 +257,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
 			if !in.Uncapped {
-				amount(il, "balance (the discount cap)", in.Balance, false)
+				amount(il, "balance (the discount cap)", in.Balance, false, slot)
 			}
 			if !in.Overdraft.IsZero() {
 				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
@@ -243,10 +266,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			if in.Uncapped {
 				p.addf("%s: uncapped applies only to percentage instruments", il)
 			}
-			amount(il, "balance", in.Balance, true)
-			amount(il, "overdraft", in.Overdraft, false)
+			amount(il, "balance", in.Balance, true, slot)
+			amount(il, "overdraft", in.Overdraft, false, slot+1)
 		}
-		amount(il, "min_spend", in.MinSpend, false)
+		amount(il, "min_spend", in.MinSpend, false, slot+2)
 		if !in.ValidFrom.IsZero() && !in.ValidUntil.IsZero() && !in.ValidUntil.After(in.ValidFrom) {
 			p.addf("%s: valid_until %s is not after valid_from %s", il, in.ValidUntil.Format(time.RFC3339), in.ValidFrom.Format(time.RFC3339))
 		}
@@ -268,7 +291,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
 	for i, s := range policy.Steps {
 		sl := label{"policy step", s.Name, i}
-		if stepDups[i] {
+		if stepDups != nil && stepDups[i] {
 			p.addf("%s: duplicate step name", sl)
 		}
 		id(sl, "name", s.Name)
@@ -298,36 +321,44 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	if err := p.err(); err != nil {
 		return validated{}, err
 	}
-	v.wide = !fitsFast(bill, wallet, v.scale)
+	if units != nil && toUnits(units, bill, wallet, v.scale) {
+		v.units = units
+	}
 	return v, nil
 }
 
-// fitsFast reports whether every amount, and the sum of their magnitudes,
-// fits the int64 path at scale.
-func fitsFast(bill *Bill, wallet Wallet, scale int32) bool {
-	var total int64
-	add := func(d decimal.Decimal) bool {
-		u, ok := fastUnits(d, scale)
-		if u < 0 {
-			u = -u
+// toUnits turns the coefficients validate put in units into units of
+// 10^-scale: slot i holds line i's amount, slot len(lines)+3k, +1, +2
+// instrument k's balance, overdraft and min_spend (0 for the balance of an
+// uncapped coupon, which is ignored). It reports false if one does not fit
+// an int64.
+func toUnits(units []int64, bill *Bill, wallet Wallet, scale int32) bool {
+	k := 0
+	scaled := func(d decimal.Decimal) bool {
+		c := units[k]
+		k++
+		if c == 0 {
+			return true
 		}
-		if !ok || total > fastMax-u {
+		shift := int64(scale) + int64(d.Exponent()) // ≥ 0: scale ≥ decimals of d
+		if shift >= int64(len(pow10)) {
 			return false
 		}
-		total += u
+		m := pow10[shift]
+		if c > math.MaxInt64/m || c < -math.MaxInt64/m {
+			return false
+		}
+		units[k-1] = c * m
 		return true
 	}
-	for _, l := range bill.Lines {
-		if !add(l.Amount) {
+	for i := range bill.Lines {
+		if !scaled(bill.Lines[i].Amount) {
 			return false
 		}
 	}
 	for i := range wallet {
 		in := &wallet[i]
-		if !(in.IsPercent() && in.Uncapped) && !add(in.Balance) {
-			return false
-		}
-		if !add(in.Overdraft) || !add(in.MinSpend) {
+		if !scaled(in.Balance) || !scaled(in.Overdraft) || !scaled(in.MinSpend) {
 			return false
 		}
 	}
