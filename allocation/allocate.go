@@ -1,6 +1,10 @@
 package allocation
 
-import "github.com/shopspring/decimal"
+import (
+	"math/big"
+
+	"github.com/shopspring/decimal"
+)
 
 // Allocate decides which instruments of wallet discount or pay which part of
 // bill under policy, and returns the resulting [Split].
@@ -64,6 +68,7 @@ const smallBill = 16
 
 // engine holds the state of one Allocate call, in units of 10^-scale.
 type engine struct {
+	arith
 	bill     *Bill
 	policy   *Policy
 	steps    []Step
@@ -77,6 +82,7 @@ type engine struct {
 	byCategory map[string][]int32
 	kinds      []kindInfo       // every kind met so far
 	kindIndex  map[string]int32 // index into kinds, once there are many
+	drawnArena []bool           // backing store of the kinds' drawn
 	listSlab   []lineList       // line lists of the call
 	arena      []int32          // backing store of the lists' indices and of members
 	scratch    []int32
@@ -124,18 +130,21 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
 	}
+	if v.units == nil {
+		e.arith = arith{wide: true, ints: []*big.Int{new(big.Int)}}
+	}
 	e.allLines = e.arena[:nL:nL]
 	// amount returns the amount d in the given slot of v.units (see toUnits).
 	amount := func(slot int, d decimal.Decimal) money {
 		if v.units != nil {
-			return money{n: v.units[slot]}
+			return money(v.units[slot])
 		}
-		return moneyOf(d, v.scale)
+		return e.of(d, v.scale)
 	}
 	for i := range bill.Lines {
 		a := amount(i, bill.Lines[i].Amount)
 		e.lines[i] = lineState{amount: a, remaining: a}
-		e.total = e.total.add(a)
+		e.total = e.add(e.total, a)
 		e.allLines[i] = int32(i)
 	}
 	for k := range e.ins {
@@ -162,7 +171,8 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 	for si := range e.steps {
 		start := len(e.arena)
 		for i := range e.ins {
-			if e.ins[i].reasons == 0 && takes(&e.steps[si], e.ins[i].in, e.ins[i].specific) {
+			s := &e.ins[i]
+			if s.reasons == 0 && e.kinds[s.kind].drawn[scopeIndex(s.specific)][si] {
 				e.arena = append(e.arena, int32(i))
 			}
 		}
@@ -185,7 +195,7 @@ func ownLists(w Wallet) int {
 
 // record notes an allocation.
 func (e *engine) record(ins, line int32, step int, amount money) {
-	e.ins[ins].used = e.ins[ins].used.add(amount)
+	e.ins[ins].used = e.add(e.ins[ins].used, amount)
 	e.allocs = append(e.allocs, alloc{ins: ins, line: line, step: int32(step), amount: amount})
 }
 
@@ -206,7 +216,7 @@ func (e *engine) candidates(st int, percent bool) []candidate {
 			if percent {
 				c.ded = e.discountOf(s, rem)
 			} else {
-				c.ded = minMoney(rem, e.room(s, step.Draw))
+				c.ded = e.min(rem, e.room(s, step.Draw))
 			}
 		}
 		cs = append(cs, c)
@@ -218,12 +228,12 @@ func (e *engine) candidates(st int, percent bool) []candidate {
 
 // room is how much stored-value instrument s may still pay under draw.
 func (e *engine) room(s *insState, draw Draw) money {
-	r := s.balance.sub(s.used)
+	r := e.sub(s.balance, s.used)
 	if draw == DrawAll || draw == DrawOverdraft {
-		r = r.add(s.overdraft)
+		r = e.add(r, s.overdraft)
 	}
 	var zero money
-	return maxMoney(zero, r)
+	return e.max(zero, r)
 }
 
 // discounts runs phase 1: percentage instruments, in policy order.
@@ -244,20 +254,20 @@ func (e *engine) payInOrder() {
 			s := &e.ins[c.i]
 			room := e.room(s, draw)
 			l := s.list
-			for k := l.cursor; k < len(l.idx) && room.sign() > 0; k++ {
+			for k := l.cursor; k < len(l.idx) && e.sign(room) > 0; k++ {
 				li := l.idx[k]
 				line := &e.lines[li]
-				if line.remaining.sign() == 0 {
+				if e.sign(line.remaining) == 0 {
 					if k == l.cursor {
 						l.cursor++
 					}
 					continue
 				}
-				pay := minMoney(room, line.remaining)
-				line.remaining = line.remaining.sub(pay)
-				line.covered = line.covered.add(pay)
-				room = room.sub(pay)
-				if line.remaining.sign() == 0 && k == l.cursor {
+				pay := e.min(room, line.remaining)
+				line.remaining = e.sub(line.remaining, pay)
+				line.covered = e.add(line.covered, pay)
+				room = e.sub(room, pay)
+				if e.sign(line.remaining) == 0 && k == l.cursor {
 					l.cursor++
 				}
 				e.record(c.i, li, st, pay)

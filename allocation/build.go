@@ -20,7 +20,7 @@ func (e *engine) split() Split {
 	}
 	nReasons := 0
 	for i := range e.ins {
-		if s := &e.ins[i]; s.used.sign() == 0 {
+		if s := &e.ins[i]; e.sign(s.used) == 0 {
 			nReasons += max(1, s.reasons.count())
 		}
 	}
@@ -31,15 +31,15 @@ func (e *engine) split() Split {
 		r.ID = s.in.ID
 		capped := !(s.percent && s.in.Uncapped)
 		switch {
-		case s.used.sign() != 0:
-			left := s.balance.sub(s.used)
-			if capped && left.sign() == 0 {
+		case e.sign(s.used) != 0:
+			left := e.sub(s.balance, s.used)
+			if capped && e.sign(left) == 0 {
 				r.Used = s.in.Balance
 			} else {
-				r.Used = s.used.decimal(sc)
+				r.Used = e.decimal(s.used, sc)
 			}
 			if capped {
-				r.BalanceAfter = left.decimal(sc)
+				r.BalanceAfter = e.decimal(left, sc)
 			}
 		default:
 			if capped {
@@ -76,12 +76,12 @@ func (e *engine) split() Split {
 		s := &e.ins[a.ins]
 		var amount decimal.Decimal
 		switch {
-		case a.amount.cmp(s.used) == 0:
+		case e.cmp(a.amount, s.used) == 0:
 			amount = sp.Instruments[a.ins].Used
-		case a.amount.cmp(e.lines[a.line].amount) == 0:
+		case e.cmp(a.amount, e.lines[a.line].amount) == 0:
 			amount = e.bill.Lines[a.line].Amount
 		default:
-			amount = a.amount.decimal(sc)
+			amount = e.decimal(a.amount, sc)
 		}
 		out := &sp.Allocations[k]
 		out.Instrument = s.in.ID
@@ -90,17 +90,17 @@ func (e *engine) split() Split {
 		out.Amount = amount
 		switch {
 		case s.percent:
-			discounted = discounted.add(a.amount)
+			discounted = e.add(discounted, a.amount)
 		case s.in.Invoiceable:
-			paid = paid.add(a.amount)
-			invoiceable = invoiceable.add(a.amount)
+			paid = e.add(paid, a.amount)
+			invoiceable = e.add(invoiceable, a.amount)
 		default:
-			paid = paid.add(a.amount)
+			paid = e.add(paid, a.amount)
 		}
 	}
-	outstanding := e.total.sub(discounted).sub(paid)
-	invoiceable = invoiceable.add(outstanding)
-	sp.Total = e.total.decimal(sc)
+	outstanding := e.sub(e.sub(e.total, discounted), paid)
+	invoiceable = e.add(invoiceable, outstanding)
+	sp.Total = e.decimal(e.total, sc)
 	sp.Discounted = e.reuse(discounted, e.total, sp.Total)
 	sp.Paid = e.reuse(paid, e.total, sp.Total)
 	sp.Outstanding = e.reuse(outstanding, e.total, sp.Total)
@@ -110,8 +110,8 @@ func (e *engine) split() Split {
 
 // reuse returns the decimal of v, which is have when v equals known.
 func (e *engine) reuse(v, known money, have decimal.Decimal) decimal.Decimal {
-	if v.sign() != 0 && v.cmp(known) == 0 {
+	if e.sign(v) != 0 && e.cmp(v, known) == 0 {
 		return have
 	}
-	return v.decimal(e.scale)
+	return e.decimal(v, e.scale)
 }

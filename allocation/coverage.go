@@ -26,20 +26,20 @@ func (e *engine) payMaxCoverage() {
 	for st := range e.steps {
 		draw := e.steps[st].Draw
 		for _, c := range e.candidates(st, false) {
-			room := e.room(&e.ins[c.i], draw).sub(reserved[c.i])
-			if room.sign() <= 0 {
+			room := e.sub(e.room(&e.ins[c.i], draw), reserved[c.i])
+			if e.sign(room) <= 0 {
 				continue
 			}
-			reserved[c.i] = reserved[c.i].add(room)
+			reserved[c.i] = e.add(reserved[c.i], room)
 			f.nodes = append(f.nodes, node{ins: c.i, step: int32(st), cap: room})
 		}
 	}
 	for li, l := range e.lines {
 		f.rem[li] = l.remaining
-		f.residual = f.residual.add(l.remaining)
+		f.residual = e.add(f.residual, l.remaining)
 	}
 	for n := range f.nodes {
-		if f.residual.sign() == 0 {
+		if e.sign(f.residual) == 0 {
 			break
 		}
 		f.fill(int32(n))
@@ -48,7 +48,7 @@ func (e *engine) payMaxCoverage() {
 	var paid []nodePayment
 	for li := range f.byLine {
 		for _, p := range f.byLine[li] {
-			if p.amount.sign() > 0 {
+			if e.sign(p.amount) > 0 {
 				paid = append(paid, nodePayment{node: p.node, line: int32(li), amount: p.amount})
 			}
 		}
@@ -57,8 +57,8 @@ func (e *engine) payMaxCoverage() {
 	for _, p := range paid {
 		nd := &f.nodes[p.node]
 		line := &e.lines[p.line]
-		line.remaining = line.remaining.sub(p.amount)
-		line.covered = line.covered.add(p.amount)
+		line.remaining = e.sub(line.remaining, p.amount)
+		line.covered = e.add(line.covered, p.amount)
 		e.record(nd.ins, p.line, int(nd.step), p.amount)
 	}
 	e.stepStamp++
@@ -103,13 +103,14 @@ type flow struct {
 // move adds amount to what node n pays on line (or, with take, takes it
 // away: a node only gives up amount on a line it pays).
 func (f *flow) move(n, line int32, amount money, take bool) {
+	e := f.e
 	ps := f.byLine[line]
 	for k := range ps {
 		if ps[k].node == n {
 			if take {
-				ps[k].amount = ps[k].amount.sub(amount)
+				ps[k].amount = e.sub(ps[k].amount, amount)
 			} else {
-				ps[k].amount = ps[k].amount.add(amount)
+				ps[k].amount = e.add(ps[k].amount, amount)
 			}
 			return
 		}
@@ -124,8 +125,7 @@ func (f *flow) flowOn(n, line int32) money {
 			return p.amount
 		}
 	}
-	var zero money
-	return zero
+	return 0
 }
 
 // fill gives node n as much as it can carry.
@@ -135,26 +135,26 @@ func (f *flow) fill(n int32) {
 	list := e.ins[nd.ins].list
 	// Direct payments first, in bill order. n pays nothing yet, so each
 	// payment is a new entry.
-	for k := list.cursor; k < len(list.idx) && nd.used.cmp(nd.cap) < 0; k++ {
+	for k := list.cursor; k < len(list.idx) && e.cmp(nd.used, nd.cap) < 0; k++ {
 		li := list.idx[k]
 		rem := f.rem[li]
-		if rem.sign() == 0 {
+		if e.sign(rem) == 0 {
 			if k == list.cursor {
 				list.cursor++
 			}
 			continue
 		}
-		pay := minMoney(rem, nd.cap.sub(nd.used))
-		f.rem[li] = rem.sub(pay)
-		f.residual = f.residual.sub(pay)
-		nd.used = nd.used.add(pay)
+		pay := e.min(rem, e.sub(nd.cap, nd.used))
+		f.rem[li] = e.sub(rem, pay)
+		f.residual = e.sub(f.residual, pay)
+		nd.used = e.add(nd.used, pay)
 		f.byLine[li] = append(f.byLine[li], payment{node: n, amount: pay})
-		if f.rem[li].sign() == 0 && k == list.cursor {
+		if e.sign(f.rem[li]) == 0 && k == list.cursor {
 			list.cursor++
 		}
 	}
 	// Then move earlier payments aside where that frees a line for n.
-	for nd.used.cmp(nd.cap) < 0 && f.residual.sign() > 0 && f.augment(n) {
+	for e.cmp(nd.used, nd.cap) < 0 && e.sign(f.residual) > 0 && f.augment(n) {
 	}
 }
 
@@ -183,7 +183,7 @@ func (f *flow) augment(n int32) bool {
 		list := e.ins[f.nodes[from].ins].list
 		for k := list.cursor; k < len(list.idx); k++ {
 			li := list.idx[k]
-			if f.rem[li].sign() > 0 {
+			if e.sign(f.rem[li]) > 0 {
 				if f.lineSeen[li] != stamp {
 					f.lineSeen[li] = stamp
 					f.viaNode[li] = from
@@ -208,7 +208,7 @@ func (f *flow) augment(n int32) bool {
 	for h := 0; h < len(q) && found < 0; h++ {
 		li := q[h]
 		for _, p := range f.byLine[li] {
-			if f.nodeSeen[p.node] != stamp && p.amount.sign() > 0 {
+			if f.nodeSeen[p.node] != stamp && e.sign(p.amount) > 0 {
 				f.nodeSeen[p.node] = stamp
 				f.viaLine[p.node] = li
 				if visit(p.node); found >= 0 {
@@ -225,20 +225,20 @@ func (f *flow) augment(n int32) bool {
 		return false
 	}
 	// Bottleneck: n's room, each moved payment, and the line at the end.
-	delta := minMoney(f.nodes[n].cap.sub(f.nodes[n].used), f.rem[found])
+	delta := e.min(e.sub(f.nodes[n].cap, f.nodes[n].used), f.rem[found])
 	for li := found; ; {
 		m := f.viaNode[li]
 		if m == n {
 			break
 		}
 		back := f.viaLine[m]
-		delta = minMoney(delta, f.flowOn(m, back))
+		delta = e.min(delta, f.flowOn(m, back))
 		li = back
 	}
 	// Apply along the path.
-	f.rem[found] = f.rem[found].sub(delta)
-	f.residual = f.residual.sub(delta)
-	f.nodes[n].used = f.nodes[n].used.add(delta)
+	f.rem[found] = e.sub(f.rem[found], delta)
+	f.residual = e.sub(f.residual, delta)
+	f.nodes[n].used = e.add(f.nodes[n].used, delta)
 	for li := found; ; {
 		m := f.viaNode[li]
 		f.move(m, li, delta, false)

@@ -13,10 +13,10 @@ import (
 // by base itself.
 func (e *engine) discountOf(s *insState, base money) money {
 	var zero money
-	if base.sign() <= 0 {
+	if e.sign(base) <= 0 {
 		return zero
 	}
-	exact := base.decimal(e.scale).Mul(s.in.Percent.Decimal).Shift(-2)
+	exact := e.decimal(base, e.scale).Mul(s.in.Percent.Decimal).Shift(-2)
 	var r decimal.Decimal
 	switch e.rounding.Mode {
 	case HalfUp:
@@ -26,11 +26,11 @@ func (e *engine) discountOf(s *insState, base money) money {
 	default:
 		r = exact.RoundBank(e.rounding.Places)
 	}
-	d := moneyOf(r, e.scale)
+	d := e.of(r, e.scale)
 	if !s.in.Uncapped {
-		d = minMoney(d, s.balance.sub(s.used))
+		d = e.min(d, e.sub(s.balance, s.used))
 	}
-	return maxMoney(zero, minMoney(d, base))
+	return e.max(zero, e.min(d, base))
 }
 
 // remainingOf returns what remains to be paid on the lines of l.
@@ -40,7 +40,7 @@ func (e *engine) remainingOf(l *lineList) money {
 	}
 	var sum money
 	for _, li := range l.idx[l.cursor:] {
-		sum = sum.add(e.lines[li].remaining)
+		sum = e.add(sum, e.lines[li].remaining)
 	}
 	l.remStep, l.remSum = e.stepStamp, sum
 	return sum
@@ -68,27 +68,27 @@ func (e *engine) applyDiscount(si int32, st int) {
 	s.applied = true
 	base := e.remainingOf(s.list)
 	d := e.discountOf(s, base)
-	if d.sign() == 0 {
+	if e.sign(d) == 0 {
 		return
 	}
 	idx := s.list.idx[s.list.cursor:]
 	e.share = e.share[:0]
 	for k, li := range idx {
-		if e.lines[li].remaining.sign() > 0 {
+		if e.sign(e.lines[li].remaining) > 0 {
 			e.share = append(e.share, share{k: int32(k)})
 		}
 	}
-	unit := moneyOf(decimal.New(1, -e.rounding.Places), e.scale)
-	units, _ := d.quoRem(unit)
+	unit := e.of(decimal.New(1, -e.rounding.Places), e.scale)
+	units, _ := e.quoRem(d, unit)
 	left := e.spread(idx, units, base, unit, false)
-	if left = left.add(d.sub(units.mul(unit))); left.sign() > 0 {
-		e.spread(idx, left, base.sub(d.sub(left)), money{n: 1}, true)
+	if left = e.add(left, e.sub(d, e.mul(units, unit))); e.sign(left) > 0 {
+		e.spread(idx, left, e.sub(base, e.sub(d, left)), e.small(1), true)
 	}
 	for _, sh := range e.share {
-		if sh.amount.sign() > 0 {
+		if e.sign(sh.amount) > 0 {
 			li := idx[sh.k]
-			e.lines[li].remaining = e.lines[li].remaining.sub(sh.amount)
-			e.lines[li].discounted = e.lines[li].discounted.add(sh.amount)
+			e.lines[li].remaining = e.sub(e.lines[li].remaining, sh.amount)
+			e.lines[li].discounted = e.add(e.lines[li].discounted, sh.amount)
 			e.record(si, li, st, sh.amount)
 		}
 	}
@@ -104,19 +104,19 @@ func (e *engine) spread(idx []int32, n, total, unit money, rest bool) money {
 	room := func(sh *share) money {
 		r := e.lines[idx[sh.k]].remaining
 		if rest {
-			r = r.sub(sh.amount)
+			r = e.sub(r, sh.amount)
 		}
 		return r
 	}
 	for j := range e.share {
 		sh := &e.share[j]
-		q, r := n.mulDiv(room(sh), total)
+		q, r := e.mulDiv(n, room(sh), total)
 		sh.r = r
-		sh.amount = sh.amount.add(q.mul(unit))
-		given = given.add(q)
+		sh.amount = e.add(sh.amount, e.mul(q, unit))
+		given = e.add(given, q)
 	}
-	left := n.sub(given)
-	if left.sign() == 0 {
+	left := e.sub(n, given)
+	if e.sign(left) == 0 {
 		return left
 	}
 	order := make([]int, len(e.share))
@@ -124,22 +124,21 @@ func (e *engine) spread(idx []int32, n, total, unit money, rest bool) money {
 		order[j] = j
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		if c := e.share[b].r.cmp(e.share[a].r); c != 0 {
+		if c := e.cmp(e.share[b].r, e.share[a].r); c != 0 {
 			return c
 		}
 		return strings.Compare(e.bill.Lines[idx[e.share[a].k]].ID, e.bill.Lines[idx[e.share[b].k]].ID)
 	})
-	var one money
-	one = one.inc()
+	one := e.small(1)
 	for _, j := range order {
-		if left.sign() == 0 {
+		if e.sign(left) == 0 {
 			break
 		}
 		sh := &e.share[j]
-		if sh.r.sign() > 0 && sh.amount.add(unit).cmp(e.lines[idx[sh.k]].remaining) <= 0 {
-			sh.amount = sh.amount.add(unit)
-			left = left.sub(one)
+		if e.sign(sh.r) > 0 && e.cmp(e.add(sh.amount, unit), e.lines[idx[sh.k]].remaining) <= 0 {
+			sh.amount = e.add(sh.amount, unit)
+			left = e.sub(left, one)
 		}
 	}
-	return left.mul(unit)
+	return e.mul(left, unit)
 }

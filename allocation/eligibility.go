@@ -28,6 +28,7 @@ type insState struct {
 	overdraft money
 	minSpend  money
 	list      *lineList // eligible lines; nil if none
+	kind      int32     // index in engine.kinds
 	used      money
 	applied   bool // a percentage instrument's discount has been applied
 }
@@ -41,10 +42,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// takes reports whether step s draws instrument in, whose scope is
+// takes reports whether step s draws an instrument of kind, whose scope is
 // specific or not.
-func takes(s *Step, in *Instrument, specific bool) bool {
-	if len(s.Kinds) > 0 && !contains(s.Kinds, in.Kind) {
+func takes(s *Step, kind string, specific bool) bool {
+	if len(s.Kinds) > 0 && !contains(s.Kinds, kind) {
 		return false
 	}
 	switch s.Scope {
@@ -57,25 +58,29 @@ func takes(s *Step, in *Instrument, specific bool) bool {
 }
 
 // kindInfo caches, per instrument kind, which lines restrictions reserve for
-// other kinds and the shared line list of its general instruments.
+// other kinds, the shared line list of its general instruments, and which
+// steps draw its general (scope 0) and specific (scope 1) instruments.
 type kindInfo struct {
 	name     string
 	blocked  []bool // nil if no line is reserved
 	list     *lineList
 	listDone bool
+	drawn    [2][]bool // per scope, per step: the step draws the instrument
+	inPolicy [2]bool   // per scope: some step draws it
+	overdraw [2]bool   // per scope: some step drawing it draws all or overdraft
 }
 
-// kind returns the cache entry of kind, working out its blocked lines. The
-// pointer is valid until the next call.
-func (e *engine) kind(kind string) *kindInfo {
+// kindIndexOf returns the index in e.kinds of kind's cache entry, working
+// it out on first use.
+func (e *engine) kindIndexOf(kind string) int32 {
 	if e.kindIndex != nil {
 		if j, ok := e.kindIndex[kind]; ok {
-			return &e.kinds[j]
+			return j
 		}
 	} else {
 		for j := range e.kinds {
 			if e.kinds[j].name == kind {
-				return &e.kinds[j]
+				return int32(j)
 			}
 		}
 	}
@@ -94,21 +99,47 @@ func (e *engine) kind(kind string) *kindInfo {
 			}
 		}
 	}
+	k := kindInfo{name: kind, blocked: b}
+	n := len(e.steps)
+	for sp, specific := range [2]bool{false, true} {
+		if len(e.drawnArena)+n > cap(e.drawnArena) {
+			e.drawnArena = make([]bool, 0, max(8*n, 64))
+		}
+		k.drawn[sp] = e.drawnArena[len(e.drawnArena) : len(e.drawnArena)+n : len(e.drawnArena)+n]
+		e.drawnArena = e.drawnArena[:len(e.drawnArena)+n]
+		for si := range e.steps {
+			st := &e.steps[si]
+			if takes(st, kind, specific) {
+				k.drawn[sp][si] = true
+				k.inPolicy[sp] = true
+				k.overdraw[sp] = k.overdraw[sp] || st.Draw == DrawAll || st.Draw == DrawOverdraft
+			}
+		}
+	}
 	// The first kinds are searched in order; beyond that, through a map.
 	if e.kinds == nil {
 		e.kinds = make([]kindInfo, 0, 4)
 	}
-	e.kinds = append(e.kinds, kindInfo{name: kind, blocked: b})
+	e.kinds = append(e.kinds, k)
+	j := int32(len(e.kinds) - 1)
 	if len(e.kinds) > 8 {
 		if e.kindIndex == nil {
 			e.kindIndex = make(map[string]int32)
-			for j := range e.kinds {
-				e.kindIndex[e.kinds[j].name] = int32(j)
+			for i := range e.kinds {
+				e.kindIndex[e.kinds[i].name] = int32(i)
 			}
 		}
-		e.kindIndex[kind] = int32(len(e.kinds) - 1)
+		e.kindIndex[kind] = j
 	}
-	return &e.kinds[len(e.kinds)-1]
+	return j
+}
+
+// scopeIndex is the index of kindInfo's per-scope fields.
+func scopeIndex(specific bool) int {
+	if specific {
+		return 1
+	}
+	return 0
 }
 
 // newList returns an empty line list, from the engine's slab while it has
@@ -123,8 +154,8 @@ func (e *engine) newList() *lineList {
 
 // kindList returns the shared list of lines a general instrument of kind
 // without exclusions may pay.
-func (e *engine) kindList(kind string) *lineList {
-	k := e.kind(kind)
+func (e *engine) kindList(kind int32) *lineList {
+	k := &e.kinds[kind]
 	if k.listDone {
 		return k.list
 	}
@@ -137,7 +168,7 @@ func (e *engine) kindList(kind string) *lineList {
 		for li := range e.bill.Lines {
 			if !blocked[li] {
 				l.idx = append(l.idx, int32(li))
-				l.sum = l.sum.add(e.lines[li].amount)
+				l.sum = e.add(l.sum, e.lines[li].amount)
 			}
 		}
 	}
@@ -185,28 +216,24 @@ func (e *engine) eligibility(s *insState) {
 	if (len(in.Scope.Modes) > 0 && !contains(in.Scope.Modes, bill.Mode)) || contains(in.Scope.ExcludeModes, bill.Mode) {
 		s.reasons.add(rModeExcluded)
 	}
-	inPolicy, mayOverdraw := false, false
-	for i := range e.steps {
-		st := &e.steps[i]
-		if takes(st, in, s.specific) {
-			inPolicy = true
-			mayOverdraw = mayOverdraw || st.Draw == DrawAll || st.Draw == DrawOverdraft
-		}
-	}
-	if !inPolicy {
+	s.kind = e.kindIndexOf(in.Kind)
+	k := &e.kinds[s.kind]
+	sp := scopeIndex(s.specific)
+	if !k.inPolicy[sp] {
 		s.reasons.add(rNotInPolicy)
 	}
+	mayOverdraw := k.overdraw[sp]
 
 	// Lines in scope, then those no restriction reserves for other kinds.
 	sc := &in.Scope
 	if !s.specific && len(sc.ExcludeProducts) == 0 && len(sc.ExcludeCategories) == 0 {
 		if len(e.lines) == 0 {
 			s.reasons.add(rOutOfScope)
-		} else if s.list = e.kindList(in.Kind); s.list == nil {
+		} else if s.list = e.kindList(s.kind); s.list == nil {
 			s.reasons.add(rRestrictedCategory)
 		}
 	} else {
-		blocked := e.kind(in.Kind).blocked
+		blocked := e.kinds[s.kind].blocked
 		l := e.newList()
 		inScope := false
 		start := len(e.arena)
@@ -221,7 +248,7 @@ func (e *engine) eligibility(s *insState) {
 				return
 			}
 			e.arena = append(e.arena, li)
-			l.sum = l.sum.add(e.lines[li].amount)
+			l.sum = e.add(l.sum, e.lines[li].amount)
 		}
 		switch {
 		case s.specific && len(e.lines) <= smallBill:
@@ -266,19 +293,19 @@ func (e *engine) eligibility(s *insState) {
 	if s.list != nil {
 		eligibleSum = s.list.sum
 	}
-	if s.minSpend.sign() > 0 && eligibleSum.cmp(s.minSpend) < 0 {
+	if e.sign(s.minSpend) > 0 && e.cmp(eligibleSum, s.minSpend) < 0 {
 		s.reasons.add(rBelowMinSpend)
 	}
 	if s.percent {
-		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && s.balance.sign() <= 0) {
+		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && e.sign(s.balance) <= 0) {
 			s.reasons.add(rNoBalance)
 		}
 	} else {
 		room := s.balance
 		if mayOverdraw {
-			room = room.add(s.overdraft)
+			room = e.add(room, s.overdraft)
 		}
-		if room.sign() <= 0 {
+		if e.sign(room) <= 0 {
 			s.reasons.add(rNoBalance)
 		}
 	}

@@ -31,9 +31,9 @@ func (e *engine) sortCandidates(cs []candidate, keys []OrderKey) {
 			case OldestFirst:
 				c = compareOptionalTimes(x.IssuedAt.IsZero(), y.IssuedAt.IsZero(), x.IssuedAt.Compare(y.IssuedAt))
 			case LargestFirst:
-				c = b.ded.cmp(a.ded)
+				c = e.cmp(b.ded, a.ded)
 			case SmallestFirst:
-				c = a.ded.cmp(b.ded)
+				c = e.cmp(a.ded, b.ded)
 			case PriorityOrder:
 				c = cmp.Compare(int64(x.Priority), int64(y.Priority))
 			case SpecificFirst:

@@ -8,152 +8,162 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// money is an exact number of units of 10^-scale, the working scale of
-// a call: an int64 while the value fits, a math/big integer beyond. The
-// operations engine code uses most are small enough to be inlined on the
-// int64 form; a result that would overflow an int64 moves to math/big, so
-// money is never wrapped, rounded or refused for its size within [Limits].
-// Values are immutable; the zero value is 0.
-type money struct {
-	n int64
-	b *big.Int // if non-nil, the value (never changed once set), and n is 0
+// money is an exact amount in units of 10^-scale, the working scale of a
+// call. A call whose amounts all fit comfortably in an int64 (see
+// [fastMax]) works on the int64 path, where a money is the number of
+// units itself and arithmetic is plain int64 arithmetic, inlined. Any other
+// call works on the exact path, where a money is a handle: the index of a
+// math/big integer in the engine's table. The engine's methods below hide
+// the difference; values are immutable, and 0 is zero on both paths.
+type money int64
+
+// fastMax bounds every amount, and the sum of all amounts of a call, on
+// the int64 path, so that no sum or difference the engine forms can
+// overflow.
+const fastMax = math.MaxInt64 / 4
+
+// fastScale is the largest working scale of the int64 path.
+const fastScale = 18
+
+// arith does the arithmetic of a call: plain int64 on the int64 path, and
+// on the exact path through its table of math/big integers.
+type arith struct {
+	wide bool       // the call is on the exact path
+	ints []*big.Int // handle → value; ints[0] is 0; never changed once added
 }
 
-// moneyOf converts d, which has at most scale decimals, to units.
-func moneyOf(d decimal.Decimal, scale int32) money {
-	if u, ok := fastUnits(d, scale); ok {
-		return money{n: u}
+// big returns the value of handle a (on the exact path).
+func (x *arith) big(a money) *big.Int { return x.ints[a] }
+
+// handle adds v to the table and returns its handle.
+func (x *arith) handle(v *big.Int) money {
+	x.ints = append(x.ints, v)
+	return money(len(x.ints) - 1)
+}
+
+// small returns the money of u units.
+func (x *arith) small(u int64) money {
+	if x.wide {
+		return x.handle(big.NewInt(u))
+	}
+	return money(u)
+}
+
+func (x *arith) add(a, b money) money {
+	if x.wide {
+		return x.handle(new(big.Int).Add(x.ints[a], x.ints[b]))
+	}
+	return a + b
+}
+
+func (x *arith) sub(a, b money) money {
+	if x.wide {
+		return x.handle(new(big.Int).Sub(x.ints[a], x.ints[b]))
+	}
+	return a - b
+}
+
+func (x *arith) cmp(a, b money) int {
+	if x.wide {
+		return x.cmpBig(a, b)
+	}
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+func (x *arith) cmpBig(a, b money) int { return x.ints[a].Cmp(x.ints[b]) }
+
+func (x *arith) sign(a money) int {
+	if x.wide {
+		return x.ints[a].Sign()
+	}
+	if a < 0 {
+		return -1
+	}
+	if a > 0 {
+		return 1
+	}
+	return 0
+}
+
+func (x *arith) min(a, b money) money {
+	if x.cmp(a, b) <= 0 {
+		return a
+	}
+	return b
+}
+
+func (x *arith) max(a, b money) money {
+	if x.cmp(a, b) >= 0 {
+		return a
+	}
+	return b
+}
+
+// mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
+func (x *arith) mulDiv(a, b, c money) (q, r money) {
+	if x.wide {
+		qb, rb := new(big.Int).QuoRem(new(big.Int).Mul(x.ints[a], x.ints[b]), x.ints[c], new(big.Int))
+		return x.handle(qb), x.handle(rb)
+	}
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	qu, ru := bits.Div64(hi, lo, uint64(c)) // hi < c since a ≤ c
+	return money(qu), money(ru)
+}
+
+// quoRem returns a/c and the remainder, for a ≥ 0, c > 0.
+func (x *arith) quoRem(a, c money) (q, r money) {
+	if x.wide {
+		qb, rb := new(big.Int).QuoRem(x.ints[a], x.ints[c], new(big.Int))
+		return x.handle(qb), x.handle(rb)
+	}
+	return a / c, a % c
+}
+
+// mul returns a×b; the caller knows it fits the path's bound.
+func (x *arith) mul(a, b money) money {
+	if x.wide {
+		return x.handle(new(big.Int).Mul(x.ints[a], x.ints[b]))
+	}
+	return a * b
+}
+
+// decimal converts a to a Decimal at scale; zero gives the zero Decimal,
+// which costs no allocation.
+func (x *arith) decimal(a money, scale int32) decimal.Decimal {
+	switch {
+	case x.sign(a) == 0:
+		return decimal.Decimal{}
+	case x.wide:
+		return decimal.NewFromBigInt(x.ints[a], -scale)
+	}
+	return decimal.New(int64(a), -scale)
+}
+
+// of converts d, which has at most scale decimals, to units.
+func (x *arith) of(d decimal.Decimal, scale int32) money {
+	if !x.wide {
+		u, ok := fastUnits(d, scale)
+		if !ok {
+			// validate chose this path because every amount fits, and what
+			// the engine derives (a rounded discount) stays within the bound.
+			panic("allocation: internal error: " + d.String() + " does not fit the int64 path")
+		}
+		return money(u)
+	}
+	if d.IsZero() {
+		return 0
 	}
 	c := d.Coefficient()
 	if shift := int64(scale) + int64(d.Exponent()); shift > 0 {
 		c.Mul(c, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
 	}
-	return money{b: c}
-}
-
-// int returns a as a big.Int, which the caller must not change.
-func (a money) int() *big.Int {
-	if a.b != nil {
-		return a.b
-	}
-	return big.NewInt(a.n)
-}
-
-// bigMoney returns x, in the int64 form if it fits.
-func bigMoney(x *big.Int) money {
-	if x.IsInt64() {
-		return money{n: x.Int64()}
-	}
-	return money{b: x}
-}
-
-func (a money) add(b money) money {
-	s := a.n + b.n
-	if a.b != nil || b.b != nil || (s^a.n)&(s^b.n) < 0 {
-		return addBig(a, b)
-	}
-	return money{n: s}
-}
-
-func (a money) sub(b money) money {
-	d := a.n - b.n
-	if a.b != nil || b.b != nil || (a.n^b.n)&(d^a.n) < 0 {
-		return subBig(a, b)
-	}
-	return money{n: d}
-}
-
-func addBig(a, b money) money { return bigMoney(new(big.Int).Add(a.int(), b.int())) }
-func subBig(a, b money) money { return bigMoney(new(big.Int).Sub(a.int(), b.int())) }
-
-// inc returns a + 1 unit.
-func (a money) inc() money { return a.add(money{n: 1}) }
-
-func (a money) cmp(b money) int {
-	if a.b != nil || b.b != nil {
-		return cmpBig(a, b)
-	}
-	if a.n < b.n {
-		return -1
-	}
-	if a.n > b.n {
-		return 1
-	}
-	return 0
-}
-
-func cmpBig(a, b money) int { return a.int().Cmp(b.int()) }
-
-func (a money) sign() int {
-	if a.b != nil {
-		return signBig(a)
-	}
-	if a.n < 0 {
-		return -1
-	}
-	if a.n > 0 {
-		return 1
-	}
-	return 0
-}
-
-func signBig(a money) int { return a.b.Sign() }
-
-// mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
-func (a money) mulDiv(b, c money) (q, r money) {
-	if a.b == nil && b.b == nil && c.b == nil {
-		hi, lo := bits.Mul64(uint64(a.n), uint64(b.n))
-		qu, ru := bits.Div64(hi, lo, uint64(c.n)) // hi < c since a ≤ c
-		return money{n: int64(qu)}, money{n: int64(ru)}
-	}
-	qb, rb := new(big.Int).QuoRem(new(big.Int).Mul(a.int(), b.int()), c.int(), new(big.Int))
-	return bigMoney(qb), bigMoney(rb)
-}
-
-// quoRem returns a/c and the remainder, for a ≥ 0, c > 0.
-func (a money) quoRem(c money) (q, r money) {
-	if a.b == nil && c.b == nil {
-		return money{n: a.n / c.n}, money{n: a.n % c.n}
-	}
-	qb, rb := new(big.Int).QuoRem(a.int(), c.int(), new(big.Int))
-	return bigMoney(qb), bigMoney(rb)
-}
-
-// mul returns a×b, for a, b ≥ 0.
-func (a money) mul(b money) money {
-	if a.b == nil && b.b == nil && a.n >= 0 && b.n >= 0 {
-		hi, lo := bits.Mul64(uint64(a.n), uint64(b.n))
-		if hi == 0 && lo <= math.MaxInt64 {
-			return money{n: int64(lo)}
-		}
-	}
-	return bigMoney(new(big.Int).Mul(a.int(), b.int()))
-}
-
-// decimal converts a to a Decimal; zero gives the zero Decimal, which
-// costs no allocation.
-func (a money) decimal(scale int32) decimal.Decimal {
-	switch {
-	case a.b != nil:
-		return decimal.NewFromBigInt(a.b, -scale)
-	case a.n == 0:
-		return decimal.Decimal{}
-	}
-	return decimal.New(a.n, -scale)
-}
-
-func minMoney(a, b money) money {
-	if a.cmp(b) <= 0 {
-		return a
-	}
-	return b
-}
-
-func maxMoney(a, b money) money {
-	if a.cmp(b) >= 0 {
-		return a
-	}
-	return b
+	return x.handle(c)
 }
 
 var pow10 = [...]int64{
@@ -182,17 +192,25 @@ func integerDigits(d decimal.Decimal) int64 {
 }
 
 // fastUnits converts d to units of 10^-scale as an int64. It reports false
-// if d has more decimals than scale or its units do not fit an int64.
+// if d has more decimals than scale or its units exceed fastMax.
 func fastUnits(d decimal.Decimal, scale int32) (int64, bool) {
 	if d.IsZero() {
 		return 0, true
 	}
 	shift := int64(scale) + int64(d.Exponent())
-	if shift < 0 || shift >= int64(len(pow10)) || d.NumDigits() > 18 {
+	if scale > fastScale || shift < 0 || shift > fastScale {
 		return 0, false
 	}
-	c, m := d.CoefficientInt64(), pow10[shift]
-	if c > math.MaxInt64/m || c < -math.MaxInt64/m {
+	var c int64
+	if d.NumDigits() <= 18 {
+		c = d.CoefficientInt64()
+	} else if big := d.Coefficient(); big.IsInt64() { // a computed value may carry zeros
+		c = big.Int64()
+	} else {
+		return 0, false
+	}
+	m := pow10[shift]
+	if c > fastMax/m || c < -fastMax/m {
 		return 0, false
 	}
 	return c * m, true

@@ -2,7 +2,6 @@ package allocation
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,7 +135,7 @@ var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{E
 // validated is what validation learns about a valid call.
 type validated struct {
 	order    []int32  // instrument indices by id; nil: the wallet's own order
-	units    []int64  // every amount in units, when all fit an int64 (see toUnits)
+	units    []int64  // every amount in units on the int64 path; nil on the exact path
 	scale    int32    // working scale: decimals of every amount
 	rounding Rounding // with the currency default applied
 }
@@ -330,9 +329,13 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 // toUnits turns the coefficients validate put in units into units of
 // 10^-scale: slot i holds line i's amount, slot len(lines)+3k, +1, +2
 // instrument k's balance, overdraft and min_spend (0 for the balance of an
-// uncapped coupon, which is ignored). It reports false if one does not fit
-// an int64.
+// uncapped coupon, which is ignored). It reports false if an amount, or
+// the sum of their magnitudes, does not fit the int64 path (see fastMax).
 func toUnits(units []int64, bill *Bill, wallet Wallet, scale int32) bool {
+	if scale > fastScale {
+		return false
+	}
+	var total int64
 	k := 0
 	scaled := func(d decimal.Decimal) bool {
 		c := units[k]
@@ -340,16 +343,18 @@ func toUnits(units []int64, bill *Bill, wallet Wallet, scale int32) bool {
 		if c == 0 {
 			return true
 		}
-		shift := int64(scale) + int64(d.Exponent()) // ≥ 0: scale ≥ decimals of d
-		if shift >= int64(len(pow10)) {
+		shift := scale + d.Exponent() // ≥ 0: scale ≥ decimals of d
+		if shift > fastScale {
 			return false
 		}
 		m := pow10[shift]
-		if c > math.MaxInt64/m || c < -math.MaxInt64/m {
+		if c > fastMax/m || c < -fastMax/m {
 			return false
 		}
-		units[k-1] = c * m
-		return true
+		u := c * m
+		units[k-1] = u
+		total += max(u, -u)
+		return total <= fastMax
 	}
 	for i := range bill.Lines {
 		if !scaled(bill.Lines[i].Amount) {
