@@ -1,10 +1,6 @@
 package allocation
 
-import (
-	"math/big"
-
-	"github.com/shopspring/decimal"
-)
+import "math/big"
 
 // Allocate decides which instruments of wallet discount or pay which part of
 // bill under policy, and returns the resulting [Split].
@@ -69,13 +65,15 @@ const smallBill = 16
 // engine holds the state of one Allocate call, in units of 10^-scale.
 type engine struct {
 	arith
-	bill     *Bill
-	policy   *Policy
+	bill     Bill // copies, so that the caller's values need not escape
+	policy   Policy
+	wallet   Wallet
 	steps    []Step
 	scale    int32
 	rounding Rounding
 
 	lines      []lineState
+	amounts    []money // by slot: see toUnits
 	allLines   []int32
 	total      money
 	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
@@ -93,6 +91,7 @@ type engine struct {
 	share     []share
 	cands     []candidate
 	stepStamp int
+	flow      flow // max_coverage's network
 }
 
 type lineState struct {
@@ -113,8 +112,8 @@ type alloc struct {
 func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 	nL, nI := len(bill.Lines), len(wallet)
 	*e = engine{
-		bill:     bill,
-		policy:   policy,
+		bill:     *bill,
+		policy:   *policy,
 		steps:    labelledSteps(policy.Steps),
 		scale:    v.scale,
 		rounding: v.rounding,
@@ -130,19 +129,27 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 	if len(e.steps) == 0 {
 		e.steps = defaultSteps
 	}
-	if v.units == nil {
+	e.wallet = wallet
+	if v.units != nil {
+		e.amounts = v.units
+	} else {
 		e.arith = arith{wide: true, ints: []*big.Int{new(big.Int)}}
+		e.amounts = make([]money, nL+3*nI)
+		for i := range bill.Lines {
+			e.amounts[i] = e.of(bill.Lines[i].Amount, v.scale)
+		}
+		for i := range wallet {
+			in, slot := &wallet[i], nL+3*i
+			if !(in.IsPercent() && in.Uncapped) { // an uncapped coupon's balance is ignored
+				e.amounts[slot] = e.of(in.Balance, v.scale)
+			}
+			e.amounts[slot+1] = e.of(in.Overdraft, v.scale)
+			e.amounts[slot+2] = e.of(in.MinSpend, v.scale)
+		}
 	}
 	e.allLines = e.arena[:nL:nL]
-	// amount returns the amount d in the given slot of v.units (see toUnits).
-	amount := func(slot int, d decimal.Decimal) money {
-		if v.units != nil {
-			return money(v.units[slot])
-		}
-		return e.of(d, v.scale)
-	}
 	for i := range bill.Lines {
-		a := amount(i, bill.Lines[i].Amount)
+		a := e.amounts[i]
 		e.lines[i] = lineState{amount: a, remaining: a}
 		e.total = e.add(e.total, a)
 		e.allLines[i] = int32(i)
@@ -154,15 +161,9 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		}
 		in := &wallet[i]
 		s := &e.ins[k]
-		s.in = in
+		s.w = int32(i)
 		s.specific = in.Scope.Specific()
 		s.percent = in.IsPercent()
-		slot := nL + 3*i
-		if !(s.percent && in.Uncapped) { // an uncapped coupon's balance is ignored
-			s.balance = amount(slot, in.Balance)
-		}
-		s.overdraft = amount(slot+1, in.Overdraft)
-		s.minSpend = amount(slot+2, in.MinSpend)
 	}
 	for i := range e.ins {
 		e.eligibility(&e.ins[i])
@@ -228,9 +229,9 @@ func (e *engine) candidates(st int, percent bool) []candidate {
 
 // room is how much stored-value instrument s may still pay under draw.
 func (e *engine) room(s *insState, draw Draw) money {
-	r := e.sub(s.balance, s.used)
+	r := e.sub(e.balance(s), s.used)
 	if draw == DrawAll || draw == DrawOverdraft {
-		r = e.add(r, s.overdraft)
+		r = e.add(r, e.overdraft(s))
 	}
 	var zero money
 	return e.max(zero, r)

@@ -28,13 +28,14 @@ func (e *engine) split() Split {
 	for i := range e.ins {
 		s := &e.ins[i]
 		r := &sp.Instruments[i]
-		r.ID = s.in.ID
-		capped := !(s.percent && s.in.Uncapped)
+		in := e.in(s)
+		r.ID = in.ID
+		capped := !(s.percent && in.Uncapped)
 		switch {
 		case e.sign(s.used) != 0:
-			left := e.sub(s.balance, s.used)
+			left := e.sub(e.balance(s), s.used)
 			if capped && e.sign(left) == 0 {
-				r.Used = s.in.Balance
+				r.Used = in.Balance
 			} else {
 				r.Used = e.decimal(s.used, sc)
 			}
@@ -43,7 +44,7 @@ func (e *engine) split() Split {
 			}
 		default:
 			if capped {
-				r.BalanceAfter = s.in.Balance
+				r.BalanceAfter = in.Balance
 			}
 			set := s.reasons
 			if set == 0 {
@@ -84,14 +85,15 @@ func (e *engine) split() Split {
 			amount = e.decimal(a.amount, sc)
 		}
 		out := &sp.Allocations[k]
-		out.Instrument = s.in.ID
+		in := e.in(s)
+		out.Instrument = in.ID
 		out.Line = e.bill.Lines[a.line].ID
 		out.Step = e.steps[a.step].Name
 		out.Amount = amount
 		switch {
 		case s.percent:
 			discounted = e.add(discounted, a.amount)
-		case s.in.Invoiceable:
+		case in.Invoiceable:
 			paid = e.add(paid, a.amount)
 			invoiceable = e.add(invoiceable, a.amount)
 		default:

@@ -21,7 +21,8 @@ import "slices"
 // Ties in line choice go to the earlier line in the bill; which
 // instrument uses how much does not depend on the order of the lines.
 func (e *engine) payMaxCoverage() {
-	f := flow{e: e, byLine: make([][]payment, len(e.lines)), rem: make([]money, len(e.lines))}
+	e.flow = flow{byLine: make([][]payment, len(e.lines)), rem: make([]money, len(e.lines))}
+	f := &e.flow
 	reserved := make([]money, len(e.ins)) // room already given to earlier nodes
 	for st := range e.steps {
 		draw := e.steps[st].Draw
@@ -42,7 +43,7 @@ func (e *engine) payMaxCoverage() {
 		if e.sign(f.residual) == 0 {
 			break
 		}
-		f.fill(int32(n))
+		e.fill(int32(n))
 	}
 	// Record what each node pays, in policy order, lines in bill order.
 	var paid []nodePayment
@@ -85,7 +86,6 @@ type nodePayment struct {
 
 // flow is the network state of payMaxCoverage.
 type flow struct {
-	e        *engine
 	nodes    []node
 	byLine   [][]payment // who pays each line
 	rem      []money     // what remains unpaid of each line
@@ -102,8 +102,8 @@ type flow struct {
 
 // move adds amount to what node n pays on line (or, with take, takes it
 // away: a node only gives up amount on a line it pays).
-func (f *flow) move(n, line int32, amount money, take bool) {
-	e := f.e
+func (e *engine) move(n, line int32, amount money, take bool) {
+	f := &e.flow
 	ps := f.byLine[line]
 	for k := range ps {
 		if ps[k].node == n {
@@ -129,8 +129,8 @@ func (f *flow) flowOn(n, line int32) money {
 }
 
 // fill gives node n as much as it can carry.
-func (f *flow) fill(n int32) {
-	e := f.e
+func (e *engine) fill(n int32) {
+	f := &e.flow
 	nd := &f.nodes[n]
 	list := e.ins[nd.ins].list
 	// Direct payments first, in bill order. n pays nothing yet, so each
@@ -154,7 +154,7 @@ func (f *flow) fill(n int32) {
 		}
 	}
 	// Then move earlier payments aside where that frees a line for n.
-	for e.cmp(nd.used, nd.cap) < 0 && e.sign(f.residual) > 0 && f.augment(n) {
+	for e.cmp(nd.used, nd.cap) < 0 && e.sign(f.residual) > 0 && e.augment(n) {
 	}
 }
 
@@ -163,8 +163,8 @@ func (f *flow) fill(n int32) {
 // and moves as much as the path allows. It reports whether it found one.
 // Lines from which no path reached an unpaid line are marked dead: no later
 // augmentation can revive them, so no later search enters them.
-func (f *flow) augment(n int32) bool {
-	e := f.e
+func (e *engine) augment(n int32) bool {
+	f := &e.flow
 	if f.dead == nil {
 		f.dead = make([]bool, len(e.lines))
 		f.lineSeen = make([]int32, len(e.lines))
@@ -174,7 +174,7 @@ func (f *flow) augment(n int32) bool {
 	}
 	f.stamp++
 	stamp := f.stamp
-	q := f.queue[:0]
+	f.queue = f.queue[:0]
 	found := int32(-1)
 	// visit looks for an unpaid line among node from's lines (lines before
 	// the list's cursor are all paid), and otherwise queues the lines it has
@@ -199,14 +199,14 @@ func (f *flow) augment(n int32) bool {
 			if f.lineSeen[li] != stamp && !f.dead[li] {
 				f.lineSeen[li] = stamp
 				f.viaNode[li] = from
-				q = append(q, li)
+				f.queue = append(f.queue, li)
 			}
 		}
 	}
 	f.nodeSeen[n] = stamp
 	visit(n)
-	for h := 0; h < len(q) && found < 0; h++ {
-		li := q[h]
+	for h := 0; h < len(f.queue) && found < 0; h++ {
+		li := f.queue[h]
 		for _, p := range f.byLine[li] {
 			if f.nodeSeen[p.node] != stamp && e.sign(p.amount) > 0 {
 				f.nodeSeen[p.node] = stamp
@@ -217,9 +217,8 @@ func (f *flow) augment(n int32) bool {
 			}
 		}
 	}
-	f.queue = q
 	if found < 0 {
-		for _, li := range q {
+		for _, li := range f.queue {
 			f.dead[li] = true
 		}
 		return false
@@ -241,12 +240,12 @@ func (f *flow) augment(n int32) bool {
 	f.nodes[n].used = e.add(f.nodes[n].used, delta)
 	for li := found; ; {
 		m := f.viaNode[li]
-		f.move(m, li, delta, false)
+		e.move(m, li, delta, false)
 		if m == n {
 			break
 		}
 		back := f.viaLine[m]
-		f.move(m, back, delta, true)
+		e.move(m, back, delta, true)
 		li = back
 	}
 	return true

@@ -16,7 +16,8 @@ func (e *engine) discountOf(s *insState, base money) money {
 	if e.sign(base) <= 0 {
 		return zero
 	}
-	exact := e.decimal(base, e.scale).Mul(s.in.Percent.Decimal).Shift(-2)
+	in := e.in(s)
+	exact := e.decimal(base, e.scale).Mul(in.Percent.Decimal).Shift(-2)
 	var r decimal.Decimal
 	switch e.rounding.Mode {
 	case HalfUp:
@@ -27,8 +28,8 @@ func (e *engine) discountOf(s *insState, base money) money {
 		r = exact.RoundBank(e.rounding.Places)
 	}
 	d := e.of(r, e.scale)
-	if !s.in.Uncapped {
-		d = e.min(d, e.sub(s.balance, s.used))
+	if !in.Uncapped {
+		d = e.min(d, e.sub(e.balance(s), s.used))
 	}
 	return e.max(zero, e.min(d, base))
 }

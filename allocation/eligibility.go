@@ -20,18 +20,28 @@ type lineList struct {
 
 // insState is the engine's view of one wallet instrument.
 type insState struct {
-	in        *Instrument
-	reasons   reasonSet
-	specific  bool
-	percent   bool
-	balance   money // stored value (or the cap of a capped percentage)
-	overdraft money
-	minSpend  money
-	list      *lineList // eligible lines; nil if none
-	kind      int32     // index in engine.kinds
-	used      money
-	applied   bool // a percentage instrument's discount has been applied
+	list     *lineList // eligible lines; nil if none
+	used     money
+	w        int32 // index in the wallet
+	kind     int32 // index in engine.kinds
+	reasons  reasonSet
+	specific bool
+	percent  bool
+	applied  bool // a percentage instrument's discount has been applied
 }
+
+// in returns the instrument of s.
+func (e *engine) in(s *insState) *Instrument { return &e.wallet[s.w] }
+
+// balance returns the stored value of s (or the cap of a capped
+// percentage instrument; 0 for an uncapped one).
+func (e *engine) balance(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)] }
+
+// overdraft returns how far below zero s may go.
+func (e *engine) overdraft(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)+1] }
+
+// minSpend returns the min_spend of s.
+func (e *engine) minSpend(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)+2] }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -196,8 +206,8 @@ func (e *engine) indexLines() {
 // eligibility works out which lines instrument s may pay and the reasons
 // that make it unusable before any amount moves.
 func (e *engine) eligibility(s *insState) {
-	in := s.in
-	bill := e.bill
+	in := e.in(s)
+	bill := &e.bill
 	if in.Status != "" && in.Status != "active" {
 		s.reasons.add(rInactive)
 	}
@@ -293,17 +303,17 @@ func (e *engine) eligibility(s *insState) {
 	if s.list != nil {
 		eligibleSum = s.list.sum
 	}
-	if e.sign(s.minSpend) > 0 && e.cmp(eligibleSum, s.minSpend) < 0 {
+	if minSpend := e.minSpend(s); e.sign(minSpend) > 0 && e.cmp(eligibleSum, minSpend) < 0 {
 		s.reasons.add(rBelowMinSpend)
 	}
 	if s.percent {
-		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && e.sign(s.balance) <= 0) {
+		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && e.sign(e.balance(s)) <= 0) {
 			s.reasons.add(rNoBalance)
 		}
 	} else {
-		room := s.balance
+		room := e.balance(s)
 		if mayOverdraw {
-			room = e.add(room, s.overdraft)
+			room = e.add(room, e.overdraft(s))
 		}
 		if e.sign(room) <= 0 {
 			s.reasons.add(rNoBalance)

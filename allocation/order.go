@@ -22,7 +22,7 @@ func needsDeduction(keys []OrderKey) bool {
 // the order of the wallet.
 func (e *engine) sortCandidates(cs []candidate, keys []OrderKey) {
 	slices.SortFunc(cs, func(a, b candidate) int {
-		x, y := e.ins[a.i].in, e.ins[b.i].in
+		x, y := e.in(&e.ins[a.i]), e.in(&e.ins[b.i])
 		for _, k := range keys {
 			c := 0
 			switch k {

@@ -135,7 +135,7 @@ var defaultSteps = []Step{{Name: "default", Scope: ScopeAny, Order: []OrderKey{E
 // validated is what validation learns about a valid call.
 type validated struct {
 	order    []int32  // instrument indices by id; nil: the wallet's own order
-	units    []int64  // every amount in units on the int64 path; nil on the exact path
+	units    []money  // every amount in units on the int64 path; nil on the exact path
 	scale    int32    // working scale: decimals of every amount
 	rounding Rounding // with the currency default applied
 }
@@ -189,7 +189,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	// units gets, per amount slot (see toUnits), the coefficient of the
 	// amount while every one fits an int64; toUnits scales them once the
 	// working scale is known.
-	units := make([]int64, len(bill.Lines)+3*len(wallet))
+	units := make([]money, len(bill.Lines)+3*len(wallet))
 	amount := func(where label, field string, d decimal.Decimal, signed bool, slot int) {
 		if d.IsZero() {
 			return
@@ -212,7 +212,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		case nd > 18:
 			units = nil // this call works in math/big
 		case units != nil:
-			units[slot] = d.CoefficientInt64()
+			units[slot] = money(d.CoefficientInt64())
 		}
 	}
 
@@ -331,14 +331,14 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 // instrument k's balance, overdraft and min_spend (0 for the balance of an
 // uncapped coupon, which is ignored). It reports false if an amount, or
 // the sum of their magnitudes, does not fit the int64 path (see fastMax).
-func toUnits(units []int64, bill *Bill, wallet Wallet, scale int32) bool {
+func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 	if scale > fastScale {
 		return false
 	}
 	var total int64
 	k := 0
 	scaled := func(d decimal.Decimal) bool {
-		c := units[k]
+		c := int64(units[k])
 		k++
 		if c == 0 {
 			return true
@@ -352,7 +352,7 @@ func toUnits(units []int64, bill *Bill, wallet Wallet, scale int32) bool {
 			return false
 		}
 		u := c * m
-		units[k-1] = u
+		units[k-1] = money(u)
 		total += max(u, -u)
 		return total <= fastMax
 	}
