@@ -52,12 +52,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// takes reports whether step s draws an instrument of kind, whose scope is
-// specific or not.
-func takes(s *Step, kind string, specific bool) bool {
-	if len(s.Kinds) > 0 && !contains(s.Kinds, kind) {
-		return false
-	}
+// takesScope reports whether step s draws an instrument of one of its
+// kinds whose scope is specific or not.
+func takesScope(s *Step, specific bool) bool {
 	switch s.Scope {
 	case ScopeGeneral:
 		return !specific
@@ -111,15 +108,19 @@ func (e *engine) kindIndexOf(kind string) int32 {
 	}
 	k := kindInfo{name: kind, blocked: b}
 	n := len(e.steps)
-	for sp, specific := range [2]bool{false, true} {
-		if len(e.drawnArena)+n > cap(e.drawnArena) {
-			e.drawnArena = make([]bool, 0, max(8*n, 64))
+	if len(e.drawnArena)+2*n > cap(e.drawnArena) {
+		e.drawnArena = make([]bool, 0, max(16*n, 64))
+	}
+	at := len(e.drawnArena)
+	e.drawnArena = e.drawnArena[:at+2*n]
+	k.drawn[0], k.drawn[1] = e.drawnArena[at:at+n:at+n], e.drawnArena[at+n:at+2*n:at+2*n]
+	for si := range e.steps {
+		st := &e.steps[si]
+		if len(st.Kinds) > 0 && !contains(st.Kinds, kind) {
+			continue
 		}
-		k.drawn[sp] = e.drawnArena[len(e.drawnArena) : len(e.drawnArena)+n : len(e.drawnArena)+n]
-		e.drawnArena = e.drawnArena[:len(e.drawnArena)+n]
-		for si := range e.steps {
-			st := &e.steps[si]
-			if takes(st, kind, specific) {
+		for sp, specific := range [2]bool{false, true} {
+			if takesScope(st, specific) {
 				k.drawn[sp][si] = true
 				k.inPolicy[sp] = true
 				k.overdraw[sp] = k.overdraw[sp] || st.Draw == DrawAll || st.Draw == DrawOverdraft
