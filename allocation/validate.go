@@ -168,12 +168,12 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	if p != nil {
 		return validated{}, p.err() // too big to look further
 	}
-	id := func(where *label, field, v string) {
+	id := func(where label, field, v string) {
 		if len(v) > lim.MaxIDLength {
 			p.addf("%s: %s is %d bytes long, more than the limit of %d", where, field, len(v), lim.MaxIDLength)
 		}
 	}
-	id(&bl, "id", bill.ID)
+	id(bl, "id", bill.ID)
 	if !ValidCurrency(bill.Currency) {
 		p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", bl, bill.Currency)
 	}
@@ -190,7 +190,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	// amount while every one fits an int64; toUnits scales them once the
 	// working scale is known.
 	units := make([]money, len(bill.Lines)+3*len(wallet))
-	amount := func(where *label, field string, d decimal.Decimal, signed bool, slot int) {
+	amount := func(where label, field string, d decimal.Decimal, signed bool, slot int) {
 		if d.IsZero() {
 			return
 		}
@@ -224,8 +224,8 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		} else if lineDups != nil && lineDups[i] {
 			p.addf("%s: duplicate line id", ll)
 		}
-		id(&ll, "id", l.ID)
-		amount(&ll, "amount", l.Amount, false, i)
+		id(ll, "id", l.ID)
+		amount(ll, "amount", l.Amount, false, i)
 	}
 
 	var insDups []bool
@@ -239,7 +239,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		} else if insDups != nil && insDups[i] {
 			p.addf("%s: duplicate instrument id", il)
 		}
-		id(&il, "id", in.ID)
+		id(il, "id", in.ID)
 		if in.Kind == "" {
 			p.addf("%s: kind is empty", il)
 		}
@@ -256,7 +256,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
 			if !in.Uncapped {
-				amount(&il, "balance (the discount cap)", in.Balance, false, slot)
+				amount(il, "balance (the discount cap)", in.Balance, false, slot)
 			}
 			if !in.Overdraft.IsZero() {
 				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
@@ -265,10 +265,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			if in.Uncapped {
 				p.addf("%s: uncapped applies only to percentage instruments", il)
 			}
-			amount(&il, "balance", in.Balance, true, slot)
-			amount(&il, "overdraft", in.Overdraft, false, slot+1)
+			amount(il, "balance", in.Balance, true, slot)
+			amount(il, "overdraft", in.Overdraft, false, slot+1)
 		}
-		amount(&il, "min_spend", in.MinSpend, false, slot+2)
+		amount(il, "min_spend", in.MinSpend, false, slot+2)
 		if !in.ValidFrom.IsZero() && !in.ValidUntil.IsZero() && !in.ValidUntil.After(in.ValidFrom) {
 			p.addf("%s: valid_until %s is not after valid_from %s", il, in.ValidUntil.Format(time.RFC3339), in.ValidFrom.Format(time.RFC3339))
 		}
@@ -293,7 +293,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if stepDups != nil && stepDups[i] {
 			p.addf("%s: duplicate step name", sl)
 		}
-		id(&sl, "name", s.Name)
+		id(sl, "name", s.Name)
 		switch s.Scope {
 		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
 		default:
