@@ -78,12 +78,15 @@ type engine struct {
 	total      money
 	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
 	byCategory map[string][]int32
-	kinds      []kindInfo       // every kind met so far
-	kindIndex  map[string]int32 // index into kinds, once there are many
-	drawnArena []bool           // backing store of the kinds' drawn
-	listSlab   []lineList       // line lists of the call
-	arena      []int32          // backing store of the lists' indices and of members
-	scratch    []int32
+	// productLists holds the lists shared by instruments scoped to one
+	// product, for bills over smallBill lines.
+	productLists map[productKey]sharedList
+	kinds        []kindInfo       // every kind met so far
+	kindIndex    map[string]int32 // index into kinds, once there are many
+	drawnArena   []bool           // backing store of the kinds' drawn
+	listSlab     []lineList       // line lists of the call
+	arena        []int32          // backing store of the lists' indices and of members
+	scratch      []int32
 
 	ins       []insState // sorted by instrument id
 	members   [][]int32  // per step, the usable instruments it draws

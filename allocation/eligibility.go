@@ -244,56 +244,11 @@ func (e *engine) eligibility(s *insState) {
 			s.reasons.add(rRestrictedCategory)
 		}
 	} else {
-		blocked := e.kinds[s.kind].blocked
-		l := e.newList()
-		inScope := false
-		start := len(e.arena)
-		// keep adds line li if no exclusion or restriction takes it away.
-		keep := func(li int32) {
-			line := &e.bill.Lines[li]
-			if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
-				return
-			}
-			inScope = true
-			if blocked != nil && blocked[li] {
-				return
-			}
-			e.arena = append(e.arena, li)
-			l.sum = e.add(l.sum, e.lines[li].amount)
-		}
-		switch {
-		case s.specific && len(e.lines) <= smallBill:
-			for li := range e.bill.Lines {
-				line := &e.bill.Lines[li]
-				if contains(sc.Products, line.Product) || contains(sc.Categories, line.Category) {
-					keep(int32(li))
-				}
-			}
-		case s.specific:
-			e.indexLines()
-			cand := e.scratch[:0]
-			for _, p := range sc.Products {
-				cand = append(cand, e.byProduct[p]...)
-			}
-			for _, c := range sc.Categories {
-				cand = append(cand, e.byCategory[c]...)
-			}
-			slices.Sort(cand)
-			cand = slices.Compact(cand)
-			e.scratch = cand
-			for _, li := range cand {
-				keep(li)
-			}
-		default:
-			for _, li := range e.allLines {
-				keep(li)
-			}
-		}
-		l.idx = e.arena[start:len(e.arena):len(e.arena)]
+		l, inScope := e.scopeList(s.kind, sc, s.specific)
 		switch {
 		case !inScope:
 			s.reasons.add(rOutOfScope)
-		case len(l.idx) == 0:
+		case l == nil:
 			s.reasons.add(rRestrictedCategory)
 		default:
 			s.list = l
@@ -320,4 +275,89 @@ func (e *engine) eligibility(s *insState) {
 			s.reasons.add(rNoBalance)
 		}
 	}
+}
+
+// productKey identifies the lines an instrument of a kind scoped to one
+// product may pay.
+type productKey struct {
+	kind    int32
+	product string
+}
+
+// sharedList is a line list shared by the instruments of one productKey.
+type sharedList struct {
+	list    *lineList
+	inScope bool
+}
+
+// scopeList returns the list of lines an instrument of kind (an index in
+// e.kinds) with scope sc may pay, nil if none, and whether any line is in
+// its scope at all (before restrictions). On bills over smallBill lines,
+// instruments of one kind scoped to the same single product share a list.
+func (e *engine) scopeList(kind int32, sc *Scope, specific bool) (*lineList, bool) {
+	shared := len(e.lines) > smallBill && len(sc.Products) == 1 && len(sc.Categories) == 0 &&
+		len(sc.ExcludeProducts) == 0 && len(sc.ExcludeCategories) == 0
+	var key productKey
+	if shared {
+		key = productKey{kind, sc.Products[0]}
+		if r, ok := e.productLists[key]; ok {
+			return r.list, r.inScope
+		}
+	}
+	blocked := e.kinds[kind].blocked
+	l := e.newList()
+	inScope := false
+	start := len(e.arena)
+	// keep adds line li if no exclusion or restriction takes it away.
+	keep := func(li int32) {
+		line := &e.bill.Lines[li]
+		if contains(sc.ExcludeProducts, line.Product) || contains(sc.ExcludeCategories, line.Category) {
+			return
+		}
+		inScope = true
+		if blocked != nil && blocked[li] {
+			return
+		}
+		e.arena = append(e.arena, li)
+		l.sum = e.add(l.sum, e.lines[li].amount)
+	}
+	switch {
+	case specific && len(e.lines) <= smallBill:
+		for li := range e.bill.Lines {
+			line := &e.bill.Lines[li]
+			if contains(sc.Products, line.Product) || contains(sc.Categories, line.Category) {
+				keep(int32(li))
+			}
+		}
+	case specific:
+		e.indexLines()
+		cand := e.scratch[:0]
+		for _, p := range sc.Products {
+			cand = append(cand, e.byProduct[p]...)
+		}
+		for _, c := range sc.Categories {
+			cand = append(cand, e.byCategory[c]...)
+		}
+		slices.Sort(cand)
+		cand = slices.Compact(cand)
+		e.scratch = cand
+		for _, li := range cand {
+			keep(li)
+		}
+	default:
+		for _, li := range e.allLines {
+			keep(li)
+		}
+	}
+	l.idx = e.arena[start:len(e.arena):len(e.arena)]
+	if len(l.idx) == 0 {
+		l = nil
+	}
+	if shared {
+		if e.productLists == nil {
+			e.productLists = make(map[productKey]sharedList)
+		}
+		e.productLists[key] = sharedList{l, inScope}
+	}
+	return l, inScope
 }

@@ -337,6 +337,21 @@ func TestPropertyMatchesReference(t *testing.T) {
 	})
 }
 
+// The same on bills of up to 40 lines and wallets of up to 30 instruments,
+// where the engine indexes lines by product and category and instruments
+// of one kind scoped to the same product share their list of lines.
+func TestPropertyMatchesReferenceBigBills(t *testing.T) {
+	k := allocationtest.Knobs{Strategy: allocation.InOrder, MaxLines: 40, MaxInstruments: 30}
+	rapid.Check(t, func(t *rapid.T) {
+		sc := k.Scenario().Draw(t, "scenario")
+		got := allocateOK(t, sc)
+		want := referenceAllocate(sc.Bill, sc.Wallet, sc.Policy)
+		if d := allocationtest.Diff(want, got); d != "" {
+			t.Fatalf("Allocate differs from the reference (-reference +Allocate):\n%s\nscenario: %s", d, marshal(t, sc))
+		}
+	})
+}
+
 // The reference is itself checked: it passes the invariants.
 func TestPropertyReferenceInvariants(t *testing.T) {
 	k := allocationtest.Knobs{Strategy: allocation.InOrder}
