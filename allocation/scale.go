@@ -9,12 +9,14 @@ import (
 )
 
 // money is an exact amount in units of 10^-scale, the working scale of a
-// call. A call whose amounts all fit comfortably in an int64 (see
-// [fastMax]) works on the int64 path, where a money is the number of
-// units itself and arithmetic is plain int64 arithmetic, inlined. Any other
-// call works on the exact path, where a money is a handle: the index of a
-// math/big integer in the engine's table. The engine's methods below hide
-// the difference; values are immutable, and 0 is zero on both paths.
+// call. A call whose amounts all fit comfortably in an int64 (see fastMax)
+// works on the int64 path, where a money is the number of units itself and
+// arithmetic is plain int64 arithmetic, inlined. Any other call works on
+// the exact path, where a money is a handle: the index of a math/big
+// integer in the call's table (every result is a new entry, so the table
+// grows with the work done; the exact path is for rare, huge amounts).
+// The methods of arith hide the difference; values are immutable, and 0
+// is zero on both paths.
 type money int64
 
 // fastMax bounds every amount, and the sum of all amounts of a call, on
@@ -32,9 +34,6 @@ type arith struct {
 	ints []*big.Int // handle → value; ints[0] is 0; never changed once added
 }
 
-// big returns the value of handle a (on the exact path).
-func (x *arith) big(a money) *big.Int { return x.ints[a] }
-
 // handle adds v to the table and returns its handle.
 func (x *arith) handle(v *big.Int) money {
 	x.ints = append(x.ints, v)
@@ -49,19 +48,28 @@ func (x *arith) small(u int64) money {
 	return money(u)
 }
 
+// The exact path of add, sub and cmp is kept out of line (go:noinline) so
+// that their int64 path, which is most of what the engine does, is inlined.
+
 func (x *arith) add(a, b money) money {
 	if x.wide {
-		return x.handle(new(big.Int).Add(x.ints[a], x.ints[b]))
+		return x.addBig(a, b)
 	}
 	return a + b
 }
 
+//go:noinline
+func (x *arith) addBig(a, b money) money { return x.handle(new(big.Int).Add(x.ints[a], x.ints[b])) }
+
 func (x *arith) sub(a, b money) money {
 	if x.wide {
-		return x.handle(new(big.Int).Sub(x.ints[a], x.ints[b]))
+		return x.subBig(a, b)
 	}
 	return a - b
 }
+
+//go:noinline
+func (x *arith) subBig(a, b money) money { return x.handle(new(big.Int).Sub(x.ints[a], x.ints[b])) }
 
 func (x *arith) cmp(a, b money) int {
 	if x.wide {
@@ -76,6 +84,7 @@ func (x *arith) cmp(a, b money) int {
 	return 0
 }
 
+//go:noinline
 func (x *arith) cmpBig(a, b money) int { return x.ints[a].Cmp(x.ints[b]) }
 
 func (x *arith) sign(a money) int {
@@ -92,17 +101,17 @@ func (x *arith) sign(a money) int {
 }
 
 func (x *arith) min(a, b money) money {
-	if x.cmp(a, b) <= 0 {
-		return a
+	if x.wide && x.cmpBig(a, b) > 0 || !x.wide && a > b {
+		return b
 	}
-	return b
+	return a
 }
 
 func (x *arith) max(a, b money) money {
-	if x.cmp(a, b) >= 0 {
-		return a
+	if x.wide && x.cmpBig(a, b) < 0 || !x.wide && a < b {
+		return b
 	}
-	return b
+	return a
 }
 
 // mulDiv returns a×b/c and the remainder, for 0 ≤ a ≤ c, b ≥ 0, c > 0.
