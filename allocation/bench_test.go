@@ -89,7 +89,7 @@ func BenchmarkAllocate_100x1000_MaxCoverage(b *testing.B) {
 	benchmarkAllocate(b, 100, 1000, allocation.MaxCoverage)
 }
 
-// BenchmarkBareGreedy5x20 is the yardstick of issue 8: the scaled-int64
+// BenchmarkBareGreedy5x20 is the yardstick of DESIGN.md: the scaled-int64
 // greedy loop a billing engineer would hand-write for the same 5 × 20
 // scenario. It builds no result and explains nothing, and is handed the
 // instruments already in the order the policy pays them, with their room
