@@ -326,22 +326,19 @@ func deepCopy(sc allocation.Scenario) allocation.Scenario {
 // Allocate under in_order agrees with the slow reference, allocation by
 // allocation, reason by reason.
 func TestPropertyMatchesReference(t *testing.T) {
-	k := allocationtest.Knobs{Strategy: allocation.InOrder}
-	rapid.Check(t, func(t *rapid.T) {
-		sc := k.Scenario().Draw(t, "scenario")
-		got := allocateOK(t, sc)
-		want := referenceAllocate(sc.Bill, sc.Wallet, sc.Policy)
-		if d := allocationtest.Diff(want, got); d != "" {
-			t.Fatalf("Allocate differs from the reference (-reference +Allocate):\n%s\nscenario: %s", d, marshal(t, sc))
-		}
-	})
+	checkMatchesReference(t, allocationtest.Knobs{Strategy: allocation.InOrder})
 }
 
 // The same on bills of up to 40 lines and wallets of up to 30 instruments,
 // where the engine indexes lines by product and category and instruments
 // of one kind scoped to the same product share their list of lines.
 func TestPropertyMatchesReferenceBigBills(t *testing.T) {
-	k := allocationtest.Knobs{Strategy: allocation.InOrder, MaxLines: 40, MaxInstruments: 30}
+	checkMatchesReference(t, allocationtest.Knobs{Strategy: allocation.InOrder, MaxLines: 40, MaxInstruments: 30})
+}
+
+// checkMatchesReference checks Allocate against referenceAllocate on
+// scenarios drawn from k.
+func checkMatchesReference(t *testing.T, k allocationtest.Knobs) {
 	rapid.Check(t, func(t *rapid.T) {
 		sc := k.Scenario().Draw(t, "scenario")
 		got := allocateOK(t, sc)
