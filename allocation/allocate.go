@@ -124,7 +124,6 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		listSlab: make([]lineList, 0, ownLists(wallet)+4),
 		ins:      make([]insState, nI),
 		allocs:   make([]alloc, 0, nL+nI),
-		cands:    make([]candidate, 0, nI),
 		// allLines, then the lists of scoped instruments and the members
 		// of the steps; appending beyond this moves only what comes next.
 		arena: make([]int32, nL, 2*nL+2*nI+8),
@@ -172,16 +171,19 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		e.eligibility(&e.ins[i])
 	}
 	e.members = make([][]int32, len(e.steps))
+	most := 0 // the most members of a step
 	for si := range e.steps {
 		start := len(e.arena)
 		for i := range e.ins {
 			s := &e.ins[i]
-			if s.reasons == 0 && e.kinds[s.kind].drawn[scopeIndex(s.specific)][si] {
+			if s.reasons == 0 && e.kinds[s.kind].drawn[scopeIndex(s.specific)*len(e.steps)+si] {
 				e.arena = append(e.arena, int32(i))
 			}
 		}
 		e.members[si] = e.arena[start:len(e.arena):len(e.arena)]
+		most = max(most, len(e.members[si]))
 	}
+	e.cands = make([]candidate, 0, most)
 }
 
 // ownLists counts the instruments whose eligible lines need a list of their

@@ -72,9 +72,9 @@ type kindInfo struct {
 	blocked  []bool // nil if no line is reserved
 	list     *lineList
 	listDone bool
-	drawn    [2][]bool // per scope, per step: the step draws the instrument
-	inPolicy [2]bool   // per scope: some step draws it
-	overdraw [2]bool   // per scope: some step drawing it draws all or overdraft
+	drawn    []bool  // [scope×steps + step]: the step draws the instrument
+	inPolicy [2]bool // per scope: some step draws it
+	overdraw [2]bool // per scope: some step drawing it draws all or overdraft
 }
 
 // kindIndexOf returns the index in e.kinds of kind's cache entry, working
@@ -113,7 +113,7 @@ func (e *engine) kindIndexOf(kind string) int32 {
 	}
 	at := len(e.drawnArena)
 	e.drawnArena = e.drawnArena[:at+2*n]
-	k.drawn[0], k.drawn[1] = e.drawnArena[at:at+n:at+n], e.drawnArena[at+n:at+2*n:at+2*n]
+	k.drawn = e.drawnArena[at : at+2*n : at+2*n]
 	for si := range e.steps {
 		st := &e.steps[si]
 		if len(st.Kinds) > 0 && !contains(st.Kinds, kind) {
@@ -121,7 +121,7 @@ func (e *engine) kindIndexOf(kind string) int32 {
 		}
 		for sp, specific := range [2]bool{false, true} {
 			if takesScope(st, specific) {
-				k.drawn[sp][si] = true
+				k.drawn[sp*n+si] = true
 				k.inPolicy[sp] = true
 				k.overdraw[sp] = k.overdraw[sp] || st.Draw == DrawAll || st.Draw == DrawOverdraft
 			}
