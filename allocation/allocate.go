@@ -7,7 +7,7 @@ import "math/big"
 //
 // It first validates everything and, if anything is wrong, returns an
 // [*InvalidError] wrapping [ErrInvalid] that lists every problem, and a zero
-// Split. Not having enough amount is not an error: what the wallet cannot
+// Split. Not having enough money is not an error: what the wallet cannot
 // pay is Outstanding.
 //
 // Each instrument is judged at bill.At (see [Reason] for what makes it

@@ -7,10 +7,10 @@ import "slices"
 // The stored-value instruments of every step form the nodes of a flow
 // network, in policy order (steps in order, each sorted by its keys; an
 // instrument drawn by two steps is two nodes, the later one holding only
-// the extra room its draw adds). A node may send amount to the lines it is
+// the extra room its draw adds). A node may send money to the lines it is
 // eligible for; a line takes at most what remains of it after discounts.
 // Nodes are taken in policy order and each is given as much as it can
-// carry, along augmenting paths that may move earlier nodes' amount between
+// carry, along augmenting paths that may move earlier nodes' money between
 // their lines without reducing their totals. The feasible usage vectors of
 // such a network form a polymatroid, so this greedy order yields the
 // usage vector that is lexicographically greatest in policy order, and its
@@ -101,7 +101,7 @@ type flow struct {
 }
 
 // move adds amount to what node n pays on line (or, with take, takes it
-// away: a node only gives up amount on a line it pays).
+// away: a node only gives up money on a line it pays).
 func (e *engine) move(n, line int32, amount money, take bool) {
 	f := &e.flow
 	ps := f.byLine[line]
@@ -158,7 +158,7 @@ func (e *engine) fill(n int32) {
 	}
 }
 
-// augment finds a shortest path from node n to a line with amount still
+// augment finds a shortest path from node n to a line with money still
 // owed, through lines already paid by other nodes that could pay elsewhere,
 // and moves as much as the path allows. It reports whether it found one.
 // Lines from which no path reached an unpaid line are marked dead: no later

@@ -205,7 +205,7 @@ func (e *engine) indexLines() {
 }
 
 // eligibility works out which lines instrument s may pay and the reasons
-// that make it unusable before any amount moves.
+// that make it unusable before any money moves.
 func (e *engine) eligibility(s *insState) {
 	in := e.in(s)
 	bill := &e.bill
