@@ -191,3 +191,100 @@ func (g *bareGreedy) run(used []int64) {
 		}
 	}
 }
+
+// BenchmarkSplitFloor5x20 measures what any implementation must spend to
+// return this scenario's Split, with the answer already known: read every
+// amount as validation must (through its big.Int), run the bare loop, and
+// build the same Split (the same slices, the same reasons, and the same
+// decimals: one for each amount that is not already an input amount).
+// No validation messages, eligibility, ordering or rounding. Its ratio to
+// BenchmarkBareGreedy5x20 is the floor under Allocate's.
+func BenchmarkSplitFloor5x20(b *testing.B) {
+	bill, wallet, policy := benchScenario(5, 20)
+	want, err := allocation.Allocate(bill, wallet, policy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := newBareGreedy(bill, wallet)
+	used := make([]int64, len(g.room))
+	cents := func(d decimal.Decimal) int64 { return d.Shift(2).IntPart() }
+	// Which amounts Allocate builds (the others reuse an input decimal).
+	type built struct {
+		fresh       bool
+		used, after int64
+	}
+	ins := make([]built, len(want.Instruments))
+	unused := 0
+	for i, r := range want.Instruments {
+		ins[i] = built{!r.Used.IsZero() && !r.BalanceAfter.IsZero(), cents(r.Used), cents(r.BalanceAfter)}
+		if r.Used.IsZero() {
+			unused++
+		}
+	}
+	allocs := make([]built, len(want.Allocations))
+	for k, a := range want.Allocations {
+		r, _ := want.Instrument(a.Instrument)
+		fresh := !a.Amount.Equal(r.Used)
+		for _, l := range bill.Lines {
+			if l.ID == a.Line && l.Amount.Equal(a.Amount) {
+				fresh = false
+			}
+		}
+		allocs[k] = built{fresh: fresh, used: cents(a.Amount)}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		var sum int64
+		read := func(d decimal.Decimal) {
+			if !d.IsZero() && d.NumDigits() <= 18 {
+				sum += d.CoefficientInt64() + int64(d.Exponent())
+			}
+		}
+		for i := range bill.Lines {
+			read(bill.Lines[i].Amount)
+		}
+		for i := range wallet {
+			read(wallet[i].Balance)
+			read(wallet[i].Overdraft)
+			read(wallet[i].MinSpend)
+		}
+		g.run(used)
+		sp := allocation.Split{Bill: bill.ID, Currency: bill.Currency, Total: decimal.New(sum|1, -2)}
+		sp.Paid = sp.Total
+		sp.Instruments = make([]allocation.InstrumentResult, len(wallet))
+		reasons := make([]allocation.Reason, 0, unused)
+		for i := range sp.Instruments {
+			out, in := &sp.Instruments[i], &wallet[i]
+			out.ID = in.ID
+			switch {
+			case ins[i].fresh:
+				out.Used, out.BalanceAfter = decimal.New(ins[i].used, -2), decimal.New(ins[i].after, -2)
+			case ins[i].used != 0:
+				out.Used = in.Balance
+			default:
+				out.BalanceAfter = in.Balance
+				reasons = append(reasons, allocation.ReasonNothingLeft)
+				out.Skipped = reasons[len(reasons)-1:]
+			}
+		}
+		sp.Lines = make([]allocation.LineResult, len(bill.Lines))
+		for i := range sp.Lines {
+			l := &sp.Lines[i]
+			l.ID, l.Amount, l.Covered = bill.Lines[i].ID, bill.Lines[i].Amount, bill.Lines[i].Amount
+		}
+		sp.Allocations = make([]allocation.Allocation, len(want.Allocations))
+		for k := range sp.Allocations {
+			out, a := &sp.Allocations[k], &want.Allocations[k]
+			out.Instrument, out.Line, out.Step = a.Instrument, a.Line, a.Step
+			if allocs[k].fresh {
+				out.Amount = decimal.New(allocs[k].used, -2)
+			} else {
+				out.Amount = bill.Lines[0].Amount
+			}
+		}
+		sinkSplit = sp
+	}
+}
+
+var sinkSplit allocation.Split
