@@ -17,7 +17,8 @@ func (e *engine) discountOf(s *insState, base money) money {
 		return zero
 	}
 	in := e.in(s)
-	exact := e.decimal(base, e.scale).Mul(in.Percent.Decimal).Shift(-2)
+	b := e.decimal(base, e.scale)
+	exact := b.Mul(in.Percent.Decimal).Shift(-2)
 	var r decimal.Decimal
 	switch e.rounding.Mode {
 	case HalfUp:
@@ -26,6 +27,11 @@ func (e *engine) discountOf(s *insState, base money) money {
 		r = exact.Truncate(e.rounding.Places)
 	default:
 		r = exact.RoundBank(e.rounding.Places)
+	}
+	if r.Cmp(b) > 0 {
+		// Rounded up past base (at 100 %): the discount is capped by base
+		// anyway, and base, unlike r, is known to fit the call's path.
+		r = b
 	}
 	d := e.of(r, e.scale)
 	if !in.Uncapped {

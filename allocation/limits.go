@@ -6,6 +6,9 @@ package allocation
 // computed on an amount before its size is checked.
 //
 // A zero field takes its default, so the zero Limits are the defaults.
+// MaxIntegerDigits and MaxDecimalPlaces are at most [MaxDigitsCeiling]:
+// larger values count as the ceiling, which keeps every exponent and the
+// working scale well inside the int32 exponents decimals use.
 type Limits struct {
 	// MaxLines bounds the lines of a bill (default 100,000).
 	MaxLines int `json:"max_lines,omitempty"`
@@ -31,6 +34,11 @@ const (
 	DefaultMaxDecimalPlaces = 40
 )
 
+// MaxDigitsCeiling is the most MaxIntegerDigits and MaxDecimalPlaces can
+// allow, whatever they are set to (JSON decoding, too, refuses exponents
+// beyond ±10,000).
+const MaxDigitsCeiling = 10_000
+
 // effective returns l with zero fields set to their defaults.
 func (l Limits) effective() Limits {
 	def := func(v *int, d int) {
@@ -43,5 +51,7 @@ func (l Limits) effective() Limits {
 	def(&l.MaxIDLength, DefaultMaxIDLength)
 	def(&l.MaxIntegerDigits, DefaultMaxIntegerDigits)
 	def(&l.MaxDecimalPlaces, DefaultMaxDecimalPlaces)
+	l.MaxIntegerDigits = min(l.MaxIntegerDigits, MaxDigitsCeiling)
+	l.MaxDecimalPlaces = min(l.MaxDecimalPlaces, MaxDigitsCeiling)
 	return l
 }

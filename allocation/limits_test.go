@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/allocationtest"
 )
 
 // TestAllocateRejectsHugeExponentsQuickly: amounts and percentages whose
@@ -82,5 +83,41 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	}
 	if _, err := allocation.Allocate(bill, wallet, allocation.Policy{Limits: allocation.Limits{MaxLines: 3}}); err != nil {
 		t.Errorf("at the limit: %v", err)
+	}
+}
+
+// Limits raised far beyond reason are held to MaxDigitsCeiling, so
+// exponents near the int32 limits are refused instead of overflowing the
+// working scale (found by review: a panic in the units table).
+func TestLimitsCeiling(t *testing.T) {
+	bill := allocationtest.NewBill(allocationtest.Line("L1", "ecs", "compute", "10"))
+	huge := allocationtest.Gift("G1", "5")
+	huge.Balance = decimal.New(1, math.MaxInt32-1)
+	tiny := allocationtest.Gift("G2", "5")
+	tiny.MinSpend = decimal.New(1, math.MinInt32)
+	policy := allocationtest.NewPolicy()
+	policy.Limits = allocation.Limits{MaxIntegerDigits: math.MaxInt, MaxDecimalPlaces: math.MaxInt}
+	_, err := allocation.Allocate(bill, allocation.Wallet{huge, tiny}, policy)
+	var inv *allocation.InvalidError
+	if !errors.As(err, &inv) || len(inv.Problems) != 2 {
+		t.Fatalf("want 2 problems (G1's balance, G2's min_spend), got %v", err)
+	}
+}
+
+// A line within one rounding unit of the int64 path's bound, discounted
+// 100 %: the discount rounds up past the line, and is capped by it rather
+// than converted as is (found by review: an internal-error panic).
+func TestFullDiscountAtTheInt64Bound(t *testing.T) {
+	bill := allocationtest.NewBill(allocationtest.Line("L1", "ecs", "compute", "23058430092136939.5"))
+	bill.Currency = "JPY"
+	coupon := allocationtest.PercentCoupon("P", "100", "")
+	coupon.Currency = "JPY"
+	coupon.MinSpend = decimal.RequireFromString("0.01") // working scale 2
+	sp, err := allocation.Allocate(bill, allocation.Wallet{coupon}, allocationtest.NewPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sp.Discounted.Equal(sp.Total) || !sp.Outstanding.IsZero() {
+		t.Fatalf("want the whole %s discounted, got discounted %s, outstanding %s", sp.Total, sp.Discounted, sp.Outstanding)
 	}
 }

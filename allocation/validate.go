@@ -343,8 +343,8 @@ func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 		if c == 0 {
 			return true
 		}
-		shift := scale + d.Exponent() // ≥ 0: scale ≥ decimals of d
-		if shift > fastScale {
+		shift := int64(scale) + int64(d.Exponent()) // ≥ 0: scale ≥ decimals of d
+		if shift < 0 || shift > fastScale {
 			return false
 		}
 		m := pow10[shift]
