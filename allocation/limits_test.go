@@ -121,3 +121,72 @@ func TestFullDiscountAtTheInt64Bound(t *testing.T) {
 		t.Fatalf("want the whole %s discounted, got discounted %s, outstanding %s", sp.Total, sp.Discounted, sp.Outstanding)
 	}
 }
+
+// Each limit admits input exactly at it and refuses one past it.
+func TestLimitsBoundaries(t *testing.T) {
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	lim := allocation.Limits{MaxLines: 2, MaxInstruments: 2, MaxIDLength: 3, MaxIntegerDigits: 4, MaxDecimalPlaces: 5}
+	valid := func() (allocation.Bill, allocation.Wallet, allocation.Policy) {
+		bill := allocation.Bill{ID: "bbb", Currency: "CNY", At: at, Lines: []allocation.Line{
+			{ID: "l1", Amount: decimal.RequireFromString("9999.12345")}, // 4 digits before, 5 after
+			{ID: "l2", Amount: decimal.RequireFromString("1")},
+		}}
+		wallet := allocation.Wallet{
+			{ID: "abc", Kind: "k", Currency: "CNY", Balance: decimal.RequireFromString("1.5")},
+			{ID: "x", Kind: "k", Currency: "CNY", Balance: decimal.RequireFromString("1")},
+		}
+		return bill, wallet, allocation.Policy{Limits: lim, Rounding: allocation.Rounding{Places: 5, Mode: allocation.HalfEven}}
+	}
+	bill, wallet, policy := valid()
+	if _, err := allocation.Allocate(bill, wallet, policy); err != nil {
+		t.Fatalf("everything exactly at its limit: %v", err)
+	}
+	for name, past := range map[string]func(b *allocation.Bill, w *allocation.Wallet, p *allocation.Policy){
+		"lines": func(b *allocation.Bill, _ *allocation.Wallet, _ *allocation.Policy) {
+			b.Lines = append(b.Lines, allocation.Line{ID: "l3"})
+		},
+		"instruments": func(_ *allocation.Bill, w *allocation.Wallet, _ *allocation.Policy) {
+			*w = append(*w, (*w)[1])
+			(*w)[2].ID = "y"
+		},
+		"id length": func(_ *allocation.Bill, w *allocation.Wallet, _ *allocation.Policy) { (*w)[0].ID = "abcd" },
+		"integer digits": func(b *allocation.Bill, _ *allocation.Wallet, _ *allocation.Policy) {
+			b.Lines[1].Amount = decimal.RequireFromString("10000")
+		},
+		"decimal places": func(b *allocation.Bill, _ *allocation.Wallet, _ *allocation.Policy) {
+			b.Lines[1].Amount = decimal.RequireFromString("0.000001")
+		},
+		"rounding places": func(_ *allocation.Bill, _ *allocation.Wallet, p *allocation.Policy) { p.Rounding.Places = 6 },
+	} {
+		bill, wallet, policy := valid()
+		past(&bill, &wallet, &policy)
+		if _, err := allocation.Allocate(bill, wallet, policy); !errors.Is(err, allocation.ErrInvalid) {
+			t.Errorf("one past the %s limit: error %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+// Strict rounding admits amounts written with exactly the currency's
+// decimals, or more when they are zeros, and refuses a significant one
+// more.
+func TestStrictRoundingBoundary(t *testing.T) {
+	policy := allocationtest.NewPolicy()
+	policy.Rounding = allocation.Rounding{Places: allocation.CurrencyPlaces, Strict: true}
+	for amount, ok := range map[string]bool{"10.25": true, "10.250": true, "10.255": false} {
+		bill := allocationtest.NewBill(allocationtest.Line("L1", "ecs", "compute", amount))
+		_, err := allocation.Allocate(bill, nil, policy)
+		if (err == nil) != ok {
+			t.Errorf("strict CNY %s: error %v, want accepted=%v", amount, err, ok)
+		}
+	}
+}
+
+// A problem names an element without an id by its position.
+func TestProblemsNameElementsWithoutID(t *testing.T) {
+	bill := allocationtest.NewBill(allocationtest.Line("L1", "ecs", "compute", "1"))
+	wallet := allocation.Wallet{allocationtest.Cash("C", "1"), allocationtest.Cash("", "1")}
+	_, err := allocation.Allocate(bill, wallet, allocationtest.NewPolicy())
+	if err == nil || !strings.Contains(err.Error(), "instrument #2: id is empty") {
+		t.Fatalf("error %v, want it to name instrument #2", err)
+	}
+}
