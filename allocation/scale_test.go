@@ -25,3 +25,23 @@ func TestEighteenDecimals(t *testing.T) {
 		t.Fatalf("discounted %s, outstanding %s; want %s each", sp.Discounted, sp.Outstanding, want)
 	}
 }
+
+// Lines that each fit the int64 path but add up past int64 send the call
+// to the exact path, so the total (and the overdrawn wallet's nothing
+// paid) come out exact.
+func TestSumsPastInt64TakeTheExactPath(t *testing.T) {
+	var lines []allocation.Line
+	var wallet allocation.Wallet
+	for i := range 5 {
+		lines = append(lines, allocationtest.Line(string(rune('A'+i)), "ecs", "compute", "20000000000000000"))
+		wallet = append(wallet, allocationtest.Cash(string(rune('a'+i)), "-20000000000000000"))
+	}
+	sp, err := allocation.Allocate(allocationtest.NewBill(lines...), wallet, allocationtest.NewPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := decimal.RequireFromString("100000000000000000")
+	if !sp.Total.Equal(want) || !sp.Outstanding.Equal(want) {
+		t.Fatalf("total %s, outstanding %s; want %s each", sp.Total, sp.Outstanding, want)
+	}
+}
