@@ -160,7 +160,8 @@ func (x *arith) of(d decimal.Decimal, scale int32) money {
 		u, ok := fastUnits(d, scale)
 		if !ok {
 			// validate chose this path because every amount fits, and what
-			// the engine derives (a rounded discount) stays within the bound.
+			// the engine derives stays within the bound (a rounded discount
+			// is capped by the remaining amount it is taken from first).
 			panic("allocation: internal error: " + d.String() + " does not fit the int64 path")
 		}
 		return money(u)
