@@ -1,6 +1,10 @@
 package allocation
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/shopspring/decimal"
+)
 
 // Allocate decides which instruments of wallet discount or pay which part of
 // bill under policy, and returns the resulting [Split].
@@ -73,7 +77,7 @@ type engine struct {
 	rounding Rounding
 
 	lines      []lineState
-	amounts    []money // by slot: see toUnits
+	amounts    []money // by slot: see slots.go
 	allLines   []int32
 	total      money
 	byProduct  map[string][]int32 // built on first use, for bills over smallBill lines
@@ -136,18 +140,11 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		e.amounts = v.units
 	} else {
 		e.arith = arith{wide: true, ints: []*big.Int{new(big.Int)}}
-		e.amounts = make([]money, nL+3*nI)
-		for i := range bill.Lines {
-			e.amounts[i] = e.of(bill.Lines[i].Amount, v.scale)
-		}
-		for i := range wallet {
-			in, slot := &wallet[i], nL+3*i
-			if !(in.IsPercent() && in.Uncapped) { // an uncapped coupon's balance is ignored
-				e.amounts[slot] = e.of(in.Balance, v.scale)
-			}
-			e.amounts[slot+1] = e.of(in.Overdraft, v.scale)
-			e.amounts[slot+2] = e.of(in.MinSpend, v.scale)
-		}
+		e.amounts = make([]money, slots(nL, nI))
+		eachAmount(bill, wallet, func(slot int, d decimal.Decimal) bool {
+			e.amounts[slot] = e.of(d, v.scale)
+			return true
+		})
 	}
 	e.allLines = e.arena[:nL:nL]
 	for i := range bill.Lines {
@@ -176,7 +173,7 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		start := len(e.arena)
 		for i := range e.ins {
 			s := &e.ins[i]
-			if s.reasons == 0 && e.kinds[s.kind].drawn[scopeIndex(s.specific)*len(e.steps)+si] {
+			if s.reasons == 0 && e.kinds[s.kind].drawnBy(s.specific, si) {
 				e.arena = append(e.arena, int32(i))
 			}
 		}

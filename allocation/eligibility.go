@@ -35,13 +35,19 @@ func (e *engine) in(s *insState) *Instrument { return &e.wallet[s.w] }
 
 // balance returns the stored value of s (or the cap of a capped
 // percentage instrument; 0 for an uncapped one).
-func (e *engine) balance(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)] }
+func (e *engine) balance(s *insState) money {
+	return e.amounts[instrumentSlot(len(e.lines), int(s.w))+slotBalance]
+}
 
 // overdraft returns how far below zero s may go.
-func (e *engine) overdraft(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)+1] }
+func (e *engine) overdraft(s *insState) money {
+	return e.amounts[instrumentSlot(len(e.lines), int(s.w))+slotOverdraft]
+}
 
 // minSpend returns the min_spend of s.
-func (e *engine) minSpend(s *insState) money { return e.amounts[len(e.lines)+3*int(s.w)+2] }
+func (e *engine) minSpend(s *insState) money {
+	return e.amounts[instrumentSlot(len(e.lines), int(s.w))+slotMinSpend]
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -121,7 +127,7 @@ func (e *engine) kindIndexOf(kind string) int32 {
 		}
 		for sp, specific := range [2]bool{false, true} {
 			if takesScope(st, specific) {
-				k.drawn[sp*n+si] = true
+				k.drawn[sp*n+si] = true // see drawnBy
 				k.inPolicy[sp] = true
 				k.overdraw[sp] = k.overdraw[sp] || st.Draw == DrawAll || st.Draw == DrawOverdraft
 			}
@@ -143,6 +149,12 @@ func (e *engine) kindIndexOf(kind string) int32 {
 		e.kindIndex[kind] = j
 	}
 	return j
+}
+
+// drawnBy reports whether step si draws the kind's specific instruments
+// (or, if !specific, its general ones).
+func (k *kindInfo) drawnBy(specific bool, si int) bool {
+	return k.drawn[scopeIndex(specific)*len(k.drawn)/2+si]
 }
 
 // scopeIndex is the index of kindInfo's per-scope fields.

@@ -207,16 +207,23 @@ func fastUnits(d decimal.Decimal, scale int32) (int64, bool) {
 	if d.IsZero() {
 		return 0, true
 	}
-	shift := int64(scale) + int64(d.Exponent())
-	if scale > fastScale || shift < 0 || shift > fastScale {
-		return 0, false
-	}
 	var c int64
 	if d.NumDigits() <= 18 {
 		c = d.CoefficientInt64()
 	} else if big := d.Coefficient(); big.IsInt64() { // a computed value may carry zeros
 		c = big.Int64()
 	} else {
+		return 0, false
+	}
+	return scaledUnits(c, d.Exponent(), scale)
+}
+
+// scaledUnits returns c×10^exp in units of 10^-scale as an int64. It
+// reports false if that is not a whole number of units, the scale is
+// beyond the int64 path's, or the units exceed fastMax.
+func scaledUnits(c int64, exp, scale int32) (int64, bool) {
+	shift := int64(scale) + int64(exp)
+	if scale > fastScale || shift < 0 || shift > fastScale {
 		return 0, false
 	}
 	m := pow10[shift]

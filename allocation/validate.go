@@ -186,10 +186,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		v.scale = v.rounding.Places
 	}
 	minor := MinorUnits(bill.Currency)
-	// units gets, per amount slot (see toUnits), the coefficient of the
+	// units gets, per amount slot (see slots.go), the coefficient of the
 	// amount while every one fits an int64; toUnits scales them once the
 	// working scale is known.
-	units := make([]money, len(bill.Lines)+3*len(wallet))
+	units := make([]money, slots(len(bill.Lines), len(wallet)))
 	amount := func(where label, field string, d decimal.Decimal, signed bool, slot int) {
 		if d.IsZero() {
 			return
@@ -233,7 +233,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	for i := range wallet {
 		in := &wallet[i]
 		il := label{"instrument", in.ID, i}
-		slot := len(bill.Lines) + 3*i
+		slot := instrumentSlot(len(bill.Lines), i)
 		if in.ID == "" {
 			p.addf("%s: id is empty", il)
 		} else if insDups != nil && insDups[i] {
@@ -256,7 +256,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
 			if !in.Uncapped {
-				amount(il, "balance (the discount cap)", in.Balance, false, slot)
+				amount(il, "balance (the discount cap)", in.Balance, false, slot+slotBalance)
 			}
 			if !in.Overdraft.IsZero() {
 				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
@@ -265,10 +265,10 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			if in.Uncapped {
 				p.addf("%s: uncapped applies only to percentage instruments", il)
 			}
-			amount(il, "balance", in.Balance, true, slot)
-			amount(il, "overdraft", in.Overdraft, false, slot+1)
+			amount(il, "balance", in.Balance, true, slot+slotBalance)
+			amount(il, "overdraft", in.Overdraft, false, slot+slotOverdraft)
 		}
-		amount(il, "min_spend", in.MinSpend, false, slot+2)
+		amount(il, "min_spend", in.MinSpend, false, slot+slotMinSpend)
 		if !in.ValidFrom.IsZero() && !in.ValidUntil.IsZero() && !in.ValidUntil.After(in.ValidFrom) {
 			p.addf("%s: valid_until %s is not after valid_from %s", il, in.ValidUntil.Format(time.RFC3339), in.ValidFrom.Format(time.RFC3339))
 		}
@@ -326,46 +326,21 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	return v, nil
 }
 
-// toUnits turns the coefficients validate put in units into units of
-// 10^-scale: slot i holds line i's amount, slot len(lines)+3k, +1, +2
-// instrument k's balance, overdraft and min_spend (0 for the balance of an
-// uncapped coupon, which is ignored). It reports false if an amount, or
-// the sum of their magnitudes, does not fit the int64 path (see fastMax).
+// toUnits turns the coefficients validate put in units (by slot: see
+// slots.go) into units of 10^-scale. It reports false if an amount, or the
+// sum of their magnitudes, does not fit the int64 path (see fastMax).
 func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 	if scale > fastScale {
-		return false
+		return false // the int64 path never works beyond fastScale, even with every amount 0
 	}
 	var total int64
-	k := 0
-	scaled := func(d decimal.Decimal) bool {
-		c := int64(units[k])
-		k++
-		if c == 0 {
+	return eachAmount(bill, wallet, func(slot int, d decimal.Decimal) bool {
+		if units[slot] == 0 {
 			return true
 		}
-		shift := int64(scale) + int64(d.Exponent()) // ≥ 0: scale ≥ decimals of d
-		if shift < 0 || shift > fastScale {
-			return false
-		}
-		m := pow10[shift]
-		if c > fastMax/m || c < -fastMax/m {
-			return false
-		}
-		u := c * m
-		units[k-1] = money(u)
+		u, ok := scaledUnits(int64(units[slot]), d.Exponent(), scale)
+		units[slot] = money(u)
 		total += max(u, -u)
-		return total <= fastMax
-	}
-	for i := range bill.Lines {
-		if !scaled(bill.Lines[i].Amount) {
-			return false
-		}
-	}
-	for i := range wallet {
-		in := &wallet[i]
-		if !scaled(in.Balance) || !scaled(in.Overdraft) || !scaled(in.MinSpend) {
-			return false
-		}
-	}
-	return true
+		return ok && total <= fastMax
+	})
 }
