@@ -161,8 +161,8 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		in := &wallet[i]
 		s := &e.ins[k]
 		s.w = int32(i)
-		s.specific = in.Scope.Specific()
-		s.percent = in.IsPercent()
+		s.specific = specific(&in.Scope)
+		s.percent = in.Percent.Valid
 	}
 	for i := range e.ins {
 		e.eligibility(&e.ins[i])
@@ -189,7 +189,7 @@ func ownLists(w Wallet) int {
 	n := 0
 	for i := range w {
 		sc := &w[i].Scope
-		if sc.Specific() || len(sc.ExcludeProducts) > 0 || len(sc.ExcludeCategories) > 0 {
+		if specific(sc) || len(sc.ExcludeProducts) > 0 || len(sc.ExcludeCategories) > 0 {
 			n++
 		}
 	}

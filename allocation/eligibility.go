@@ -98,7 +98,8 @@ func (e *engine) kindIndexOf(kind string) int32 {
 		}
 	}
 	var b []bool
-	for _, r := range e.policy.Restrictions {
+	for ri := range e.policy.Restrictions {
+		r := &e.policy.Restrictions[ri]
 		if contains(r.AllowKinds, kind) {
 			continue
 		}

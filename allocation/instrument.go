@@ -74,6 +74,11 @@ type Instrument struct {
 // than a stored value.
 func (in Instrument) IsPercent() bool { return in.Percent.Valid }
 
+// The package's own code reads Percent.Valid and calls specific instead of
+// the value methods above on *Instrument and *Scope: inlined through a
+// pointer, a value method copies the whole struct (hundreds of bytes) on
+// every call.
+
 // A Scope limits where an instrument may be used. Empty lists do not limit.
 //
 // A line is in scope when, if Products or Categories is non-empty, its
@@ -94,4 +99,7 @@ type Scope struct {
 
 // Specific reports whether the scope lists products or categories to
 // include.
-func (s Scope) Specific() bool { return len(s.Products) > 0 || len(s.Categories) > 0 }
+func (s Scope) Specific() bool { return specific(&s) }
+
+// specific is [Scope.Specific] without copying the scope.
+func specific(s *Scope) bool { return len(s.Products) > 0 || len(s.Categories) > 0 }

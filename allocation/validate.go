@@ -49,10 +49,7 @@ func duplicateIDs(n int, id func(int) string) []bool {
 	for i := 1; i < n; i++ {
 		for j := 0; j < i; j++ {
 			if id(i) == id(j) {
-				if dups == nil {
-					dups = make([]bool, n)
-				}
-				dups[i] = true
+				dups = markDuplicate(dups, n, i)
 				break
 			}
 		}
@@ -65,33 +62,47 @@ func duplicateIDs(n int, id func(int) string) []bool {
 // marks the indices whose id already appears at a smaller index (nil when
 // there are none, the usual case).
 func sortedByID(n int, id func(int) string) (order []int32, dups []bool) {
-	at := func(k int) int { return k }
-	sorted := true
-	for k := 1; k < n && sorted; k++ {
-		sorted = id(k-1) <= id(k)
-	}
-	if !sorted {
-		order = make([]int32, n)
-		for i := range order {
-			order[i] = int32(i)
+	// One comparison per neighbour tells whether the ids are sorted and,
+	// if they are, which repeat.
+	k := 1
+	for ; k < n; k++ {
+		c := strings.Compare(id(k-1), id(k))
+		if c > 0 {
+			break
 		}
-		slices.SortFunc(order, func(a, b int32) int {
-			if c := strings.Compare(id(int(a)), id(int(b))); c != 0 {
-				return c
-			}
-			return int(a - b)
-		})
-		at = func(k int) int { return int(order[k]) }
+		if c == 0 {
+			dups = markDuplicate(dups, n, k)
+		}
 	}
+	if k == n {
+		return nil, dups
+	}
+	order = make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(id(int(a)), id(int(b))); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	dups = nil
 	for k := 1; k < n; k++ {
-		if id(at(k)) == id(at(k-1)) {
-			if dups == nil {
-				dups = make([]bool, n)
-			}
-			dups[at(k)] = true
+		if id(int(order[k])) == id(int(order[k-1])) {
+			dups = markDuplicate(dups, n, int(order[k]))
 		}
 	}
 	return order, dups
+}
+
+// markDuplicate marks index i of n in dups, making dups on first use.
+func markDuplicate(dups []bool, n, i int) []bool {
+	if dups == nil {
+		dups = make([]bool, n)
+	}
+	dups[i] = true
+	return dups
 }
 
 // effectiveRounding resolves the zero Rounding to the currency default.
@@ -186,10 +197,16 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		v.scale = v.rounding.Places
 	}
 	minor := MinorUnits(bill.Currency)
-	// units gets, per amount slot (see slots.go), the coefficient of the
-	// amount while every one fits an int64; toUnits scales them once the
-	// working scale is known.
+	// units gets, per amount slot (see slots.go), the amount in units of
+	// the policy's places while every amount fits the int64 path there
+	// (see fastMax). An amount written with more decimals makes the
+	// working scale larger: then toUnits converts them all again.
+	base, rescale := v.scale, false
+	var total int64 // of the magnitudes in units
 	units := make([]money, slots(len(bill.Lines), len(wallet)))
+	if base > fastScale {
+		units = nil
+	}
 	amount := func(where label, field string, d decimal.Decimal, signed bool, slot int) {
 		if d.IsZero() {
 			return
@@ -211,13 +228,23 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		switch {
 		case nd > 18:
 			units = nil // this call works in math/big
-		case units != nil:
-			units[slot] = money(d.CoefficientInt64())
+		case units == nil:
+		case int32(n) > base:
+			rescale = true
+		default:
+			u, ok := scaledUnits(d.CoefficientInt64(), d.Exponent(), base)
+			total += max(u, -u) // ≤ 2 fastMax: no overflow
+			if !ok || total > fastMax {
+				units = nil // nor at a larger scale
+			} else {
+				units[slot] = money(u)
+			}
 		}
 	}
 
 	lineDups := duplicateIDs(len(bill.Lines), func(i int) string { return bill.Lines[i].ID })
-	for i, l := range bill.Lines {
+	for i := range bill.Lines {
+		l := &bill.Lines[i]
 		ll := label{"line", l.ID, i}
 		if l.ID == "" {
 			p.addf("%s: id is empty", ll)
@@ -246,7 +273,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		if !ValidCurrency(in.Currency) {
 			p.addf("%s: currency %q is not an ISO 4217 code (three upper-case letters)", il, in.Currency)
 		}
-		if in.IsPercent() {
+		if in.Percent.Valid {
 			pct := in.Percent.Decimal
 			// Sizes first: comparing a huge exponent would expand it.
 			switch {
@@ -288,7 +315,8 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
 	}
 	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
-	for i, s := range policy.Steps {
+	for i := range policy.Steps {
+		s := &policy.Steps[i]
 		sl := label{"policy step", s.Name, i}
 		if stepDups != nil && stepDups[i] {
 			p.addf("%s: duplicate step name", sl)
@@ -312,7 +340,8 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			p.addf("%s: unknown draw %q (want %q, %q or %q)", sl, s.Draw, DrawBalance, DrawAll, DrawOverdraft)
 		}
 	}
-	for i, r := range policy.Restrictions {
+	for i := range policy.Restrictions {
+		r := &policy.Restrictions[i]
 		if len(r.Categories) == 0 && len(r.Products) == 0 {
 			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
 		}
@@ -320,25 +349,26 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 	if err := p.err(); err != nil {
 		return validated{}, err
 	}
-	if units != nil && toUnits(units, bill, wallet, v.scale) {
+	if units != nil && (!rescale || toUnits(units, bill, wallet, v.scale)) {
 		v.units = units
 	}
 	return v, nil
 }
 
-// toUnits turns the coefficients validate put in units (by slot: see
-// slots.go) into units of 10^-scale. It reports false if an amount, or the
-// sum of their magnitudes, does not fit the int64 path (see fastMax).
+// toUnits converts every amount of a valid call whose coefficients all
+// fit an int64 into units of 10^-scale, in units (by slot: see slots.go).
+// It reports false if an amount, or the sum of their magnitudes, does not
+// fit the int64 path (see fastMax).
 func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 	if scale > fastScale {
 		return false // the int64 path never works beyond fastScale, even with every amount 0
 	}
 	var total int64
 	return eachAmount(bill, wallet, func(slot int, d decimal.Decimal) bool {
-		if units[slot] == 0 {
+		if d.IsZero() {
 			return true
 		}
-		u, ok := scaledUnits(int64(units[slot]), d.Exponent(), scale)
+		u, ok := scaledUnits(d.CoefficientInt64(), d.Exponent(), scale)
 		units[slot] = money(u)
 		total += max(u, -u)
 		return ok && total <= fastMax
