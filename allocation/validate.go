@@ -74,7 +74,7 @@ func sortedByID(n int, id func(int) string) (order []int32, dups []bool) {
 			dups = markDuplicate(dups, n, k)
 		}
 	}
-	if k == n {
+	if k >= n { // n may be 0
 		return nil, dups
 	}
 	order = make([]int32, n)
@@ -87,7 +87,8 @@ func sortedByID(n int, id func(int) string) (order []int32, dups []bool) {
 		}
 		return int(a - b)
 	})
-	dups = nil
+	// Duplicates marked so far are marked again here: equal ids sort by
+	// index.
 	for k := 1; k < n; k++ {
 		if id(int(order[k])) == id(int(order[k-1])) {
 			dups = markDuplicate(dups, n, int(order[k]))

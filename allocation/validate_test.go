@@ -1,0 +1,164 @@
+package allocation
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// The path a call takes is invisible in its Split (both paths give the
+// same one), so these tests look at what validation hands the engine.
+
+// TestUnitsPathChoice pins when validation converts the amounts for the
+// int64 path, and what it converts them to: units of the working scale,
+// which is the policy's places or more when an amount has more decimals.
+func TestUnitsPathChoice(t *testing.T) {
+	big := fmt.Sprint(int64(fastMax / 100)) // fastMax's units at 2 places, rounded down
+	for _, tc := range []struct {
+		name      string
+		lines     []string
+		balances  []string // one cash instrument each
+		places    int32    // CurrencyPlaces when 0
+		wantScale int32
+		want      []money // nil: the exact path
+	}{
+		{"policy places", []string{"10.5"}, []string{"3"}, 0, 2,
+			[]money{1050, 300, 0, 0}},
+		{"a zero amount stays 0", []string{"0", "1.25"}, []string{"0"}, 0, 2,
+			[]money{0, 125, 0, 0, 0}},
+		{"a negative balance", []string{"1"}, []string{"-2.5"}, 0, 2,
+			[]money{100, -250, 0, 0}},
+		{"an amount with more decimals widens the scale", []string{"10.5", "0.0023"}, []string{"1.1"}, 0, 4,
+			[]money{105000, 23, 11000, 0, 0}},
+		{"policy places beyond the currency's", []string{"1.5"}, nil, 6, 6,
+			[]money{1500000}},
+		{"every magnitude counts against fastMax", []string{big}, []string{"-" + big}, 0, 2, nil},
+		{"just under fastMax", []string{big}, nil, 0, 2,
+			[]money{money(fastMax / 100 * 100)}},
+		{"fits at the policy's places, not at the wider scale", []string{big, "0.001"}, nil, 0, 3, nil},
+		{"a coefficient of 19 digits", []string{"1000000000000000000"}, nil, 0, 2, nil},
+		{"18 digits", []string{"0.100000000000000000"}, nil, 0, 18,
+			[]money{100000000000000000}},
+		{"places beyond fastScale", []string{"1"}, nil, fastScale + 1, fastScale + 1, nil},
+		{"places beyond fastScale, every amount 0", []string{"0"}, []string{"0"}, fastScale + 1, fastScale + 1, nil},
+		{"an amount beyond fastScale", []string{"1", "0.0000000000000000001"}, nil, 0, fastScale + 1, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bill := Bill{ID: "b", Currency: "CNY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
+			for i, a := range tc.lines {
+				bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
+			}
+			var wallet Wallet
+			for i, b := range tc.balances {
+				wallet = append(wallet, Instrument{ID: fmt.Sprint("c", i), Kind: "cash", Currency: "CNY", Balance: decimal.RequireFromString(b)})
+			}
+			policy := Policy{Rounding: Rounding{Places: tc.places, Mode: HalfEven}}
+			if tc.places == 0 {
+				policy.Rounding.Places = CurrencyPlaces
+			}
+			v, err := validate(&bill, wallet, &policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.scale != tc.wantScale {
+				t.Errorf("scale %d, want %d", v.scale, tc.wantScale)
+			}
+			if !slices.Equal(v.units, tc.want) || (v.units == nil) != (tc.want == nil) {
+				t.Errorf("units %v, want %v (nil: the exact path)", v.units, tc.want)
+			}
+		})
+	}
+}
+
+// An uncapped coupon's balance means nothing: it neither widens the scale
+// nor takes the call off the int64 path, and its slot stays 0.
+func TestUnitsIgnoreAnUncappedBalance(t *testing.T) {
+	bill := Bill{ID: "b", Currency: "CNY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
+		Lines: []Line{{ID: "L", Amount: decimal.RequireFromString("10")}}}
+	for _, balance := range []string{"0.123", "1e30"} {
+		wallet := Wallet{{ID: "p", Kind: "coupon", Currency: "CNY", Percent: decimal.NewNullDecimal(decimal.New(10, 0)),
+			Uncapped: true, Balance: decimal.RequireFromString(balance)}}
+		v, err := validate(&bill, wallet, &Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []money{1000, 0, 0, 0}; v.scale != 2 || !slices.Equal(v.units, want) {
+			t.Errorf("balance %s: scale %d, units %v; want 2, %v", balance, v.scale, v.units, want)
+		}
+	}
+}
+
+func TestSortedByID(t *testing.T) {
+	for _, tc := range []struct {
+		ids       []string
+		wantOrder []int32 // nil: already sorted
+		wantDups  []int   // indices whose id appears at a smaller index
+	}{
+		{[]string{"a", "b", "c"}, nil, nil},
+		{[]string{"a", "a", "b", "b", "b"}, nil, []int{1, 3, 4}},
+		{[]string{"b", "a", "c"}, []int32{1, 0, 2}, nil},
+		{[]string{"b", "a", "b", "c", "a"}, []int32{1, 4, 0, 2, 3}, []int{2, 4}},
+		{[]string{"a", "a", "c", "b"}, []int32{0, 1, 3, 2}, []int{1}}, // a duplicate before the disorder
+		{nil, nil, nil},
+	} {
+		order, dups := sortedByID(len(tc.ids), func(i int) string { return tc.ids[i] })
+		var gotDups []int
+		for i, d := range dups {
+			if d {
+				gotDups = append(gotDups, i)
+			}
+		}
+		if !slices.Equal(order, tc.wantOrder) || (order == nil) != (tc.wantOrder == nil) ||
+			!slices.Equal(gotDups, tc.wantDups) || (dups == nil) != (tc.wantDups == nil) {
+			t.Errorf("sortedByID(%q) = %v, dups at %v (%v); want %v, dups at %v", tc.ids, order, gotDups, dups, tc.wantOrder, tc.wantDups)
+		}
+		// duplicateIDs agrees, pairwise for few ids and by sorting for many.
+		many := slices.Concat(tc.ids, []string{"~0", "~1", "~2", "~3", "~4", "~5", "~6", "~7", "~8", "~9", "~a", "~b", "~c", "~d", "~e", "~f", "~g"})
+		for _, ids := range [][]string{tc.ids, many} {
+			got := duplicateIDs(len(ids), func(i int) string { return ids[i] })
+			var at []int
+			for i, d := range got {
+				if d {
+					at = append(at, i)
+				}
+			}
+			if !slices.Equal(at, tc.wantDups) || (got == nil) != (tc.wantDups == nil) {
+				t.Errorf("duplicateIDs(%q) marks %v, want %v", ids, at, tc.wantDups)
+			}
+		}
+	}
+}
+
+// The int64 path takes a call whose magnitudes add up to exactly fastMax,
+// and not one more unit, whether the amounts are converted at the policy's
+// places or at a wider scale.
+func TestUnitsAtFastMax(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string // JPY: the policy's places are 0
+		fits  bool
+	}{
+		{[]string{"999999999999999999", "999999999999999999", "305843009213693953"}, true},
+		{[]string{"999999999999999999", "999999999999999999", "305843009213693954"}, false},
+		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.3"}, true},
+		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.4"}, false},
+	} {
+		bill := Bill{ID: "b", Currency: "JPY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
+		for i, a := range tc.lines {
+			bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
+		}
+		v, err := validate(&bill, nil, &Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, u := range v.units {
+			sum += int64(u)
+		}
+		if fits := v.units != nil; fits != tc.fits || fits && sum != fastMax {
+			t.Errorf("%v: int64 path %t (units adding up to %d), want %t", tc.lines, fits, sum, tc.fits)
+		}
+	}
+}
