@@ -226,9 +226,18 @@ func scaledUnits(c int64, exp, scale int32) (int64, bool) {
 	if scale > fastScale || shift < 0 || shift > fastScale {
 		return 0, false
 	}
-	m := pow10[shift]
-	if c > fastMax/m || c < -fastMax/m {
+	if bound := fastMaxCoefficient[shift]; c > bound || c < -bound {
 		return 0, false
 	}
-	return c * m, true
+	return c * pow10[shift], true
 }
+
+// fastMaxCoefficient[k] is the largest coefficient whose units at a shift
+// of k places stay within fastMax (a table, so that the conversion does
+// not divide).
+var fastMaxCoefficient = func() (t [fastScale + 1]int64) {
+	for k := range t {
+		t[k] = fastMax / pow10[k]
+	}
+	return t
+}()
