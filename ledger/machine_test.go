@@ -653,6 +653,11 @@ func (s *machine) transfer(t *rapid.T) {
 			{Account: src, Amount: cents(-1)}, {Account: to, Amount: cents(1)}}}
 		s.apply(t, bad, ledger.ErrNotTransferable, nil)
 		return
+	case sp.expires > 0 && !at.Before(t0.Add(sp.expires)):
+		if !errors.Is(err, ledger.ErrInvalid) || !strings.Contains(err.Error(), "expired") {
+			t.Fatalf("Transfer from %s, expired at %s: got %v, want ErrInvalid", src, t0.Add(sp.expires), err)
+		}
+		return
 	case s.m.bal[src]-amount < -sp.overdraft:
 		if !errors.Is(err, ledger.ErrInsufficient) {
 			t.Fatalf("Transfer of %d from %s holding %d: got %v, want ErrInsufficient", amount, src, s.m.bal[src], err)

@@ -224,6 +224,14 @@ func TestScenarios(t *testing.T) {
 		},
 		want: map[ledger.Account]string{free: "40", moved: "60"},
 	}, {
+		name:   "expired_free_credit_does_not_move",
+		reason: kakao + ": the remaining balance cannot be used after the usage period, so it cannot move either",
+		steps: []step{
+			grant("free", func() ledger.Terms { t := freeTerms; t.Expires = at(3); return t }(), "100"),
+			transfer("t1", free, moved, "ops", "1").fails(ledger.ErrInvalid), // at(3): Expires is exclusive
+		},
+		want: map[ledger.Account]string{free: "100"},
+	}, {
 		name:   "transferred_free_credit_keeps_its_expiry",
 		reason: kakao + ": the remaining balance cannot be used after the usage period",
 		steps: []step{

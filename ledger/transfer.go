@@ -17,8 +17,10 @@ import (
 //
 // It fails with [ErrNotTransferable] (a [*NotTransferableError]) if from's
 // terms do not make it transferable; with [ErrInvalid] if amount is not
-// positive, to is not a fresh instrument account in from's currency, or
-// group is from's own group; and with [ErrInsufficient] if from does not
+// positive, to is not a fresh instrument account in from's currency, group
+// is from's own group, or from has expired at at (its terms' Expires is not
+// after at: KakaoCloud 003, "the remaining balance cannot be used after the
+// usage period"); and with [ErrInsufficient] if from does not
 // hold amount. If j already holds id, Transfer returns that transaction
 // when the same request built it (so Apply reports a replay) and an error
 // wrapping [ErrConflict] when not.
@@ -36,6 +38,9 @@ func Transfer(j Journal, id string, at time.Time, from, to Account, group string
 			ps = append(ps, fmt.Sprintf("transfer to %s: currency differs from %s", to, from))
 		case to == from || j.known(to):
 			ps = append(ps, fmt.Sprintf("transfer to %s: the account is already in use", to))
+		}
+		if t.Transferable && !t.Expires.IsZero() && !at.Before(t.Expires) { // not transferable at all comes first
+			ps = append(ps, fmt.Sprintf("transfer from %s: it expired at %s", from, t.Expires.Format(time.RFC3339)))
 		}
 		if group == t.Group {
 			ps = append(ps, fmt.Sprintf("transfer to group %q: %s is already in it", group, from))

@@ -140,6 +140,15 @@ func TestRunAuto(t *testing.T) {
 			balances:  map[string]string{"v-1": "0.00", "gift": "0.00", "cash": "455.00"},
 		},
 		{
+			name:      "credit_package_available_credit",
+			reason:    seedAssets + ": available credit as credit.Line projects it (kind credit_line) pays after gift balance, into its credit line",
+			instances: []Instance{mk("i-1", nil)},
+			wallet: allocation.Wallet{gift("gift", "30.00"),
+				{ID: "line", Kind: CreditLineKind, Currency: "CNY", Balance: dec("40.00"), Overdraft: dec("100.00")}},
+			want:     []outcome{{"i-1", Renewed, next, nil}},
+			balances: map[string]string{"gift": "0.00", "line": "-30.00"},
+		},
+		{
 			name:      "available_credit_goes_negative_within_credit_line",
 			reason:    seedAssets + ": available credit may be negative, down to the granted credit line",
 			instances: []Instance{mk("i-1", nil)},
@@ -611,7 +620,7 @@ func TestDefaultPolicy(t *testing.T) {
 		Steps: []allocation.Step{
 			{Name: "vouchers", Kinds: []string{"voucher"}, Order: []allocation.OrderKey{allocation.ExpiresFirst, allocation.LargestFirst}},
 			{Name: "gift_balance", Kinds: []string{"gift"}},
-			{Name: "balance", Kinds: []string{"cash"}, Draw: allocation.DrawAll},
+			{Name: "balance", Kinds: []string{"cash", "credit_line"}, Draw: allocation.DrawAll},
 		},
 	}
 	if diff := cmp.Diff(want, p); diff != "" {

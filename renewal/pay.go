@@ -19,6 +19,9 @@ const (
 	// CashKind is the account's available credit; its Overdraft is the
 	// granted credit line (000_f04d44448bd9d2a1.txt).
 	CashKind = "cash"
+	// CreditLineKind is available credit as credit.Line projects it
+	// (credit.KindCreditLine): drawn like [CashKind].
+	CreditLineKind = "credit_line"
 )
 
 // BillMode is the [allocation.Bill] mode of renewal bills, which instrument
@@ -34,7 +37,8 @@ const BillMode = "renewal"
 //     vouchers expiring at the same instant the one that can deduct the most
 //     (then the instrument id, allocation's final tie-break);
 //  2. "gift_balance": kind [GiftKind], down to zero;
-//  3. "balance": kind [CashKind], down to −Overdraft (the credit line).
+//  3. "balance": kinds [CashKind] and [CreditLineKind], down to −Overdraft
+//     (the credit line).
 //
 // Strategy [allocation.InOrder] and the currency's minor units; there are
 // no restrictions. Each call returns a new value.
@@ -49,7 +53,7 @@ func DefaultPolicy() allocation.Policy {
 				Order: []allocation.OrderKey{allocation.ExpiresFirst, allocation.LargestFirst},
 			},
 			{Name: "gift_balance", Kinds: []string{GiftKind}},
-			{Name: "balance", Kinds: []string{CashKind}, Draw: allocation.DrawAll},
+			{Name: "balance", Kinds: []string{CashKind, CreditLineKind}, Draw: allocation.DrawAll},
 		},
 	}
 }
