@@ -23,6 +23,12 @@ const (
 	// one-time, not renewable) reached its expiry date; it is left as it is
 	// and expires by itself.
 	Refused Outcome = "refused"
+	// Missed: the run came after the instance's renewal window, which
+	// passed without a renewal (no run fell within it). Nothing was spent;
+	// as after Failed, the instance is now expired and AutoBlocked, and
+	// keeps policy auto (004_436d555c5a6b9a35.txt: "If an instance fails to
+	// be renewed on the expiration date, the instance becomes expired").
+	Missed Outcome = "missed"
 )
 
 // A Result is what [RunAuto] did with one instance. The zero Result
@@ -35,13 +41,15 @@ type Result struct {
 	// From is the expiry before the run; To the expiry after it (equal to
 	// From unless Renewed).
 	From, To time.Time
-	// Amount is the fee for one month (zero when Refused).
+	// Amount is the fee for one month (zero when Refused or Missed).
 	Amount decimal.Decimal
 	// Split is how the fee was paid (Renewed), or how it would have been
-	// paid in part (Failed: nothing of it was spent). Zero when Refused.
+	// paid in part (Failed: nothing of it was spent). Zero when Refused or
+	// Missed.
 	Split allocation.Split
 	// Err is nil when Renewed; otherwise why not, wrapping
-	// [ErrInsufficientBalance] (Failed) or a [*RefusedError] (Refused).
+	// [ErrInsufficientBalance] (Failed), a [*RefusedError] (Refused) or
+	// [ErrWindowMissed] (Missed).
 	Err error
 }
 
@@ -49,14 +57,14 @@ type Result struct {
 // an error, renewed nothing.
 type Run struct {
 	// Instances are all the instances passed in, in their input order,
-	// updated: renewed ones with their new expiry, failed ones expired and
-	// AutoBlocked, the others unchanged.
+	// updated: renewed ones with their new expiry, failed and missed ones
+	// expired and AutoBlocked, the others unchanged.
 	Instances []Instance
 	// Wallet is the wallet after paying every renewal, in input order;
 	// only balances change.
 	Wallet allocation.Wallet
-	// Results has one entry per instance that was renewed, failed or
-	// refused, in renewal order. Instances that were not due are absent.
+	// Results has one entry per instance that was renewed, failed, missed
+	// or refused, in renewal order. The others are absent.
 	Results []Result
 }
 
@@ -87,6 +95,15 @@ type Run struct {
 // Auto-policy instances that are in their renewal window but refused
 // ([Instance.Refused]: trial, one-time, not renewable) are reported as
 // Refused and left unchanged.
+//
+// An active, auto, not AutoBlocked instance that RunAuto would renew but
+// whose window has passed (at is not before ExpiresAt: no run fell within
+// its last day) is reported as Missed, with [ErrWindowMissed]: nothing is
+// spent, and, as after a failure, it becomes [Expired] and AutoBlocked and
+// keeps policy [Auto] (004_436d555c5a6b9a35.txt: "The system automatically
+// renews instances only if they are in the validity period"). So a host
+// whose job did not run in time learns of it, instead of an instance left
+// active after its expiry.
 //
 // RunAuto first validates everything it was given: each instance
 // ([Instance.Validate]), unique ids, a non-zero at, the price list, and a
@@ -120,10 +137,23 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 	run := Run{Instances: slices.Clone(instances), Wallet: slices.Clone(wallet)}
 	for _, k := range order {
 		in := instances[k]
-		if !in.Policy.auto() || !in.Status.active() || in.AutoBlocked || !in.inWindow(at, loc) {
+		if !in.Policy.auto() || !in.Status.active() || in.AutoBlocked {
 			continue
 		}
 		res := Result{Instance: in, From: in.ExpiresAt, To: in.ExpiresAt}
+		if !in.inWindow(at, loc) {
+			if at.Before(in.ExpiresAt) || in.Refused() != nil {
+				continue // not due yet, or expiring by itself
+			}
+			next := in
+			next.Status, next.AutoBlocked = Expired, true
+			res.Instance, res.Outcome = next, Missed
+			res.Err = fmt.Errorf("%w: instance %q expired at %s without a run on its last day",
+				ErrWindowMissed, in.ID, in.ExpiresAt.In(loc).Format(time.RFC3339))
+			run.Instances[k] = next
+			run.Results = append(run.Results, res)
+			continue
+		}
 		if err := in.Refused(); err != nil {
 			res.Outcome, res.Err = Refused, err
 			run.Results = append(run.Results, res)

@@ -82,12 +82,20 @@ func referenceRunAuto(fleet []Instance, now time.Time, wallet allocation.Wallet,
 	for _, in := range wallet {
 		bal[in.ID] = in.Balance
 	}
-	// Due auto instances, earliest expiry first, then id.
+	// Due auto instances, earliest expiry first, then id; those renewal
+	// management would renew but whose last day has passed are missed.
 	var due []Instance
+	out := map[string]Outcome{}
 	for _, in := range fleet {
 		y, m, d := in.ExpiresAt.Add(-time.Nanosecond).In(shanghai).Date()
-		if in.Policy == Auto && (in.Status == "" || in.Status == Active) && !in.AutoBlocked &&
-			!now.Before(time.Date(y, m, d, 0, 0, 0, 0, shanghai)) && now.Before(in.ExpiresAt) {
+		managed := in.Kind != Trial && in.Kind != OneTime && in.Renewable
+		switch {
+		case in.Policy != Auto || !(in.Status == "" || in.Status == Active) || in.AutoBlocked:
+		case !now.Before(in.ExpiresAt):
+			if managed {
+				out[in.ID] = Missed
+			}
+		case !now.Before(time.Date(y, m, d, 0, 0, 0, 0, shanghai)):
 			due = append(due, in)
 		}
 	}
@@ -100,7 +108,6 @@ func referenceRunAuto(fleet []Instance, now time.Time, wallet allocation.Wallet,
 		}
 		return 1
 	})
-	out := map[string]Outcome{}
 	for _, in := range due {
 		if in.Kind == Trial || in.Kind == OneTime || !in.Renewable {
 			out[in.ID] = Refused

@@ -236,11 +236,35 @@ func TestRunAuto(t *testing.T) {
 				mk("tomorrow", func(i *Instance) { i.ExpiresAt = expiry.Add(24 * time.Hour) }),
 				mk("manual", func(i *Instance) { i.Policy = Manual }),
 				mk("blocked", func(i *Instance) { i.Status, i.AutoBlocked = Expired, true }),
-				mk("lapsed", func(i *Instance) { i.ExpiresAt = runAt.Add(-time.Minute) }),
+				mk("lapsed_trial", func(i *Instance) { i.ExpiresAt, i.Kind = runAt.Add(-time.Minute), Trial }),
 			},
 			wallet:   allocation.Wallet{cash("cash", "1000.00", "0")},
 			want:     nil,
 			balances: map[string]string{"cash": "1000.00"},
+		},
+		{
+			name: "a_passed_window_is_reported_missed",
+			reason: seedRenewal + ": if an instance fails to be renewed on the expiration date, the instance becomes expired;" +
+				" the system renews instances only if they are in the validity period",
+			instances: []Instance{
+				mk("lapsed", func(i *Instance) { i.ExpiresAt = runAt.Add(-time.Minute) }),
+				mk("just_lapsed", func(i *Instance) { i.ExpiresAt = runAt }), // ExpiresAt is exclusive
+				mk("web", nil),
+			},
+			wallet: allocation.Wallet{cash("cash", "1000.00", "0")},
+			want: []outcome{
+				{"lapsed", Missed, runAt.Add(-time.Minute), ErrWindowMissed},
+				{"just_lapsed", Missed, runAt, ErrWindowMissed},
+				{"web", Renewed, next, nil},
+			},
+			balances: map[string]string{"cash": "900.00"},
+			after: []Instance{
+				mk("lapsed", func(i *Instance) {
+					i.ExpiresAt, i.Status, i.AutoBlocked = runAt.Add(-time.Minute), Expired, true
+				}),
+				mk("just_lapsed", func(i *Instance) { i.ExpiresAt, i.Status, i.AutoBlocked = runAt, Expired, true }),
+				mk("web", func(i *Instance) { i.ExpiresAt, i.AnchorDay, i.PeriodMonths = next, 15, 1 }),
+			},
 		},
 		{
 			name:   "refused_auto_instances_are_reported",
@@ -370,6 +394,12 @@ func checkRun(t fataler, instances []Instance, run Run) {
 		case Refused:
 			if !errors.Is(r.Err, ErrNotRenewable) || after != before || !r.Amount.IsZero() {
 				t.Fatalf("refused %s: %+v", after.ID, r)
+			}
+		case Missed:
+			if !errors.Is(r.Err, ErrWindowMissed) || !r.To.Equal(before.ExpiresAt) || !r.Amount.IsZero() ||
+				!r.Split.Equal(allocation.Split{}) || after.Status != Expired || !after.AutoBlocked ||
+				after.Policy != Auto || !after.ExpiresAt.Equal(before.ExpiresAt) {
+				t.Fatalf("missed %s: %+v", after.ID, r)
 			}
 		default:
 			t.Fatalf("%s: outcome %q", after.ID, r.Outcome)

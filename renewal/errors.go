@@ -39,6 +39,10 @@ var (
 	// ErrInsufficientBalance is why an automatic renewal failed: the
 	// wallet could not pay the whole fee ([RunAuto]).
 	ErrInsufficientBalance = errors.New("renewal: insufficient balance")
+	// ErrWindowMissed is why an automatic renewal was missed: no run fell
+	// within the instance's renewal window, which has passed (see
+	// [Missed]).
+	ErrWindowMissed = errors.New("renewal: renewal window passed")
 	// ErrNoPrice says the price list has no monthly price for a product
 	// that must be charged. It comes wrapped in an [InvalidError].
 	ErrNoPrice = errors.New("renewal: no monthly price for product")
