@@ -55,7 +55,8 @@ type Renewal struct {
 // invalid instance, months out of range, a zero at, a bad price list, a
 // missing price (also wrapping [ErrNoPrice]) or an error from Allocate (also
 // wrapping [allocation.ErrInvalid]); a [*RefusedError] (wrapping
-// [ErrNotRenewable]) for an instance renewal management refuses.
+// [ErrNotRenewable]) for an instance renewal management refuses, which needs
+// no price.
 func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet allocation.Wallet,
 	prices Prices, policy allocation.Policy) (Renewal, error) {
 	if loc == nil {
@@ -70,12 +71,15 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		p.addf("at: zero time")
 	}
 	prices.validate(&p)
-	prices.needPrice(inst, &p)
+	refused := inst.Refused()
+	if refused == nil {
+		prices.needPrice(inst, &p) // an instance that is never renewed needs no price
+	}
 	if err := p.err(); err != nil {
 		return Renewal{}, err
 	}
-	if err := inst.Refused(); err != nil {
-		return Renewal{}, err
+	if refused != nil {
+		return Renewal{}, refused
 	}
 
 	from, anchor := inst.ExpiresAt, inst.anchor(loc)

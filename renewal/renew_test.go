@@ -184,6 +184,10 @@ func TestRenewErrors(t *testing.T) {
 			func(i *Instance) { i.Kind = "lease" }, 1, runAt, wallet, []error{ErrInvalid}},
 		{"no_price", "the product must be priced",
 			func(i *Instance) { i.Product = "KXX" }, 1, runAt, wallet, []error{ErrInvalid, ErrNoPrice}},
+		{"refused_without_price", seedRenewal + ": a product that is never renewed needs no price; its refusal is the error",
+			func(i *Instance) { i.Product, i.Renewable = "KXX", false }, 1, runAt, wallet, []error{ErrProductNotRenewable, ErrNotRenewable}},
+		{"trial_without_price", seedRenewal + ": a trial needs no price either",
+			func(i *Instance) { i.Product, i.Kind = "KXX", Trial }, 1, runAt, wallet, []error{ErrTrial, ErrNotRenewable}},
 		{"invalid_wallet", "Allocate's validation error is passed on",
 			nil, 1, runAt, allocation.Wallet{{ID: "x"}}, []error{ErrInvalid, allocation.ErrInvalid}},
 	}
