@@ -16,34 +16,43 @@ import "slices"
 // usage vector that is lexicographically greatest in policy order, and its
 // total is the maximum coverage.
 //
-// Order keys are evaluated once, on the bill after discounts: payments are
-// chosen together, so there is no "start of the step" in between.
+// A step's order is fixed at its start, as under InOrder: its nodes are
+// added and filled once the earlier steps' are. For LargestFirst and
+// SmallestFirst, the deduction an instrument could make at the start of a
+// step is what it could add then, alone, on top of the earlier nodes'
+// totals (moving their payments between lines as filling does); before any
+// payment that is its room or what remains of its lines, whichever is less.
 // Ties in line choice go to the earlier line in the bill; which
 // instrument uses how much does not depend on the order of the lines.
 func (e *engine) payMaxCoverage() {
 	e.flow = flow{byLine: make([][]payment, len(e.lines)), rem: make([]money, len(e.lines))}
 	f := &e.flow
+	for li, l := range e.lines {
+		f.rem[li] = l.remaining
+		f.residual = e.add(f.residual, l.remaining)
+	}
 	reserved := make([]money, len(e.ins)) // room already given to earlier nodes
 	for st := range e.steps {
-		draw := e.steps[st].Draw
-		for _, c := range e.candidates(st, false) {
-			room := e.sub(e.room(&e.ins[c.i], draw), reserved[c.i])
+		step := &e.steps[st]
+		cs := e.candidates(st, false)
+		if len(f.nodes) > 0 && needsDeduction(step.Order) {
+			for k := range cs {
+				cs[k].ded = e.couldAdd(cs[k].i, e.sub(e.room(&e.ins[cs[k].i], step.Draw), reserved[cs[k].i]))
+			}
+			e.sortCandidates(cs, step.Order)
+		}
+		first := len(f.nodes)
+		for _, c := range cs {
+			room := e.sub(e.room(&e.ins[c.i], step.Draw), reserved[c.i])
 			if e.sign(room) <= 0 {
 				continue
 			}
 			reserved[c.i] = e.add(reserved[c.i], room)
 			f.nodes = append(f.nodes, node{ins: c.i, step: int32(st), cap: room})
 		}
-	}
-	for li, l := range e.lines {
-		f.rem[li] = l.remaining
-		f.residual = e.add(f.residual, l.remaining)
-	}
-	for n := range f.nodes {
-		if e.sign(f.residual) == 0 {
-			break
+		for n := first; n < len(f.nodes) && e.sign(f.residual) > 0; n++ {
+			e.fill(int32(n))
 		}
-		e.fill(int32(n))
 	}
 	// Record what each node pays, in policy order, lines in bill order.
 	var paid []nodePayment
@@ -128,6 +137,57 @@ func (f *flow) flowOn(n, line int32) money {
 	return 0
 }
 
+// couldAdd returns how much instrument i could pay now, up to room, on top
+// of what the nodes so far pay: a trial node filled and taken back, so the
+// flow, the dead lines and the lists' cursors are left as they were.
+func (e *engine) couldAdd(i int32, room money) money {
+	if e.sign(room) <= 0 || e.sign(e.flow.residual) == 0 {
+		return 0
+	}
+	// What is still unpaid on its own lines may be enough.
+	var direct money
+	if l := e.ins[i].list; l != nil {
+		for _, li := range l.idx[l.cursor:] {
+			if direct = e.add(direct, e.flow.rem[li]); e.cmp(direct, room) >= 0 {
+				return room
+			}
+		}
+	}
+	saved := e.flow.clone()
+	cursors := make([]int, len(e.ins))
+	for k := range e.ins {
+		if l := e.ins[k].list; l != nil {
+			cursors[k] = l.cursor
+		}
+	}
+	n := int32(len(e.flow.nodes))
+	e.flow.nodes = append(e.flow.nodes, node{ins: i, cap: room})
+	e.fill(n)
+	used := e.flow.nodes[n].used
+	saved.stamp = e.flow.stamp // the scratch marks of the trial stay behind
+	e.flow = saved
+	for k := range e.ins {
+		if l := e.ins[k].list; l != nil {
+			l.cursor = cursors[k]
+		}
+	}
+	return used
+}
+
+// clone returns a copy of f that shares nothing f changes in place but the
+// search scratch (marks are stamped, so they need no copy).
+func (f *flow) clone() flow {
+	c := *f
+	c.nodes = slices.Clone(f.nodes)
+	c.byLine = make([][]payment, len(f.byLine))
+	for li, ps := range f.byLine {
+		c.byLine[li] = slices.Clone(ps)
+	}
+	c.rem = slices.Clone(f.rem)
+	c.dead = slices.Clone(f.dead)
+	return c
+}
+
 // fill gives node n as much as it can carry.
 func (e *engine) fill(n int32) {
 	f := &e.flow
@@ -167,10 +227,14 @@ func (e *engine) augment(n int32) bool {
 	f := &e.flow
 	if f.dead == nil {
 		f.dead = make([]bool, len(e.lines))
+	}
+	if f.lineSeen == nil {
 		f.lineSeen = make([]int32, len(e.lines))
 		f.viaNode = make([]int32, len(e.lines))
-		f.nodeSeen = make([]int32, len(f.nodes))
-		f.viaLine = make([]int32, len(f.nodes))
+	}
+	if len(f.nodeSeen) < len(f.nodes) { // nodes are added step by step
+		f.nodeSeen = append(f.nodeSeen, make([]int32, len(f.nodes)-len(f.nodeSeen))...)
+		f.viaLine = append(f.viaLine, make([]int32, len(f.nodes)-len(f.viaLine))...)
 	}
 	f.stamp++
 	stamp := f.stamp

@@ -1,7 +1,9 @@
 package allocation_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -206,4 +208,113 @@ func bruteForceLexMax(caps, amounts []int64, reach [][]bool) []int64 {
 	}
 	walk(0)
 	return best
+}
+
+// Under max_coverage, a later step ordered largest_first weighs what each
+// of its instruments could still add at the start of the step, as in_order
+// does, not what it could have paid on the untouched bill. The review case:
+// G pays 90 of A first; Y and Z could then each add 10, a tie the id
+// breaks, so Y pays.
+func TestMaxCoverageLaterStepOrdersAtItsStart(t *testing.T) {
+	for _, strategy := range []string{"in_order", "max_coverage"} {
+		sc := parse(t, scenario(`{"strategy":"`+strategy+`","steps":[{"name":"s1","kinds":["g"]},{"name":"s2","kinds":["v"],"order":["largest_first"]}]}`,
+			`{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"A","product":"a","amount":"100.00"},{"id":"B","product":"b","amount":"100.00"}]}`, `[
+			{"id":"G","kind":"g","currency":"CNY","balance":"90","scope":{"products":["a"]}},
+			{"id":"Y","kind":"v","currency":"CNY","balance":"50","scope":{"products":["a"]}},
+			{"id":"Z","kind":"v","currency":"CNY","balance":"80","scope":{"products":["a"]}}]`))
+		sp, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, _ := sp.Instrument("Y")
+		z, _ := sp.Instrument("Z")
+		if !y.Used.Equal(decimal.NewFromInt(10)) || !z.Used.IsZero() {
+			t.Errorf("%s: Y used %s, Z used %s; want 10 and 0", strategy, y.Used, z.Used)
+		}
+	}
+}
+
+// TestMaxCoverageStepStartDeductions checks that rule against brute force:
+// each instrument of the second step gets the deduction brute force finds
+// for it alone after the first step's optimum, the step is sorted by it,
+// and the usage is the optimum in that order.
+func TestMaxCoverageStepStartDeductions(t *testing.T) {
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	rapid.Check(t, func(t *rapid.T) {
+		nLines := rapid.IntRange(1, 3).Draw(t, "lines")
+		nFirst := rapid.IntRange(1, 2).Draw(t, "first")
+		nSecond := rapid.IntRange(2, 3).Draw(t, "second")
+		key := rapid.SampledFrom([]allocation.OrderKey{allocation.LargestFirst, allocation.SmallestFirst}).Draw(t, "key")
+		bill := allocation.Bill{ID: "b", Currency: "EUR", At: at}
+		amounts := make([]int64, nLines)
+		for l := range nLines {
+			amounts[l] = int64(rapid.IntRange(0, 6).Draw(t, fmt.Sprintf("amount%d", l)))
+			bill.Lines = append(bill.Lines, allocation.Line{
+				ID: fmt.Sprintf("l%d", l), Product: fmt.Sprintf("p%d", l), Amount: decimal.NewFromInt(amounts[l]),
+			})
+		}
+		n := nFirst + nSecond
+		var wallet allocation.Wallet
+		caps := make([]int64, n)
+		reach := make([][]bool, n)
+		for i := range n {
+			caps[i] = int64(rapid.IntRange(0, 5).Draw(t, fmt.Sprintf("cap%d", i)))
+			reach[i] = make([]bool, nLines)
+			in := allocation.Instrument{ID: fmt.Sprintf("i%d", i), Kind: "g", Currency: "EUR",
+				Balance: decimal.NewFromInt(caps[i]), Priority: i, Scope: allocation.Scope{Products: []string{"none"}}}
+			if i >= nFirst {
+				in.Kind = "v"
+			}
+			for l := range nLines {
+				if rapid.Bool().Draw(t, fmt.Sprintf("reach%d_%d", i, l)) {
+					reach[i][l] = true
+					in.Scope.Products = append(in.Scope.Products, bill.Lines[l].Product)
+				}
+			}
+			wallet = append(wallet, in)
+		}
+		policy := allocation.Policy{Strategy: allocation.MaxCoverage, Steps: []allocation.Step{
+			{Name: "first", Kinds: []string{"g"}, Order: []allocation.OrderKey{allocation.PriorityOrder}},
+			{Name: "second", Kinds: []string{"v"}, Order: []allocation.OrderKey{key}},
+		}}
+		got, err := allocation.Allocate(bill, wallet, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// The order brute force gives the second step.
+		first := make([]int, nFirst)
+		for i := range first {
+			first[i] = i
+		}
+		pick := func(idx []int) ([]int64, [][]bool) {
+			c, r := make([]int64, len(idx)), make([][]bool, len(idx))
+			for k, i := range idx {
+				c[k], r[k] = caps[i], reach[i]
+			}
+			return c, r
+		}
+		ded := map[int]int64{}
+		var second []int
+		for i := nFirst; i < n; i++ {
+			c, r := pick(append(first[:nFirst:nFirst], i))
+			ded[i] = bruteForceLexMax(c, amounts, r)[nFirst]
+			second = append(second, i)
+		}
+		slices.SortStableFunc(second, func(a, b int) int { // ids i<k> sort like their indices
+			if key == allocation.LargestFirst {
+				return cmp.Compare(ded[b], ded[a])
+			}
+			return cmp.Compare(ded[a], ded[b])
+		})
+		order := append(first, second...)
+		c, r := pick(order)
+		best := bruteForceLexMax(c, amounts, r)
+		for k, i := range order {
+			res, _ := got.Instrument(wallet[i].ID)
+			if res.Used.IntPart() != best[k] {
+				t.Fatalf("%s uses %s; brute force in the order %v (deductions %v) gives %v", wallet[i].ID, res.Used, order, ded, best)
+			}
+		}
+	})
 }

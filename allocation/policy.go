@@ -82,7 +82,9 @@ const (
 	// LargestFirst puts first the instrument that could deduct the most at
 	// the start of the step: the smaller of what it may draw and what
 	// remains of its eligible lines (for a percentage instrument, the
-	// discount it would give).
+	// discount it would give). Under [MaxCoverage], once earlier steps have
+	// paid, it is what the instrument could add alone on top of their
+	// totals, which they may pay on other lines to make room.
 	LargestFirst OrderKey = "largest_first"
 	// SmallestFirst is the reverse of LargestFirst.
 	SmallestFirst OrderKey = "smallest_first"
