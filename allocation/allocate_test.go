@@ -598,3 +598,37 @@ func TestStrictRoundingAllowsOnlyTheCurrencyDecimals(t *testing.T) {
 		}
 	}
 }
+
+// Places is the working scale: the policy's places, more when an input
+// amount has more decimals, and 0 for a decoded Split.
+func TestSplitPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		policy, amount string
+		want           int32
+	}{
+		{`{}`, "10", 2},
+		{`{"rounding":{"places":4}}`, "10", 4},
+		{`{}`, "0.125", 3},
+		{`{"rounding":{"places":0,"mode":"down"}}`, "10", 0},
+	} {
+		sc := parse(t, scenario(tc.policy, `{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"L","amount":"`+tc.amount+`"}]}`, `[]`))
+		sp, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sp.Places() != tc.want {
+			t.Errorf("policy %s, amount %s: Places %d, want %d", tc.policy, tc.amount, sp.Places(), tc.want)
+		}
+		b, err := json.Marshal(sp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back allocation.Split
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back.Places() != 0 {
+			t.Errorf("decoded Split: Places %d, want 0", back.Places())
+		}
+	}
+}

@@ -76,6 +76,14 @@ type LineResult struct {
 	Outstanding decimal.Decimal `json:"outstanding"`
 }
 
+// Places returns the number of decimals the split's amounts are written
+// with in JSON, the working scale of the [Allocate] call that made it (at
+// least the policy's rounding places), so that a report can show every
+// amount alike: 5.5 as 5.50 in CNY. A decoded Split returns 0: its amounts
+// keep the decimals they were written with. An amount may carry more
+// decimals than Places only in a Split not made by Allocate.
+func (s Split) Places() int32 { return s.places }
+
 // Instrument returns the result for the instrument with the given id.
 func (s Split) Instrument(id string) (InstrumentResult, bool) {
 	for _, r := range s.Instruments {

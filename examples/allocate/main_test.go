@@ -141,3 +141,20 @@ func TestRunBigInput(t *testing.T) {
 		}
 	}
 }
+
+// The table shows every amount at the split's places, as the JSON does:
+// a cap of 5.5 on a zero bill is 5.50 in CNY, not rounded to 6.
+func TestTableShowsTheSplitsPlaces(t *testing.T) {
+	input := `{"policy":{},"bill":{"id":"b","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[{"id":"L","amount":"0"}]},
+		"wallet":[{"id":"P","kind":"c","currency":"CNY","percent":"10","balance":"5.5"},
+		          {"id":"F","kind":"c","currency":"CNY","balance":"0.125"}]}`
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-table"}, strings.NewReader(input), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{" 5.500 ", " 0.125 ", " 0.000 "} { // 3 places: F's balance has 3 decimals
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}

@@ -15,8 +15,9 @@ import (
 // instruments with the reasons the unused ones were skipped. Text columns
 // are aligned left, amounts right.
 func Write(w io.Writer, s allocation.Split) error {
-	p := places(s)
-	num := func(d decimal.Decimal) string { return d.StringFixed(p) }
+	// Every amount at the split's places, or with its own decimals if it
+	// has more (never rounded).
+	num := func(d decimal.Decimal) string { return d.StringFixed(max(s.Places(), -d.Exponent())) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "bill %s (%s)\n\n", s.Bill, s.Currency)
 	table(&b, []string{"", "amount"}, [][]string{
@@ -85,16 +86,4 @@ func table(b *strings.Builder, header []string, rows [][]string) {
 		line(r)
 	}
 	b.WriteString("\n")
-}
-
-// places is the number of decimals the split's amounts are written with.
-func places(s allocation.Split) int32 {
-	e := s.Total.Exponent()
-	for _, l := range s.Lines {
-		e = min(e, l.Amount.Exponent())
-	}
-	if e < 0 {
-		return -e
-	}
-	return 0
 }
