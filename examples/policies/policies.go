@@ -16,7 +16,9 @@
 //	                           account cash balance (002_974120889ed2e661.txt)
 //	kakao-credits              free credit earliest expiry → free credit for
 //	                           specific services → paid credit earliest
-//	                           expiry (003_b4fbba3f981e0ca6.txt)
+//	                           expiry, under max_coverage, so that free
+//	                           credits pay all they can before paid credit
+//	                           pays (003_b4fbba3f981e0ca6.txt)
 //	alibaba-prepayment         prepayment balance (001_d1525b524f7b874c.txt)
 //
 // The instrument kinds they name are those of the voucher, credit and

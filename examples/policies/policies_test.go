@@ -399,15 +399,18 @@ func scenarios(t *testing.T) []scenario {
 				line("image", "ubuntu_pro", credit.CategoryOSImage, "10000"), line("db", "mysql", "database", "30000")),
 			wallet: kakaoWallet(t),
 			// Free general credits, earliest expiry first (May 30,000 then
-			// June 50,000) cover vm; the vm-only credit covers the rest of
-			// vm; the paid credit pays what free credits may not (marketplace,
-			// OS image) and db.
-			used:  map[string]string{"free-may": "30000", "free-june": "50000", "free-vm": "20000", "paid": "60000"},
-			steps: map[string]string{"free_credit_earliest_expiry": "80000", "free_credit_specific_services": "20000", "paid_credit_earliest_expiry": "60000"},
+			// June 50,000), pay vm and db; the vm-only credit pays all it
+			// can of vm, which the general ones leave to it (max_coverage:
+			// in bill order they would take vm first and leave 20,000 of it
+			// unused while paid credit paid db); the paid credit pays the
+			// rest of vm and what free credits may not (marketplace, OS
+			// image).
+			used:  map[string]string{"free-may": "30000", "free-june": "50000", "free-vm": "40000", "paid": "40000"},
+			steps: map[string]string{"free_credit_earliest_expiry": "80000", "free_credit_specific_services": "40000", "paid_credit_earliest_expiry": "40000"},
 			// Credits are not invoiceable when used (paid credits are
 			// invoiced at purchase unless InvoiceOnUse).
 			outstanding: "0", invoiceable: "0",
-			reason: seedKakao + ": free credit earliest expiry, free credit for specific services, then paid credit; free credits exclude marketplace and OS images",
+			reason: seedKakao + ": free credit earliest expiry, free credit for specific services, then paid credit; the usage free credits can pay is deducted first; free credits exclude marketplace and OS images",
 		},
 		{
 			name: "kakao_expired_credit_unused", policy: "kakao-credits",
