@@ -3,6 +3,7 @@ package allocation
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,6 +93,22 @@ func TestUnitsIgnoreAnUncappedBalance(t *testing.T) {
 }
 
 func TestSortedByID(t *testing.T) {
+	// Many ids, few distinct: equal ids come in index order whatever the
+	// sort algorithm does with them (insertion sort keeps equal ids apart
+	// from the tie-break only for short lists).
+	var few []string
+	for k := range 40 {
+		few = append(few, string(rune('a'+(k*7)%5)))
+	}
+	wantFew := make([]int32, len(few))
+	for i := range wantFew {
+		wantFew[i] = int32(i)
+	}
+	slices.SortStableFunc(wantFew, func(a, b int32) int { return strings.Compare(few[a], few[b]) })
+	if order, _ := sortedByID(len(few), func(i int) string { return few[i] }); !slices.Equal(order, wantFew) {
+		t.Errorf("sortedByID of 40 ids, 5 distinct = %v, want %v", order, wantFew)
+	}
+
 	for _, tc := range []struct {
 		ids       []string
 		wantOrder []int32 // nil: already sorted
@@ -101,7 +118,8 @@ func TestSortedByID(t *testing.T) {
 		{[]string{"a", "a", "b", "b", "b"}, nil, []int{1, 3, 4}},
 		{[]string{"b", "a", "c"}, []int32{1, 0, 2}, nil},
 		{[]string{"b", "a", "b", "c", "a"}, []int32{1, 4, 0, 2, 3}, []int{2, 4}},
-		{[]string{"a", "a", "c", "b"}, []int32{0, 1, 3, 2}, []int{1}}, // a duplicate before the disorder
+		{[]string{"a", "a", "c", "b"}, []int32{0, 1, 3, 2}, []int{1}},                       // a duplicate before the disorder
+		{[]string{"c", "b", "b", "a", "b", "b"}, []int32{3, 1, 2, 4, 5, 0}, []int{2, 4, 5}}, // equal ids by index
 		{nil, nil, nil},
 	} {
 		order, dups := sortedByID(len(tc.ids), func(i int) string { return tc.ids[i] })
@@ -137,28 +155,38 @@ func TestSortedByID(t *testing.T) {
 // places or at a wider scale.
 func TestUnitsAtFastMax(t *testing.T) {
 	for _, tc := range []struct {
-		lines []string // JPY: the policy's places are 0
-		fits  bool
+		lines    []string // JPY: the policy's places are 0
+		balances []string // of cash instruments
+		fits     bool
 	}{
-		{[]string{"999999999999999999", "999999999999999999", "305843009213693953"}, true},
-		{[]string{"999999999999999999", "999999999999999999", "305843009213693954"}, false},
-		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.3"}, true},
-		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.4"}, false},
+		{[]string{"999999999999999999", "999999999999999999", "305843009213693953"}, nil, true},
+		{[]string{"999999999999999999", "999999999999999999", "305843009213693954"}, nil, false},
+		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.3"}, nil, true},
+		{[]string{"99999999999999999.9", "99999999999999999.9", "30584300921369395.4"}, nil, false},
+		// A negative balance counts by its magnitude, at either scale.
+		{[]string{"999999999999999999", "305843009213693953"}, []string{"-999999999999999999"}, true},
+		{[]string{"999999999999999999", "305843009213693954"}, []string{"-999999999999999999"}, false},
+		{[]string{"99999999999999999.9", "30584300921369395.3"}, []string{"-99999999999999999.9"}, true},
+		{[]string{"99999999999999999.9", "30584300921369395.4"}, []string{"-99999999999999999.9"}, false},
 	} {
 		bill := Bill{ID: "b", Currency: "JPY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
 		for i, a := range tc.lines {
 			bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
 		}
-		v, err := validate(&bill, nil, &Policy{})
+		var wallet Wallet
+		for i, b := range tc.balances {
+			wallet = append(wallet, Instrument{ID: fmt.Sprint("c", i), Kind: "cash", Currency: "JPY", Balance: decimal.RequireFromString(b)})
+		}
+		v, err := validate(&bill, wallet, &Policy{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var sum int64
 		for _, u := range v.units {
-			sum += int64(u)
+			sum += max(int64(u), -int64(u))
 		}
 		if fits := v.units != nil; fits != tc.fits || fits && sum != fastMax {
-			t.Errorf("%v: int64 path %t (units adding up to %d), want %t", tc.lines, fits, sum, tc.fits)
+			t.Errorf("%v, %v: int64 path %t (magnitudes adding up to %d), want %t", tc.lines, tc.balances, fits, sum, tc.fits)
 		}
 	}
 }
