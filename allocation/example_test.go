@@ -70,3 +70,26 @@ func ExampleAllocate_percentCoupon() {
 	// c 0.34 3.00
 	// discounted 1.00
 }
+
+// Places tells a report how many decimals to show, so that every amount of
+// the split reads alike: an input written "5.5" or "12" is shown at the
+// working scale, which is the currency's two places here and three once a
+// line is priced in thousandths.
+func ExampleSplit_Places() {
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	wallet := allocation.Wallet{{ID: "gift", Kind: "gift", Currency: "CNY", Balance: decimal.RequireFromString("5.5")}}
+	for _, price := range []string{"12", "0.125"} {
+		bill := allocation.Bill{ID: "b", Currency: "CNY", At: at, Lines: []allocation.Line{
+			{ID: "l", Amount: decimal.RequireFromString(price)},
+		}}
+		split, err := allocation.Allocate(bill, wallet, allocation.Policy{})
+		if err != nil {
+			panic(err)
+		}
+		p := split.Places()
+		fmt.Println(p, split.Total.StringFixed(p), split.Paid.StringFixed(p), split.Outstanding.StringFixed(p))
+	}
+	// Output:
+	// 2 12.00 5.50 6.50
+	// 3 0.125 0.125 0.000
+}
