@@ -266,12 +266,14 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 
 // workingScale returns the working scale of a call, and the places and
 // mode its policy rounds to: "The zero Rounding (Places 0 and Mode empty)
-// means the bill currency's minor units [...] with HalfEven", and "the
-// working scale is the policy's rounding places, or more if an input amount
-// is written with more decimals".
+// means the bill currency's minor units [...] with HalfEven", "Places
+// CurrencyPlaces means the bill currency's minor units" (what JSON gives a
+// rounding without "places"), and "the working scale is the policy's
+// rounding places, or more if an input amount is written with more
+// decimals".
 func workingScale(bill allocation.Bill, wallet allocation.Wallet, policy allocation.Policy) (scale, places int32, mode allocation.RoundingMode) {
 	places, mode = policy.Rounding.Places, policy.Rounding.Mode
-	if places == 0 && mode == "" {
+	if places == 0 && mode == "" || places == allocation.CurrencyPlaces {
 		places = allocation.MinorUnits(bill.Currency)
 	}
 	if mode == "" {
