@@ -83,14 +83,7 @@ func TestMaxCoverageIsTheLexicographicOptimum(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		nLines := rapid.IntRange(1, 4).Draw(t, "lines")
 		nIns := rapid.IntRange(1, 5).Draw(t, "instruments")
-		bill := allocation.Bill{ID: "b", Currency: "EUR", At: at}
-		amounts := make([]int64, nLines)
-		for l := range nLines {
-			amounts[l] = int64(rapid.IntRange(0, 6).Draw(t, fmt.Sprintf("amount%d", l)))
-			bill.Lines = append(bill.Lines, allocation.Line{
-				ID: fmt.Sprintf("l%d", l), Product: fmt.Sprintf("p%d", l), Amount: decimal.NewFromInt(amounts[l]),
-			})
-		}
+		bill, amounts := drawBill(t, at, nLines)
 		var wallet allocation.Wallet
 		caps := make([]int64, nIns)
 		reach := make([][]bool, nIns) // reach[i][l]
@@ -143,6 +136,20 @@ func TestMaxCoverageIsTheLexicographicOptimum(t *testing.T) {
 			t.Fatalf("max_coverage leaves %s outstanding, in_order only %s", got.Outstanding, greedy.Outstanding)
 		}
 	})
+}
+
+// drawBill draws a bill of nLines lines of 0 to 6 euros, line l for
+// product pl, and returns it with the amounts.
+func drawBill(t *rapid.T, at time.Time, nLines int) (allocation.Bill, []int64) {
+	bill := allocation.Bill{ID: "b", Currency: "EUR", At: at}
+	amounts := make([]int64, nLines)
+	for l := range nLines {
+		amounts[l] = int64(rapid.IntRange(0, 6).Draw(t, fmt.Sprintf("amount%d", l)))
+		bill.Lines = append(bill.Lines, allocation.Line{
+			ID: fmt.Sprintf("l%d", l), Product: fmt.Sprintf("p%d", l), Amount: decimal.NewFromInt(amounts[l]),
+		})
+	}
+	return bill, amounts
 }
 
 // bruteForceLexMax enumerates every usage vector u (0 ≤ u[i] ≤ caps[i]),
@@ -245,14 +252,7 @@ func TestMaxCoverageStepStartDeductions(t *testing.T) {
 		nFirst := rapid.IntRange(1, 2).Draw(t, "first")
 		nSecond := rapid.IntRange(2, 3).Draw(t, "second")
 		key := rapid.SampledFrom([]allocation.OrderKey{allocation.LargestFirst, allocation.SmallestFirst}).Draw(t, "key")
-		bill := allocation.Bill{ID: "b", Currency: "EUR", At: at}
-		amounts := make([]int64, nLines)
-		for l := range nLines {
-			amounts[l] = int64(rapid.IntRange(0, 6).Draw(t, fmt.Sprintf("amount%d", l)))
-			bill.Lines = append(bill.Lines, allocation.Line{
-				ID: fmt.Sprintf("l%d", l), Product: fmt.Sprintf("p%d", l), Amount: decimal.NewFromInt(amounts[l]),
-			})
-		}
+		bill, amounts := drawBill(t, at, nLines)
 		n := nFirst + nSecond
 		var wallet allocation.Wallet
 		caps := make([]int64, n)

@@ -48,14 +48,7 @@ func TestUnitsPathChoice(t *testing.T) {
 		{"an amount beyond fastScale", []string{"1", "0.0000000000000000001"}, nil, 0, fastScale + 1, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bill := Bill{ID: "b", Currency: "CNY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
-			for i, a := range tc.lines {
-				bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
-			}
-			var wallet Wallet
-			for i, b := range tc.balances {
-				wallet = append(wallet, Instrument{ID: fmt.Sprint("c", i), Kind: "cash", Currency: "CNY", Balance: decimal.RequireFromString(b)})
-			}
+			bill, wallet := cashScenario("CNY", tc.lines, tc.balances)
 			policy := Policy{Rounding: Rounding{Places: tc.places, Mode: HalfEven}}
 			if tc.places == 0 {
 				policy.Rounding.Places = CurrencyPlaces
@@ -72,6 +65,20 @@ func TestUnitsPathChoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cashScenario returns a bill in currency with one line per amount and a
+// wallet with one cash instrument per balance.
+func cashScenario(currency string, lines, balances []string) (Bill, Wallet) {
+	bill := Bill{ID: "b", Currency: currency, At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
+	for i, a := range lines {
+		bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
+	}
+	var wallet Wallet
+	for i, b := range balances {
+		wallet = append(wallet, Instrument{ID: fmt.Sprint("c", i), Kind: "cash", Currency: currency, Balance: decimal.RequireFromString(b)})
+	}
+	return bill, wallet
 }
 
 // An uncapped coupon's balance means nothing: it neither widens the scale
@@ -169,14 +176,7 @@ func TestUnitsAtFastMax(t *testing.T) {
 		{[]string{"99999999999999999.9", "30584300921369395.3"}, []string{"-99999999999999999.9"}, true},
 		{[]string{"99999999999999999.9", "30584300921369395.4"}, []string{"-99999999999999999.9"}, false},
 	} {
-		bill := Bill{ID: "b", Currency: "JPY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}
-		for i, a := range tc.lines {
-			bill.Lines = append(bill.Lines, Line{ID: fmt.Sprint("L", i), Amount: decimal.RequireFromString(a)})
-		}
-		var wallet Wallet
-		for i, b := range tc.balances {
-			wallet = append(wallet, Instrument{ID: fmt.Sprint("c", i), Kind: "cash", Currency: "JPY", Balance: decimal.RequireFromString(b)})
-		}
+		bill, wallet := cashScenario("JPY", tc.lines, tc.balances)
 		v, err := validate(&bill, wallet, &Policy{})
 		if err != nil {
 			t.Fatal(err)
