@@ -79,6 +79,26 @@ func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
 	return Journal{to, j.n + 1}, Result{Seq: j.n}, nil
 }
 
+// ApplyAll applies txs in order, each as [Journal.Apply] does, and returns
+// the journal after the last, the [Result] of each, and the transactions
+// that are not replays: what a [Store] must append. A batch is applied
+// whole or not at all: on the first error ApplyAll returns the receiver,
+// no results and that error.
+func (j Journal) ApplyAll(txs []Transaction) (Journal, []Result, []Transaction, error) {
+	next, results := j, make([]Result, len(txs))
+	var fresh []Transaction
+	for i, tx := range txs {
+		var err error
+		if next, results[i], err = next.Apply(tx); err != nil {
+			return j, nil, nil, err
+		}
+		if !results[i].Replayed {
+			fresh = append(fresh, tx)
+		}
+	}
+	return next, results, fresh, nil
+}
+
 // Check reports whether [Journal.Apply] would accept tx, with the error it
 // would return, without applying it. A replay is accepted.
 func (j Journal) Check(tx Transaction) error {

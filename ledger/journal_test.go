@@ -136,6 +136,31 @@ func TestReplayAndConflict(t *testing.T) {
 	}
 }
 
+// ApplyAll applies a batch in order and names what a store must append:
+// the transactions that are not replays. A batch with a refused
+// transaction changes nothing.
+func TestApplyAll(t *testing.T) {
+	v := acct("v")
+	g := ledger.Grant("g1", t0, ledger.Terms{Account: v}, dec("100"), "")
+	j := apply(t, ledger.Journal{}, g)
+	s1, s2 := spendTx("s1", at(1), v, "10"), spendTx("s2", at(2), v, "20")
+	next, rs, fresh, err := j.ApplyAll([]ledger.Transaction{s1, g, s2})
+	if err != nil || next.Len() != 3 || next.Balance(v).String() != "70" {
+		t.Fatalf("ApplyAll: len %d, balance %s, %v", next.Len(), next.Balance(v), err)
+	}
+	if len(rs) != 3 || rs[0] != (ledger.Result{Seq: 1}) || rs[1] != (ledger.Result{Seq: 0, Replayed: true}) || rs[2] != (ledger.Result{Seq: 2}) {
+		t.Errorf("results %+v", rs)
+	}
+	if len(fresh) != 2 || fresh[0].ID != "s1" || fresh[1].ID != "s2" {
+		t.Errorf("fresh %+v, want s1 and s2", fresh)
+	}
+	// s3 overdraws after s1: nothing of the batch is applied.
+	same, rs, fresh, err := j.ApplyAll([]ledger.Transaction{s1, spendTx("s3", at(3), v, "90.01")})
+	if !errors.Is(err, ledger.ErrInsufficient) || same != j || rs != nil || fresh != nil {
+		t.Errorf("refused batch: len %d, %+v, %+v, %v", same.Len(), rs, fresh, err)
+	}
+}
+
 // Terms set by a transaction take effect after it: a transaction cannot
 // grant itself an overdraft, or make itself transferable.
 func TestTermsTakeEffectAfter(t *testing.T) {

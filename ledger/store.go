@@ -64,12 +64,9 @@ func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, t
 	if j.Len() != expected {
 		return j.Len(), &VersionError{Stream: stream, Expected: expected, Actual: j.Len()}
 	}
-	next := j
-	for _, tx := range txs {
-		var err error
-		if next, _, err = next.Apply(tx); err != nil {
-			return j.Len(), err
-		}
+	next, _, _, err := j.ApplyAll(txs)
+	if err != nil {
+		return j.Len(), err
 	}
 	if s.streams == nil {
 		s.streams = make(map[string]Journal)
@@ -102,15 +99,11 @@ func Update(ctx context.Context, s Store, stream string, attempts int, build fun
 		if txs, err = build(j); err != nil {
 			return j, nil, err
 		}
-		next, results := j, make([]Result, len(txs))
+		var next Journal
+		var results []Result
 		var fresh []Transaction
-		for i, tx := range txs {
-			if next, results[i], err = next.Apply(tx); err != nil {
-				return j, nil, err
-			}
-			if !results[i].Replayed {
-				fresh = append(fresh, tx)
-			}
+		if next, results, fresh, err = j.ApplyAll(txs); err != nil { // err outlives the loop
+			return j, nil, err
 		}
 		if len(fresh) == 0 {
 			return next, results, nil

@@ -210,15 +210,9 @@ func (s *Store) write(ctx context.Context, stream string, expected int, build fu
 	if err != nil {
 		return j, nil, err
 	}
-	next, results := j, make([]ledger.Result, len(txs))
-	var fresh []ledger.Transaction
-	for i, t := range txs {
-		if next, results[i], err = next.Apply(t); err != nil {
-			return j, nil, err
-		}
-		if !results[i].Replayed {
-			fresh = append(fresh, t)
-		}
+	next, results, fresh, err := j.ApplyAll(txs)
+	if err != nil {
+		return j, nil, err
 	}
 	if len(fresh) == 0 {
 		return next, results, nil // the deferred rollback drops a stream row just created
