@@ -128,6 +128,15 @@ func (m *model) overdraws(t *rapid.T, ps []ledger.Posting) []ledger.Account {
 	return out
 }
 
+// refusal is the error Apply must return for the postings of an otherwise
+// valid transaction: ErrInsufficient if one overdraws, else nil.
+func (m *model) refusal(t *rapid.T, ps []ledger.Posting) error {
+	if len(m.overdraws(t, ps)) > 0 {
+		return ledger.ErrInsufficient
+	}
+	return nil
+}
+
 // book records an applied transaction.
 func (m *model) book(t *rapid.T, tx ledger.Transaction, redo func(ledger.Journal, bool) (ledger.Transaction, error)) {
 	for _, p := range tx.Postings {
@@ -238,11 +247,7 @@ func (s *machine) refund(t *rapid.T) {
 		return ledger.Refund(id, at, a, cents(amount), variantNote("remaining balance", variant))
 	}
 	tx := build(false)
-	var want error
-	if len(s.m.overdraws(t, tx.Postings)) > 0 {
-		want = ledger.ErrInsufficient
-	}
-	s.apply(t, tx, want, pure(build))
+	s.apply(t, tx, s.m.refusal(t, tx.Postings), pure(build))
 }
 
 // spend books a random split through FromSplit.
@@ -308,11 +313,7 @@ func (s *machine) spend(t *rapid.T) {
 	if !tx.Equal(expect) {
 		t.Fatalf("FromSplit:\n got %+v\nwant %+v", tx, expect)
 	}
-	var wantErr error
-	if len(s.m.overdraws(t, tx.Postings)) > 0 {
-		wantErr = ledger.ErrInsufficient
-	}
-	s.apply(t, tx, wantErr, build)
+	s.apply(t, tx, s.m.refusal(t, tx.Postings), build)
 }
 
 // allocate pays a random bill with allocation.Allocate over the wallet as
@@ -481,10 +482,7 @@ func (s *machine) reverse(t *rapid.T) {
 	if !tx.Equal(expect) {
 		t.Fatalf("Reverse:\n got %+v\nwant %+v", tx, expect)
 	}
-	var wantErr error
-	if len(s.m.overdraws(t, tx.Postings)) > 0 {
-		wantErr = ledger.ErrInsufficient
-	}
+	wantErr := s.m.refusal(t, tx.Postings)
 	s.apply(t, tx, wantErr, build)
 	if wantErr == nil {
 		for i, take := range takes {
