@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"sync"
 	"testing"
 
-	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/ledger"
-	"github.com/shopspring/decimal"
+	"github.com/billfold/billfold/ledger/ledgertest"
 )
 
 func TestMemoryStore(t *testing.T) {
@@ -118,89 +115,13 @@ func TestUpdateRetries(t *testing.T) {
 // Many goroutines spend one wallet through the store at once, each booking
 // bills through FromSplit, some retrying bills they already booked. No
 // spend may be lost or booked twice, and the wallet may never be
-// overspent. Run it with -race.
+// overspent (ledgertest.ConcurrentSpends checks). Run it with -race.
 func TestConcurrentSpends(t *testing.T) {
-	const (
-		workers = 16
-		bills   = 25
-	)
 	ctx := context.Background()
 	var s ledger.MemoryStore
-	cash := allocation.Instrument{ID: "cash", Kind: "cash", Currency: "USD", Overdraft: dec("50")}
-	if _, err := s.Append(ctx, "cust", 0, []ledger.Transaction{ledger.Grant("g", t0, ledger.TermsOf(cash), dec("1000"), "")}); err != nil {
-		t.Fatal(err)
+	update := func(_ int, build func(ledger.Journal) ([]ledger.Transaction, error)) (ledger.Journal, []ledger.Result, error) {
+		return ledger.Update(ctx, &s, "cust", 1000, build)
 	}
-	type outcome struct {
-		id     string
-		amount decimal.Decimal
-		ok     bool
-	}
-	results := make([][]outcome, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			for b := range bills {
-				id := fmt.Sprintf("w%d-b%d", w, b)
-				amount := decimal.New(int64(rng.IntN(900)+100), -2) // 1.00 to 9.99
-				bill := allocation.Bill{ID: id, Currency: "USD", At: at(b), Lines: []allocation.Line{{ID: "l1", Product: "ecs", Amount: amount}}}
-				split := allocation.Split{Bill: id, Currency: "USD", Allocations: []allocation.Allocation{{Instrument: "cash", Line: "l1", Amount: amount}}}
-				tx, err := ledger.FromSplit(bill, allocation.Wallet{cash}, split, ledger.SpendOptions{})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				for try := range 1 + rng.IntN(2) { // sometimes book the same bill twice
-					_, rs, err := ledger.Update(ctx, &s, "cust", 1000, func(ledger.Journal) ([]ledger.Transaction, error) {
-						return []ledger.Transaction{tx}, nil
-					})
-					switch {
-					case errors.Is(err, ledger.ErrInsufficient):
-						if try == 0 {
-							results[w] = append(results[w], outcome{id, amount, false})
-						}
-					case err != nil:
-						t.Error(err)
-						return
-					case try == 0 && !rs[0].Replayed:
-						results[w] = append(results[w], outcome{id, amount, true})
-					case try > 0 && !rs[0].Replayed:
-						t.Errorf("%s booked twice", id)
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-
-	j, _ := s.Load(ctx, "cust")
-	spent, booked := decimal.Decimal{}, 0
-	for _, rs := range results {
-		for _, r := range rs {
-			_, inJournal := j.Transaction("spend:" + r.id)
-			if inJournal != r.ok {
-				t.Errorf("%s: accepted %v, in the journal %v", r.id, r.ok, inJournal)
-			}
-			if r.ok {
-				spent, booked = spent.Add(r.amount), booked+1
-			}
-		}
-	}
-	if j.Len() != booked+1 {
-		t.Errorf("journal holds %d transactions, %d spends were accepted", j.Len(), booked)
-	}
-	bal := j.Balance(ledger.InstrumentAccount("cash", "USD"))
-	if !bal.Equal(dec("1000").Sub(spent)) || !j.Balance(sys(ledger.Revenue)).Equal(spent) {
-		t.Errorf("balance %s, revenue %s after spending %s", bal, j.Balance(sys(ledger.Revenue)), spent)
-	}
-	if bal.LessThan(dec("-50")) {
-		t.Errorf("overspent: balance %s below the -50 floor", bal)
-	}
-	if booked == workers*bills || bal.GreaterThan(dec("-40")) {
-		// The bills add up to far more than 1050: the wallet must have
-		// run dry, to within one bill of the floor.
-		t.Errorf("the wallet did not run dry: %d bills booked, balance %s", booked, bal)
-	}
+	load := func() (ledger.Journal, error) { return s.Load(ctx, "cust") }
+	ledgertest.ConcurrentSpends(t, ledgertest.Spends{Workers: 16, Bills: 25, Grant: dec("1000"), Seed: 7}, update, load)
 }
