@@ -169,7 +169,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		next := in
 		if covered(split, amount) {
 			run.Wallet = run.Wallet.After(split)
-			next.AnchorDay = in.anchor(loc)
+			next.AnchorDay, next.AnchorClock = in.anchor(loc)
 			next.ExpiresAt = next.NextExpiry(1, loc)
 			next.PeriodMonths = 1
 			res.Outcome, res.To = Renewed, next.ExpiresAt

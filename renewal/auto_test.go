@@ -263,7 +263,9 @@ func TestRunAuto(t *testing.T) {
 					i.ExpiresAt, i.Status, i.AutoBlocked = runAt.Add(-time.Minute), Expired, true
 				}),
 				mk("just_lapsed", func(i *Instance) { i.ExpiresAt, i.Status, i.AutoBlocked = runAt, Expired, true }),
-				mk("web", func(i *Instance) { i.ExpiresAt, i.AnchorDay, i.PeriodMonths = next, 15, 1 }),
+				mk("web", func(i *Instance) {
+					i.ExpiresAt, i.AnchorDay, i.AnchorClock, i.PeriodMonths = next, 15, clock("10:00"), 1
+				}),
 			},
 		},
 		{
@@ -309,7 +311,7 @@ func TestRunAuto(t *testing.T) {
 			want:      []outcome{{"i-1", Renewed, at(shanghai, 2024, 2, 29, 10, 0), nil}},
 			balances:  map[string]string{"cash": "0.00"},
 			after: []Instance{mk("i-1", func(i *Instance) {
-				i.ExpiresAt, i.AnchorDay = at(shanghai, 2024, 2, 29, 10, 0), 31
+				i.ExpiresAt, i.AnchorDay, i.AnchorClock = at(shanghai, 2024, 2, 29, 10, 0), 31, clock("10:00")
 			})},
 		},
 	}
@@ -463,7 +465,7 @@ func TestRunAutoBlockedUntilManualRenewal(t *testing.T) {
 	}
 	want := failed
 	want.Status, want.AutoBlocked = Active, false
-	want.ExpiresAt, want.AnchorDay, want.PeriodMonths = at(shanghai, 2024, 4, 16, 14, 0), 16, 1
+	want.ExpiresAt, want.AnchorDay, want.AnchorClock, want.PeriodMonths = at(shanghai, 2024, 4, 16, 14, 0), 16, clock("14:00"), 1
 	if diff := cmp.Diff(want, r.Instance); diff != "" {
 		t.Fatalf("manual renewal (-want +got):\n%s", diff)
 	}

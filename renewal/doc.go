@@ -7,9 +7,12 @@
 // renewal altogether (trial and one-time-fee instances, and products such as
 // KAD and KCM that the host marks not renewable).
 //
-//   - [NextExpiry] and [Instance.NextExpiry] add whole months in the
-//     account's time zone, keeping the wall-clock time across daylight-saving
-//     changes and the day of the month the subscription is anchored to.
+//   - [NextExpiryAnchored] and [Instance.NextExpiry] add whole months in the
+//     account's time zone, keeping the day of the month and the wall-clock
+//     time of day the subscription is anchored to ([Instance].AnchorDay and
+//     AnchorClock), so renewal after renewal never drifts, across short
+//     months and daylight-saving gaps alike. [NextExpiry] is the stateless
+//     form, anchored to the expiry it is given.
 //   - [Due] lists the auto-renew instances the system must renew now.
 //   - [RunAuto] renews every due instance by one month, paying from the
 //     wallet (vouchers first, see [DefaultPolicy]) and carrying the wallet

@@ -41,6 +41,26 @@ func ExampleInstance_NextExpiry() {
 	// 2024-03-29
 }
 
+func ExampleNextExpiryAnchored() {
+	// A host stores only expires_at and the anchor (day and time of day).
+	// America/Havana skips midnight on 2024-03-10, so that renewal lands on
+	// 01:00; the next one is back at midnight.
+	hav, _ := time.LoadLocation("America/Havana")
+	midnight, _ := renewal.ParseClock("00:00")
+	expiry := time.Date(2024, 2, 10, 0, 0, 0, 0, hav)
+	for range 3 {
+		expiry = renewal.NextExpiryAnchored(expiry, 10, midnight, 1, hav)
+		fmt.Println(expiry.Format("2006-01-02 15:04 MST"))
+	}
+	// The stateless NextExpiry keeps 01:00 once the gap moved it there.
+	fmt.Println(renewal.NextExpiry(time.Date(2024, 3, 10, 1, 0, 0, 0, hav), 1, hav).Format("2006-01-02 15:04 MST"))
+	// Output:
+	// 2024-03-10 01:00 CDT
+	// 2024-04-10 00:00 CDT
+	// 2024-05-10 00:00 CDT
+	// 2024-04-10 01:00 CDT
+}
+
 func ExampleDue() {
 	fleet := []renewal.Instance{
 		{ID: "web", Product: "KEC", Renewable: true, Policy: renewal.Auto, ExpiresAt: time.Date(2024, 3, 15, 10, 0, 0, 0, cst)},

@@ -3,8 +3,6 @@ package renewal
 import (
 	"fmt"
 	"time"
-
-	"github.com/billfold/billfold/internal/calendar"
 )
 
 // An Instance is one purchased subscription, as renewal management sees it.
@@ -51,8 +49,16 @@ type Instance struct {
 	// back to the month's end (Jan 31 → Feb 28 → Mar 31). Zero means the
 	// day of ExpiresAt in the account's time zone. Renewals and
 	// [Quote.Apply] set it. It only matters when ExpiresAt is the last day
-	// of a month shorter than AnchorDay.
+	// of a month shorter than AnchorDay (see [NextExpiryAnchored]).
 	AnchorDay int `json:"anchor_day,omitempty"`
+	// AnchorClock is the wall-clock time of day, in the account's time
+	// zone, the subscription renews at, kept as AnchorDay is so that an
+	// expiry a daylight-saving gap pushed later comes back to it at the
+	// next renewal (America/Havana skips midnight on 2024-03-10: Feb 10
+	// 00:00 → Mar 10 01:00 → Apr 10 00:00). The zero Clock means the time
+	// of day of ExpiresAt. Renewals and [Quote.Apply] set it. It only
+	// matters when a gap on the day of ExpiresAt skipped it.
+	AnchorClock Clock `json:"anchor_clock,omitzero"`
 	// AutoBlocked marks an instance whose automatic renewal failed: it is
 	// expired, keeps policy [Auto], and [RunAuto] does not renew it again
 	// until a manual [Renew] succeeds (004_436d555c5a6b9a35.txt).
@@ -190,17 +196,21 @@ func (i Instance) inWindow(at time.Time, loc *time.Location) bool {
 }
 
 // NextExpiry returns i's expiry moved forward by months whole months in loc
-// (nil means UTC), as [NextExpiry] does but anchored to i's AnchorDay, so a
-// month-end subscription stays at the month's end.
+// (nil means UTC), as [NextExpiry] does but anchored to i's AnchorDay and
+// AnchorClock ([NextExpiryAnchored]), so a month-end subscription stays at
+// the month's end and one anchored to a time of day comes back to it after
+// a daylight-saving gap.
 func (i Instance) NextExpiry(months int, loc *time.Location) time.Time {
-	return nextExpiry(i.ExpiresAt, i.AnchorDay, months, loc)
+	return NextExpiryAnchored(i.ExpiresAt, i.AnchorDay, i.AnchorClock, months, loc)
 }
 
-// anchor returns the anchor day renewals of i keep: AnchorDay when it is
-// hidden by a month-end clamp, else the day of ExpiresAt in loc.
-func (i Instance) anchor(loc *time.Location) int {
-	y, m, d := i.ExpiresAt.In(loc).Date()
-	return effectiveAnchor(d, calendar.DaysIn(y, m), i.AnchorDay)
+// anchor returns the anchor day and time of day renewals of i keep (see
+// [NextExpiryAnchored]).
+func (i Instance) anchor(loc *time.Location) (int, Clock) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return anchorOf(i.ExpiresAt.In(loc), i.AnchorDay, i.AnchorClock, loc)
 }
 
 // EnableAuto returns a copy of i with policy [Auto], or an error that

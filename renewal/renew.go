@@ -82,9 +82,10 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		return Renewal{}, refused
 	}
 
-	from, anchor := inst.ExpiresAt, inst.anchor(loc)
+	from := inst.ExpiresAt
+	anchor, clock := inst.anchor(loc)
 	if at.After(from) {
-		from, anchor = at, at.In(loc).Day()
+		from, anchor, clock = at, at.In(loc).Day(), ClockOf(at, loc)
 	}
 	amount, _ := prices.Price(inst.Product, months)
 	split, err := allocation.Allocate(renewalBill(inst, from, at, amount, prices.Currency),
@@ -95,8 +96,8 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 	}
 	after := wallet.After(split)
 	next := inst
-	next.ExpiresAt = nextExpiry(from, anchor, months, loc)
-	next.AnchorDay = anchor
+	next.ExpiresAt = NextExpiryAnchored(from, anchor, clock, months, loc)
+	next.AnchorDay, next.AnchorClock = anchor, clock
 	next.PeriodMonths = months
 	next.Status = Active
 	next.AutoBlocked = false
