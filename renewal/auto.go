@@ -43,6 +43,11 @@ type Result struct {
 	From, To time.Time
 	// Amount is the fee for one month (zero when Refused or Missed).
 	Amount decimal.Decimal
+	// Bill is the renewal bill the Split was allocated from (see [RunAuto]
+	// for its id and line), so that a host can book the Split with
+	// ledger.FromSplit(Bill, wallet, Split, …). Zero when Refused or
+	// Missed.
+	Bill allocation.Bill
 	// Split is how the fee was paid (Renewed), or how it would have been
 	// paid in part (Failed: nothing of it was spent). Zero when Refused or
 	// Missed.
@@ -160,12 +165,13 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 			continue
 		}
 		amount, _ := prices.Price(in.Product, 1)
-		split, err := allocation.Allocate(renewalBill(in, in.ExpiresAt, at, amount, prices.Currency), run.Wallet, policy)
+		bill := renewalBill(in, in.ExpiresAt, at, amount, prices.Currency)
+		split, err := allocation.Allocate(bill, run.Wallet, policy)
 		if err != nil {
 			return Run{}, &InvalidError{Problems: []error{
 				fmt.Errorf("instance %q: paying the renewal: %w", in.ID, err)}}
 		}
-		res.Amount, res.Split = amount, split
+		res.Amount, res.Bill, res.Split = amount, bill, split
 		next := in
 		if covered(split, amount) {
 			run.Wallet = run.Wallet.After(split)

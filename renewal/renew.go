@@ -24,6 +24,11 @@ type Renewal struct {
 	Months int
 	// Amount is the fee: Months times the monthly price, exactly.
 	Amount decimal.Decimal
+	// Bill is the renewal bill the Split was allocated from (see [Renew]),
+	// so that a host can book the Split with
+	// ledger.FromSplit(Bill, wallet, Split, …), wallet being the one passed
+	// to Renew.
+	Bill allocation.Bill
 	// Split is how the wallet pays the fee. Its Outstanding is what the
 	// customer must still pay another way (online payment,
 	// 000_f04d44448bd9d2a1.txt); a host that cannot collect it discards
@@ -40,13 +45,15 @@ type Renewal struct {
 // The new period starts at the later of inst.ExpiresAt and at: an instance
 // still in service is extended from its expiry, one that has expired (by
 // time or by a failed automatic renewal) from the renewal time, and its
-// anchor day becomes at's day in loc. The new expiry is the start plus
-// months months ([NextExpiry], keeping the anchor day). The renewed instance
+// anchor (day of the month and time of day) becomes at's in loc. The new
+// expiry is the start plus months months, kept on the anchor
+// ([NextExpiryAnchored]); AnchorDay and AnchorClock record it. The renewed instance
 // is [Active], AutoBlocked is cleared and PeriodMonths is months; its policy
 // is kept, so an auto instance that failed renews automatically again
 // without being switched back (004_436d555c5a6b9a35.txt).
 //
-// The fee is one bill, as in [RunAuto], of months times the monthly price.
+// The fee is one bill, as in [RunAuto] (id "renewal:ID:START", start in
+// UTC), of months times the monthly price; the Renewal carries it as Bill.
 // Unlike [RunAuto], Renew does not require the wallet to cover it: the
 // Split's Outstanding is left for the host to collect. The Renewal's
 // Wallet reflects what the instruments paid.
@@ -88,8 +95,8 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		from, anchor, clock = at, at.In(loc).Day(), ClockOf(at, loc)
 	}
 	amount, _ := prices.Price(inst.Product, months)
-	split, err := allocation.Allocate(renewalBill(inst, from, at, amount, prices.Currency),
-		wallet, orDefault(policy))
+	bill := renewalBill(inst, from, at, amount, prices.Currency)
+	split, err := allocation.Allocate(bill, wallet, orDefault(policy))
 	if err != nil {
 		return Renewal{}, &InvalidError{Problems: []error{
 			fmt.Errorf("instance %q: paying the renewal: %w", inst.ID, err)}}
@@ -108,6 +115,7 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		To:       next.ExpiresAt,
 		Months:   months,
 		Amount:   amount,
+		Bill:     bill,
 		Split:    split,
 	}, nil
 }
