@@ -65,8 +65,9 @@ type Run struct {
 	// updated: renewed ones with their new expiry, failed and missed ones
 	// expired and AutoBlocked, the others unchanged.
 	Instances []Instance
-	// Wallet is the wallet after paying every renewal, in input order;
-	// only balances change.
+	// Wallet is the wallet after paying every renewal, in input order:
+	// balances change, and single-use coupons that paid get Status
+	// [UsedUp] (see [RunAuto]). Pass it to the next call.
 	Wallet allocation.Wallet
 	// Results has one entry per instance that was renewed, failed, missed
 	// or refused, in renewal order. The others are absent.
@@ -86,12 +87,23 @@ type Run struct {
 // [allocation.Allocate] at instant at, with mode [BillMode], id
 // "renewal:ID:EXPIRY" and one line (id ID, product Product, amount the
 // monthly price from prices). Each renewal sees the wallet as the previous
-// ones left it, so nothing is spent twice:
+// ones left it, so nothing is spent twice, and a coupon is used once:
+//
+//   - Balances go down by what each Split paid ([allocation.Wallet.After]).
+//
+//   - A percentage coupon is single-use (so the voucher package defines
+//     percentage coupons): once a renewal's Split has used it, it gets
+//     Status [UsedUp] and pays none of the later renewals, whatever cap it
+//     has left. It discounts the first renewal, in renewal order, that it
+//     applies to. Only a percentage instrument whose id is listed in
+//     reusable (a standing discount the host grants on every bill)
+//     discounts every renewal it applies to, within its cap.
 //
 //   - If the Split leaves nothing outstanding, the instance is Renewed: its
 //     expiry moves one month on, keeping its anchor day ([Instance.NextExpiry]),
-//     AnchorDay is recorded, PeriodMonths becomes 1, and each instrument the
-//     Split used gets the BalanceAfter it reports.
+//     AnchorDay and AnchorClock are recorded, PeriodMonths becomes 1, and
+//     the wallet is carried forward as above.
+//
 //   - Otherwise it Failed with [ErrInsufficientBalance]: nothing is spent,
 //     the instance becomes [Expired] and AutoBlocked and keeps policy
 //     [Auto]; [RunAuto] leaves it alone until a manual [Renew] succeeds. A
@@ -111,14 +123,15 @@ type Run struct {
 // active after its expiry.
 //
 // RunAuto first validates everything it was given: each instance
-// ([Instance.Validate]), unique ids, a non-zero at, the price list, and a
-// price for every due instance. Problems are returned together in an
+// ([Instance.Validate]), unique ids, a non-zero at, the price list, a price
+// for every due instance, and that each id in reusable names a percentage
+// instrument of wallet. Problems are returned together in an
 // [*InvalidError] (wrapping [ErrInvalid], and [ErrNoPrice] for a missing
 // price); so is an error from Allocate (wrapping [allocation.ErrInvalid]).
 // On error nothing is renewed and the zero Run is returned. The arguments are
 // never changed.
 func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allocation.Wallet,
-	prices Prices, policy allocation.Policy) (Run, error) {
+	prices Prices, policy allocation.Policy, reusable ...string) (Run, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -128,6 +141,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		p.addf("at: zero time")
 	}
 	prices.validate(&p)
+	checkReusable(wallet, reusable, &p)
 	order := renewalOrder(instances)
 	for _, k := range order {
 		if instances[k].DueAt(at, loc) {
@@ -174,7 +188,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		res.Amount, res.Bill, res.Split = amount, bill, split
 		next := in
 		if covered(split, amount) {
-			run.Wallet = run.Wallet.After(split)
+			run.Wallet = carry(run.Wallet, split, reusable)
 			next.AnchorDay, next.AnchorClock = in.anchor(loc)
 			next.ExpiresAt = next.NextExpiry(1, loc)
 			next.PeriodMonths = 1

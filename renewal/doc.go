@@ -16,7 +16,8 @@
 //   - [Due] lists the auto-renew instances the system must renew now.
 //   - [RunAuto] renews every due instance by one month, paying from the
 //     wallet (vouchers first, see [DefaultPolicy]) and carrying the wallet
-//     forward from one instance to the next; an instance that cannot be paid,
+//     forward from one instance to the next (a single-use percentage coupon
+//     pays one renewal, then is [UsedUp]); an instance that cannot be paid,
 //     or whose last day passed without a run, expires and is blocked from
 //     further automatic renewal.
 //   - [Renew] renews one instance by hand for a chosen number of months, also

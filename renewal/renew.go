@@ -13,8 +13,10 @@ import (
 type Renewal struct {
 	// Instance is the renewed instance.
 	Instance Instance
-	// Wallet is the wallet after paying, in input order; only the balances
-	// of the instruments the Split used change.
+	// Wallet is the wallet after paying, in input order: only the
+	// instruments the Split used change, balances by what they paid, and
+	// a single-use coupon gets Status [UsedUp] (see [Renew]). Pass it to
+	// the next renewal.
 	Wallet allocation.Wallet
 	// From is where the renewed period starts: the old expiry, or the
 	// renewal time if the instance had expired before it. To is the new
@@ -55,17 +57,27 @@ type Renewal struct {
 // The fee is one bill, as in [RunAuto] (id "renewal:ID:START", start in
 // UTC), of months times the monthly price; the Renewal carries it as Bill.
 // Unlike [RunAuto], Renew does not require the wallet to cover it: the
-// Split's Outstanding is left for the host to collect. The Renewal's
-// Wallet reflects what the instruments paid.
+// Split's Outstanding is left for the host to collect.
+//
+// The Renewal's Wallet is the wallet as the payment left it, carried as
+// [RunAuto] carries it: balances down by what the Split paid, and a
+// single-use percentage coupon the Split used marked [UsedUp] (percentage
+// instruments listed in reusable excepted). A host renewing in a loop
+// passes each Renewal's Wallet to the next call, so a single-use coupon
+// discounts one renewal. A host that rebuilds the wallet from stored state
+// instead books the Split there first: voucher.Voucher.Apply marks a used
+// percentage coupon used up, and the journal (ledger.FromSplit with the
+// Renewal's Bill) holds the balances.
 //
 // Errors change nothing: an [*InvalidError] (wrapping [ErrInvalid]) for an
 // invalid instance, months out of range, a zero at, a bad price list, a
-// missing price (also wrapping [ErrNoPrice]) or an error from Allocate (also
+// missing price (also wrapping [ErrNoPrice]), an id in reusable that names
+// no percentage instrument of wallet, or an error from Allocate (also
 // wrapping [allocation.ErrInvalid]); a [*RefusedError] (wrapping
 // [ErrNotRenewable]) for an instance renewal management refuses, which needs
 // no price.
 func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet allocation.Wallet,
-	prices Prices, policy allocation.Policy) (Renewal, error) {
+	prices Prices, policy allocation.Policy, reusable ...string) (Renewal, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -78,6 +90,7 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		p.addf("at: zero time")
 	}
 	prices.validate(&p)
+	checkReusable(wallet, reusable, &p)
 	refused := inst.Refused()
 	if refused == nil {
 		prices.needPrice(inst, &p) // an instance that is never renewed needs no price
@@ -101,7 +114,7 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		return Renewal{}, &InvalidError{Problems: []error{
 			fmt.Errorf("instance %q: paying the renewal: %w", inst.ID, err)}}
 	}
-	after := wallet.After(split)
+	after := carry(wallet, split, reusable)
 	next := inst
 	next.ExpiresAt = NextExpiryAnchored(from, anchor, clock, months, loc)
 	next.AnchorDay, next.AnchorClock = anchor, clock
