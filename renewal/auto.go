@@ -39,7 +39,7 @@ type Result struct {
 	// Outcome is what happened.
 	Outcome Outcome
 	// From is the expiry before the run; To the expiry after it (equal to
-	// From unless Renewed).
+	// From unless Renewed). Both are in the account's time zone.
 	From, To time.Time
 	// Amount is the fee for one month (zero when Refused or Missed).
 	Amount decimal.Decimal
@@ -152,6 +152,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		return Run{}, err
 	}
 	policy = orDefault(policy)
+	at = at.In(loc)
 
 	run := Run{Instances: slices.Clone(instances), Wallet: slices.Clone(wallet)}
 	for _, k := range order {
@@ -159,7 +160,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		if !in.Policy.auto() || !in.Status.active() || in.AutoBlocked {
 			continue
 		}
-		res := Result{Instance: in, From: in.ExpiresAt, To: in.ExpiresAt}
+		res := Result{Instance: in, From: in.ExpiresAt.In(loc), To: in.ExpiresAt.In(loc)}
 		if !in.inWindow(at, loc) {
 			if at.Before(in.ExpiresAt) || in.Refused() != nil {
 				continue // not due yet, or expiring by itself

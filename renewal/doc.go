@@ -31,7 +31,13 @@
 //
 // The package does no I/O, reads no clock and keeps no global state. The
 // moment of judgement (at) and the account's time zone (loc) are always
-// arguments; a nil loc means UTC. Functions never change their arguments:
+// arguments; a nil loc means UTC. Every day and month is counted in loc,
+// never in the Location attached to a time.Time argument: the same instants
+// given in the account's zone, in UTC (as PostgreSQL returns them) or in any
+// other zone give the same result, and the times the package computes or
+// reports (new expiries, Result and Renewal From and To, renewal bills' At,
+// QuoteLine From and To) are in loc. Error messages write instants in UTC.
+// Functions never change their arguments:
 // every operation returns updated copies, and a call that returns an error
 // returns no partial result.
 //

@@ -238,7 +238,7 @@ func (i Instance) EnableAuto(at time.Time) (Instance, error) {
 	}
 	if i.ExpiredAt(at) {
 		return Instance{}, fmt.Errorf("%w: instance %q expired at %s", ErrExpiredManual,
-			i.ID, i.ExpiresAt.Format(time.RFC3339))
+			i.ID, i.ExpiresAt.UTC().Format(time.RFC3339Nano))
 	}
 	i.Policy = Auto
 	return i, nil

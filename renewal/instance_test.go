@@ -303,7 +303,7 @@ func TestEnableDisableAuto(t *testing.T) {
 	if _, err := got.EnableAuto(after); !errors.Is(err, ErrExpiredManual) {
 		t.Errorf("EnableAuto after DisableAuto on an expired instance = %v, want ErrExpiredManual", err)
 	}
-	msg := `renewal: cannot enable auto renewal on an expired manual instance: instance "i-1" expired at 2024-03-15T10:00:00+08:00`
+	msg := `renewal: cannot enable auto renewal on an expired manual instance: instance "i-1" expired at 2024-03-15T02:00:00Z`
 	if _, err := got.EnableAuto(after); err == nil || err.Error() != msg {
 		t.Errorf("message %q, want %q", err, msg)
 	}

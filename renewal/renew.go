@@ -20,7 +20,7 @@ type Renewal struct {
 	Wallet allocation.Wallet
 	// From is where the renewed period starts: the old expiry, or the
 	// renewal time if the instance had expired before it. To is the new
-	// expiry.
+	// expiry. Both are in the account's time zone.
 	From, To time.Time
 	// Months is the length of the renewed period.
 	Months int
@@ -102,7 +102,8 @@ func Renew(inst Instance, months int, at time.Time, loc *time.Location, wallet a
 		return Renewal{}, refused
 	}
 
-	from := inst.ExpiresAt
+	at = at.In(loc)
+	from := inst.ExpiresAt.In(loc)
 	anchor, clock := inst.anchor(loc)
 	if at.After(from) {
 		from, anchor, clock = at, at.In(loc).Day(), ClockOf(at, loc)

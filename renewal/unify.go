@@ -115,7 +115,7 @@ func Unify(instances []Instance, day int, at time.Time, loc *time.Location, pric
 	q := Quote{Day: day, Currency: prices.Currency, Lines: make([]QuoteLine, 0, len(instances))}
 	for _, k := range order {
 		in := instances[k]
-		line := QuoteLine{Instance: in.ID, Product: in.Product, From: in.ExpiresAt}
+		line := QuoteLine{Instance: in.ID, Product: in.Product, From: in.ExpiresAt.In(loc)}
 		if err := in.Refused(); err != nil {
 			line.Err = err
 		} else if in.ExpiredAt(at) {
@@ -212,7 +212,7 @@ func (q Quote) Apply(instances []Instance) ([]Instance, error) {
 		}
 		if !out[found].ExpiresAt.Equal(l.From) {
 			return nil, fmt.Errorf("%w: instance %q expires at %s, quoted at %s", ErrStale, l.Instance,
-				out[found].ExpiresAt.Format(time.RFC3339), l.From.Format(time.RFC3339))
+				out[found].ExpiresAt.UTC().Format(time.RFC3339Nano), l.From.UTC().Format(time.RFC3339Nano))
 		}
 		out[found].ExpiresAt = l.To
 		out[found].AnchorDay, out[found].AnchorClock = q.Day, l.Clock
