@@ -405,8 +405,9 @@ func TestInstanceNextExpiryChainProperties(t *testing.T) {
 }
 
 // FuzzNextExpiry feeds time-zone names, instants, periods and anchors to
-// NextExpiry, Instance.NextExpiry and NextExpiryAnchored: they must not panic, must return a
-// time in the zone, and, for real periods in years 1..9000, a later one.
+// NextExpiry, Instance.NextExpiry and NextExpiryAnchored: they must not
+// panic, must return a time in the zone, and, for real periods in years
+// 1..9000, a later one.
 func FuzzNextExpiry(f *testing.F) {
 	// A month-end in a leap year.
 	f.Add("UTC", int64(1706695200), int64(0), 1, 31)
