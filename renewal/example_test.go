@@ -1,6 +1,7 @@
 package renewal_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -39,6 +40,26 @@ func ExampleInstance_NextExpiry() {
 	// Output:
 	// 2024-03-31
 	// 2024-03-29
+}
+
+func ExampleNextExpiryAnchored() {
+	// A host stores only expires_at and the anchor (day and time of day).
+	// America/Havana skips midnight on 2024-03-10, so that renewal lands on
+	// 01:00; the next one is back at midnight.
+	hav, _ := time.LoadLocation("America/Havana")
+	midnight, _ := renewal.ParseClock("00:00")
+	expiry := time.Date(2024, 2, 10, 0, 0, 0, 0, hav)
+	for range 3 {
+		expiry = renewal.NextExpiryAnchored(expiry, 10, midnight, 1, hav)
+		fmt.Println(expiry.Format("2006-01-02 15:04 MST"))
+	}
+	// The stateless NextExpiry keeps 01:00 once the gap moved it there.
+	fmt.Println(renewal.NextExpiry(time.Date(2024, 3, 10, 1, 0, 0, 0, hav), 1, hav).Format("2006-01-02 15:04 MST"))
+	// Output:
+	// 2024-03-10 01:00 CDT
+	// 2024-04-10 00:00 CDT
+	// 2024-05-10 00:00 CDT
+	// 2024-04-10 01:00 CDT
 }
 
 func ExampleDue() {
@@ -124,6 +145,41 @@ func ExampleRenew() {
 	// paid 300.00 cash left 200.00
 }
 
+// A percentage coupon is single-use: renewing in a loop, the host passes
+// each Renewal's Wallet to the next call, so the coupon discounts one
+// renewal and is then used up. A coupon the host lists as reusable (a
+// standing discount) discounts every renewal.
+func ExampleRenew_coupon() {
+	prices := renewal.Prices{Currency: "CNY", Monthly: map[string]decimal.Decimal{"KEC": decimal.RequireFromString("100.00")}}
+	coupon := func(id string) allocation.Instrument {
+		return allocation.Instrument{ID: id, Kind: renewal.VoucherKind, Currency: "CNY",
+			Percent: decimal.NewNullDecimal(decimal.RequireFromString("20")), Uncapped: true}
+	}
+	cash := allocation.Instrument{ID: "cash", Kind: renewal.CashKind, Currency: "CNY", Balance: decimal.RequireFromString("500.00")}
+	at := time.Date(2024, 3, 15, 9, 0, 0, 0, cst)
+	for _, c := range []struct {
+		coupon   string
+		reusable []string
+	}{{"welcome-20", nil}, {"partner-20", []string{"partner-20"}}} {
+		wallet := allocation.Wallet{coupon(c.coupon), cash}
+		for _, id := range []string{"web-1", "web-2"} {
+			in := renewal.Instance{ID: id, Product: "KEC", Renewable: true, ExpiresAt: time.Date(2024, 3, 20, 10, 0, 0, 0, cst)}
+			r, err := renewal.Renew(in, 1, at, cst, wallet, prices, allocation.Policy{}, c.reusable...)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			wallet = r.Wallet
+			fmt.Printf("%s %s: %s off, coupon %q\n", c.coupon, id, r.Split.Discounted.StringFixed(2), wallet[0].Status)
+		}
+	}
+	// Output:
+	// welcome-20 web-1: 20.00 off, coupon "used_up"
+	// welcome-20 web-2: 0.00 off, coupon "used_up"
+	// partner-20 web-1: 20.00 off, coupon ""
+	// partner-20 web-2: 20.00 off, coupon ""
+}
+
 func ExampleInstance_EnableAuto() {
 	expired := renewal.Instance{ID: "cdn", Product: "KCDN", Renewable: true, Policy: renewal.Manual,
 		ExpiresAt: time.Date(2024, 3, 1, 0, 0, 0, 0, cst)}
@@ -172,4 +228,29 @@ func ExampleUnify() {
 	// db   03-25 → 04-01   7/31 days   67.74
 	// total 106.45
 	// 2024-04-01 2024-04-01
+}
+
+// A host stores instances as JSON between requests. The form is versioned
+// and decoding is strict: every problem is listed, and nothing is half-built.
+func ExampleInstance_UnmarshalJSON() {
+	midnight, _ := renewal.ParseClock("00:00")
+	in := renewal.Instance{ID: "web-1", Product: "KEC", Renewable: true, Policy: renewal.Auto,
+		ExpiresAt: time.Date(2024, 3, 31, 0, 0, 0, 0, cst), AnchorDay: 31, AnchorClock: midnight}
+	stored, _ := json.Marshal(in)
+	fmt.Println(string(stored))
+
+	var back renewal.Instance
+	fmt.Println(json.Unmarshal(stored, &back), back.ExpiresAt.Equal(in.ExpiresAt), back.AnchorClock)
+
+	err := json.Unmarshal([]byte(`{"id":"web-2","product":"KEC","renewable":true,"policy":"auto","status":"activ","expires_at":"2024-03-31","anchr_day":31}`), &back)
+	fmt.Println(errors.Is(err, renewal.ErrInvalid))
+	fmt.Println(err)
+	// Output:
+	// {"version":1,"id":"web-1","product":"KEC","renewable":true,"policy":"auto","expires_at":"2024-03-31T00:00:00+08:00","anchor_day":31,"anchor_clock":"00:00:00"}
+	// <nil> true 00:00:00
+	// true
+	// renewal: invalid input:
+	// 	instance "web-2": "anchr_day": unknown field (known: version, id, product, kind, renewable, policy, status, expires_at, period_months, anchor_day, anchor_clock, auto_blocked)
+	// 	instance "web-2": expires_at: "2024-03-31" is not an RFC 3339 time (write 2024-03-31T10:00:00+08:00)
+	// 	instance "web-2": unknown status "activ" (want active, expired or released)
 }
