@@ -14,7 +14,9 @@
 //     equal content is a replay: a no-op that Apply reports);
 //   - [ErrInsufficient]: an instrument would go below −overdraft;
 //   - [ErrNotTransferable]: a transfer out of an account whose [Terms] do not
-//     allow it.
+//     allow it;
+//   - [ErrNotCashable]: value paid out as cash from an account whose
+//     [Terms] keep it in, or from an overdraft.
 //
 // Balances are never stored apart from the postings: [Journal.Balance] and
 // [Journal.History] derive them. Helpers build the transactions of the

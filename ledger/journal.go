@@ -46,7 +46,8 @@ type Result struct {
 // from transferable accounts ([ErrNotTransferable]); and no posting may
 // leave an instrument account whose balance it lowers below −Overdraft of
 // the [Terms] in force before tx ([ErrInsufficient], listing every such
-// account).
+// account); and value paid out to [Refunded] may only come from cashable
+// accounts, from what they hold above zero ([ErrNotCashable]).
 //
 // On any error the returned Journal is the receiver: a rejected
 // transaction changes nothing. The journal keeps its own copy of tx.
@@ -160,7 +161,7 @@ func (l *log) check(n int, tx Transaction) error {
 	if len(short) > 0 {
 		return &InsufficientError{ID: tx.ID, Shortfalls: short}
 	}
-	return nil
+	return l.checkCash(n, tx, ns)
 }
 
 // Len returns the number of transactions in the journal. It is the
