@@ -1,0 +1,145 @@
+package ledger
+
+import (
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// What the customer owes is kept on [Receivable], one account per
+// currency, so it is a pool: a spend books each line's shortfall as a
+// debt, a top-up repays the pool, a reversal cancels. To say what is still
+// owed on one bill, the ledger attributes every repayment to the debts
+// oldest first (in journal order, then posting order), and a reversal of a
+// spend first cancels what is still owed on the lines it gives back; what
+// the customer had already repaid of them leaves the receivable to where
+// the reversal sends it. So, after any sequence of transactions built by
+// the helpers, the receivable's balance is minus the sum of what is still
+// owed on every debt (invariant 9).
+
+// A debt is one amount booked as owed: a negative posting to Receivable
+// outside a reversal of the transaction that booked it.
+type debt struct {
+	seq, post int
+	line      string
+	owed      decimal.Decimal // what the posting booked, positive
+	repaid    decimal.Decimal // repayments attributed to it
+	given     decimal.Decimal // what reversals of its transaction gave back to it
+	passed    decimal.Decimal // of given, the repaid part they passed on
+}
+
+// unpaid is what is still owed on d.
+func (d *debt) unpaid() decimal.Decimal {
+	return d.owed.Sub(d.repaid).Sub(d.given.Sub(d.passed))
+}
+
+// debts returns the debts on the receivable of currency cur as of the
+// first n transactions, in the order they were booked. The caller holds
+// the read lock.
+//
+// A posting to Receivable in a reversal of a transaction that booked
+// debts gives back to those debts (positive) or passes on their repaid
+// part (negative), on the posting's line first and most recent debt
+// first. Any other negative posting books a debt; any other positive one
+// repays debts, oldest first.
+func (l *log) debts(n int, cur string) []debt {
+	ac := l.accts[SystemAccount(Receivable, cur)]
+	if ac == nil {
+		return nil
+	}
+	var ds []debt
+	k := ac.count(n)
+	for i := 0; i < k; {
+		seq := ac.entries[i].seq
+		tx := &l.txs[seq]
+		var own []int // the debts the reversal tx refers to, in booking order
+		if tx.Kind == KindReverse {
+			if ref, ok := l.seq(tx.Ref, n); ok {
+				for d := range ds {
+					if ds[d].seq == ref {
+						own = append(own, d)
+					}
+				}
+			}
+		}
+		for ; i < k && ac.entries[i].seq == seq; i++ {
+			p := tx.Postings[ac.entries[i].post]
+			switch {
+			case len(own) > 0 && p.Amount.IsPositive():
+				spreadBack(ds, own, p.Line, p.Amount, func(d *debt) decimal.Decimal { return d.owed.Sub(d.given) },
+					func(d *debt, v decimal.Decimal) { d.given = d.given.Add(v) })
+			case len(own) > 0:
+				spreadBack(ds, own, p.Line, p.Amount.Neg(), func(d *debt) decimal.Decimal { return minDec(d.given, d.repaid).Sub(d.passed) },
+					func(d *debt, v decimal.Decimal) { d.passed = d.passed.Add(v) })
+			case p.Amount.IsNegative():
+				ds = append(ds, debt{seq: seq, post: ac.entries[i].post, line: p.Line, owed: p.Amount.Neg()})
+			default:
+				rest := p.Amount
+				for d := range ds {
+					if !rest.IsPositive() {
+						break
+					}
+					if u := ds[d].unpaid(); u.IsPositive() {
+						take := minDec(u, rest)
+						ds[d].repaid = ds[d].repaid.Add(take)
+						rest = rest.Sub(take)
+					}
+				}
+			}
+		}
+	}
+	return ds
+}
+
+// spreadBack adds amount to the debts own of ds, each up to room: first
+// to those on line, most recent first, then to the others, most recent
+// first. What finds no room is dropped (only a hand-built reversal leaves
+// any).
+func spreadBack(ds []debt, own []int, line string, amount decimal.Decimal, room func(*debt) decimal.Decimal, add func(*debt, decimal.Decimal)) {
+	for pass := 0; pass < 2 && amount.IsPositive(); pass++ {
+		for i := len(own) - 1; i >= 0 && amount.IsPositive(); i-- {
+			d := &ds[own[i]]
+			if (d.line == line) != (pass == 0) {
+				continue
+			}
+			if r := room(d); r.IsPositive() {
+				take := minDec(r, amount)
+				add(d, take)
+				amount = amount.Sub(take)
+			}
+		}
+	}
+}
+
+// Owed returns what the customer still owes on the transaction ref (the
+// spend of a bill booked with [SpendOptions].Receivable): what it booked
+// to [Receivable], less the repayments attributed to it (top-ups repay
+// the oldest debts first) and less what reversals cancelled. It is zero
+// when ref is not in the journal or booked nothing as owed. The sum of
+// Owed over every transaction is minus the receivable's balance.
+func (j Journal) Owed(ref string) decimal.Decimal {
+	var sum decimal.Decimal
+	if j.l == nil {
+		return sum
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	seq, ok := j.l.seq(ref, j.n)
+	if !ok {
+		return sum
+	}
+	var curs []string
+	for _, p := range j.l.txs[seq].Postings {
+		if p.Account.sys == Receivable && !slices.Contains(curs, p.Account.currency) {
+			curs = append(curs, p.Account.currency)
+		}
+	}
+	for _, cur := range curs {
+		for _, d := range j.l.debts(j.n, cur) {
+			if d.seq == seq {
+				sum = sum.Add(d.unpaid())
+			}
+		}
+	}
+	return sum
+}
