@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -38,45 +39,55 @@ func CashableKind(kind string) bool {
 	return false
 }
 
-// A CashRefusal says why value may not leave an account as cash.
-type CashRefusal string
+// A CashReason says why value may not leave an account as cash.
+type CashReason string
 
 const (
 	// RefusedByTerms: the account's [Terms] are NotCashable (gift
 	// balance, prepaid cards, free credit, vouchers).
-	RefusedByTerms CashRefusal = "not_cashable"
+	RefusedByTerms CashReason = "not_cashable"
 	// RefusedOverdraft: the cash would come from below zero, that is from
 	// the account's overdraft (Kingsoft Cloud 000: a credit line lends,
 	// it does not pay out).
-	RefusedOverdraft CashRefusal = "overdraft"
+	RefusedOverdraft CashReason = "overdraft"
 )
 
-// A NotCashableError reports an instrument account that a transaction
-// paying into [Refunded] would take value from although that value may
-// not leave the ledger. The transaction was rejected whole. It wraps
-// [ErrNotCashable].
-type NotCashableError struct {
-	ID      string
+// A Refusal is one instrument account whose value may not leave as cash.
+type Refusal struct {
 	Account Account
 	// Kind is the account's [Terms].Kind, "" if it has no terms.
 	Kind   string
-	Reason CashRefusal
+	Reason CashReason
 	// Balance is what the account's balance would be after the
 	// transaction (below zero for [RefusedOverdraft]).
 	Balance decimal.Decimal
 }
 
-// Error names the account, its kind and the reason.
+// A NotCashableError reports every instrument account that a transaction
+// paying into [Refunded] would take value from although that value may
+// not leave the ledger, in order of their first posting. The transaction
+// was rejected whole. It wraps [ErrNotCashable].
+type NotCashableError struct {
+	ID       string
+	Refusals []Refusal
+}
+
+// Error names each account, its kind and the reason.
 func (e *NotCashableError) Error() string {
-	kind := e.Kind
-	if kind == "" {
-		kind = "no terms"
+	var b strings.Builder
+	fmt.Fprintf(&b, "ledger: transaction %q would pay out as cash what must stay in:", e.ID)
+	for _, r := range e.Refusals {
+		kind := r.Kind
+		if kind == "" {
+			kind = "no terms"
+		}
+		why := "its terms are not cashable"
+		if r.Reason == RefusedOverdraft {
+			why = fmt.Sprintf("its balance would be %s: only value above zero can be paid out, never an overdraft", exact(r.Balance))
+		}
+		fmt.Fprintf(&b, "\n\t%s (%s): %s", r.Account, kind, why)
 	}
-	why := "its terms are not cashable"
-	if e.Reason == RefusedOverdraft {
-		why = fmt.Sprintf("its balance would be %s: only value above zero can be paid out, never an overdraft", exact(e.Balance))
-	}
-	return fmt.Sprintf("ledger: transaction %q: %s (%s) cannot be paid out as cash: %s", e.ID, e.Account, kind, why)
+	return b.String()
 }
 
 // Unwrap returns [ErrNotCashable].
@@ -85,8 +96,7 @@ func (e *NotCashableError) Unwrap() error { return ErrNotCashable }
 // checkCash is the check of Apply on value leaving as cash: when tx posts
 // a positive amount to [Refunded] in some currency, every instrument
 // account of that currency that tx takes from (any negative posting) must
-// be cashable and end at or above zero. The first offender, in order of
-// first posting, is reported.
+// be cashable and end at or above zero.
 func (l *log) checkCash(n int, tx Transaction, ns []net) error {
 	var cur []string
 	for _, p := range tx.Postings {
@@ -97,6 +107,7 @@ func (l *log) checkCash(n int, tx Transaction, ns []net) error {
 	if len(cur) == 0 {
 		return nil
 	}
+	var rs []Refusal
 	for _, x := range ns {
 		a := x.account
 		if !a.IsInstrument() || !slices.Contains(cur, a.currency) || !takesFrom(tx.Postings, a) {
@@ -106,10 +117,13 @@ func (l *log) checkCash(n int, tx Transaction, ns []net) error {
 		after := l.balance(a, n).Add(x.amount)
 		switch {
 		case t.NotCashable:
-			return &NotCashableError{ID: tx.ID, Account: a, Kind: t.Kind, Reason: RefusedByTerms, Balance: after}
+			rs = append(rs, Refusal{Account: a, Kind: t.Kind, Reason: RefusedByTerms, Balance: after})
 		case after.IsNegative():
-			return &NotCashableError{ID: tx.ID, Account: a, Kind: t.Kind, Reason: RefusedOverdraft, Balance: after}
+			rs = append(rs, Refusal{Account: a, Kind: t.Kind, Reason: RefusedOverdraft, Balance: after})
 		}
+	}
+	if len(rs) > 0 {
+		return &NotCashableError{ID: tx.ID, Refusals: rs}
 	}
 	return nil
 }

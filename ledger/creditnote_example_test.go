@@ -51,10 +51,15 @@ func ExampleIssueCredit() {
 
 	_, err = ledger.IssueCredit(j, ledger.CreditRequest{ID: "cn-2", Time: day.Add(time.Hour), Spend: spend.ID, To: ledger.ToCash})
 	var nc *ledger.NotCashableError
-	fmt.Println(errors.As(err, &nc), nc.Account, nc.Reason)
+	if errors.As(err, &nc) {
+		for _, r := range nc.Refusals {
+			fmt.Println("no cash from", r.Account, r.Reason)
+		}
+	}
 	// Output:
 	// ecs  instrument:CNY:gift     2.86 → instrument:CNY:gift
 	// ecs  instrument:CNY:voucher  7.14 → instrument:CNY:voucher
 	// left: 60.00
-	// true instrument:CNY:gift not_cashable
+	// no cash from instrument:CNY:gift not_cashable
+	// no cash from instrument:CNY:voucher not_cashable
 }

@@ -182,8 +182,12 @@ func TestIssueCreditNotCashableNamesTheInstrument(t *testing.T) {
 	_, err := ledger.IssueCredit(j, ledger.CreditRequest{ID: "cn", Time: at(2), Spend: spend, To: ledger.ToCash,
 		Lines: []ledger.LineAmount{{Line: "l1", Amount: dec("60")}}})
 	var nc *ledger.NotCashableError
-	if !errors.As(err, &nc) || nc.Account != acct("gift") || nc.Reason != ledger.RefusedByTerms || nc.Kind != "gift" {
-		t.Fatalf("got %v, want the gift named as not cashable (%s)", err, kingsoft)
+	want := []ledger.Refusal{
+		{Account: acct("gift"), Kind: "gift", Reason: ledger.RefusedByTerms, Balance: dec("0")},
+		{Account: acct("voucher"), Kind: "voucher", Reason: ledger.RefusedByTerms, Balance: dec("0")},
+	}
+	if !errors.As(err, &nc) || !cmp.Equal(nc.Refusals, want) {
+		t.Fatalf("got %v, want the gift and the voucher named as not cashable (%s)", err, kingsoft)
 	}
 }
 

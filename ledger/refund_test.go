@@ -58,7 +58,7 @@ func TestRefundRefusesNonCashableValue(t *testing.T) {
 		in           allocation.Instrument
 		grant        string
 		refund       string
-		why          ledger.CashRefusal
+		why          ledger.CashReason
 	}{
 		{"credit_line_overdraft", kingsoft + ": available credit may go negative up to the credit line: that is borrowed, never paid out",
 			allocation.Instrument{ID: "credit", Kind: "credit_line", Currency: "USD", Overdraft: dec("100")}, "0", "100", ledger.RefusedOverdraft},
@@ -76,7 +76,8 @@ func TestRefundRefusesNonCashableValue(t *testing.T) {
 			j := apply(t, ledger.Journal{}, ledger.Grant("g", t0, terms, dec(tt.grant), ""))
 			next, _, err := j.Apply(ledger.Refund("r", at(1), terms.Account, dec(tt.refund), ""))
 			var nc *ledger.NotCashableError
-			if !errors.As(err, &nc) || !errors.Is(err, ledger.ErrNotCashable) || nc.Account != terms.Account || nc.Reason != tt.why || nc.Kind != tt.in.Kind {
+			if !errors.As(err, &nc) || !errors.Is(err, ledger.ErrNotCashable) || len(nc.Refusals) != 1 ||
+				nc.Refusals[0].Account != terms.Account || nc.Refusals[0].Reason != tt.why || nc.Refusals[0].Kind != tt.in.Kind {
 				t.Fatalf("Refund: got %v, want a NotCashableError for %s (%s)\nreason: %s", err, terms.Account, tt.why, tt.reason)
 			}
 			if next != j {
