@@ -33,7 +33,7 @@ type LineAmount struct {
 }
 
 // A CreditRequest asks for a credit note on one spend: money given back
-// per bill line, and where it goes. It is a plain value a host can keep.
+// per bill line, and where it goes.
 //
 // The zero CreditRequest is not valid: it names no id, time or spend.
 type CreditRequest struct {

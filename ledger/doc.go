@@ -21,8 +21,9 @@
 // Balances are never stored apart from the postings: [Journal.Balance] and
 // [Journal.History] derive them. Helpers build the transactions of the
 // seed scenarios: [FromSplit] books an allocation.Split; [Reverse] voids or
-// refunds; [Expire], [TopUp], [Transfer], [Grant], [Deposit] and [Refund]
-// do what they say. A [Store] persists journals with optimistic
+// refunds; [IssueCredit] gives back per line, to the payers, to a new
+// credit or as cash; [Expire], [TopUp], [Transfer], [Grant], [Deposit] and
+// [Refund] do what they say. A [Store] persists journals with optimistic
 // concurrency; [MemoryStore] is one in memory and [Update] the retry loop.
 //
 // Like the rest of billfold the package is pure: no I/O, no clock (every

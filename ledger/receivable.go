@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -48,6 +49,7 @@ func (l *log) debts(n int, cur string) []debt {
 		return nil
 	}
 	var ds []debt
+	byTx := map[int][]int{} // a transaction's position → its debts
 	k := ac.count(n)
 	for i := 0; i < k; {
 		seq := ac.entries[i].seq
@@ -55,35 +57,29 @@ func (l *log) debts(n int, cur string) []debt {
 		var own []int // the debts the reversal tx refers to, in booking order
 		if tx.Kind == KindReverse {
 			if ref, ok := l.seq(tx.Ref, n); ok {
-				for d := range ds {
-					if ds[d].seq == ref {
-						own = append(own, d)
-					}
-				}
+				own = byTx[ref]
 			}
 		}
 		for ; i < k && ac.entries[i].seq == seq; i++ {
 			p := tx.Postings[ac.entries[i].post]
-			switch {
-			case len(own) > 0 && p.Amount.IsPositive():
-				spreadBack(ds, own, p.Line, p.Amount, func(d *debt) decimal.Decimal { return d.owed.Sub(d.given) },
-					func(d *debt, v decimal.Decimal) { d.given = d.given.Add(v) })
-			case len(own) > 0:
-				spreadBack(ds, own, p.Line, p.Amount.Neg(), func(d *debt) decimal.Decimal { return minDec(d.given, d.repaid).Sub(d.passed) },
-					func(d *debt, v decimal.Decimal) { d.passed = d.passed.Add(v) })
-			case p.Amount.IsNegative():
+			if len(own) > 0 {
+				reverseDebts(ds, own, p)
+				continue
+			}
+			if p.Amount.IsNegative() {
+				byTx[seq] = append(byTx[seq], len(ds))
 				ds = append(ds, debt{seq: seq, post: ac.entries[i].post, line: p.Line, owed: p.Amount.Neg()})
-			default:
-				rest := p.Amount
-				for d := range ds {
-					if !rest.IsPositive() {
-						break
-					}
-					if u := ds[d].unpaid(); u.IsPositive() {
-						take := minDec(u, rest)
-						ds[d].repaid = ds[d].repaid.Add(take)
-						rest = rest.Sub(take)
-					}
+				continue
+			}
+			rest := p.Amount
+			for d := range ds {
+				if !rest.IsPositive() {
+					break
+				}
+				if u := ds[d].unpaid(); u.IsPositive() {
+					take := minDec(u, rest)
+					ds[d].repaid = ds[d].repaid.Add(take)
+					rest = rest.Sub(take)
 				}
 			}
 		}
@@ -91,11 +87,23 @@ func (l *log) debts(n int, cur string) []debt {
 	return ds
 }
 
+// reverseDebts books posting p of a reversal on the debts own of ds that
+// it refers to: a positive amount gives back to them, a negative one
+// passes on what they had repaid. It returns what found no room.
+func reverseDebts(ds []debt, own []int, p Posting) decimal.Decimal {
+	if p.Amount.IsPositive() {
+		return spreadBack(ds, own, p.Line, p.Amount, func(d *debt) decimal.Decimal { return d.owed.Sub(d.given) },
+			func(d *debt, v decimal.Decimal) { d.given = d.given.Add(v) })
+	}
+	return spreadBack(ds, own, p.Line, p.Amount.Neg(), func(d *debt) decimal.Decimal { return minDec(d.given, d.repaid).Sub(d.passed) },
+		func(d *debt, v decimal.Decimal) { d.passed = d.passed.Add(v) })
+}
+
 // spreadBack adds amount to the debts own of ds, each up to room: first
 // to those on line, most recent first, then to the others, most recent
-// first. What finds no room is dropped (only a hand-built reversal leaves
+// first. It returns what found no room (only a hand-built reversal leaves
 // any).
-func spreadBack(ds []debt, own []int, line string, amount decimal.Decimal, room func(*debt) decimal.Decimal, add func(*debt, decimal.Decimal)) {
+func spreadBack(ds []debt, own []int, line string, amount decimal.Decimal, room func(*debt) decimal.Decimal, add func(*debt, decimal.Decimal)) decimal.Decimal {
 	for pass := 0; pass < 2 && amount.IsPositive(); pass++ {
 		for i := len(own) - 1; i >= 0 && amount.IsPositive(); i-- {
 			d := &ds[own[i]]
@@ -109,6 +117,55 @@ func spreadBack(ds []debt, own []int, line string, amount decimal.Decimal, room 
 			}
 		}
 	}
+	return amount
+}
+
+// checkDebts returns the problems of reverse transaction tx, of the
+// transaction at position ref, with the debts ref booked: tx may not
+// cancel more than is owed (a receivable above what is owed strands the
+// customer's money), may pass on only what was repaid, and only on lines
+// where nothing is owed any more (what is owed is cancelled first).
+func (l *log) checkDebts(n, ref int, tx Transaction) []string {
+	var ps []string
+	var curs []string
+	for _, p := range tx.Postings {
+		if p.Account.sys == Receivable && !slices.Contains(curs, p.Account.currency) {
+			curs = append(curs, p.Account.currency)
+		}
+	}
+	for _, cur := range curs {
+		ds := l.debts(n, cur)
+		var own []int
+		for d := range ds {
+			if ds[d].seq == ref {
+				own = append(own, d)
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		var passedOn []string
+		for _, p := range tx.Postings {
+			if p.Account != SystemAccount(Receivable, cur) {
+				continue
+			}
+			if over := reverseDebts(ds, own, p); over.IsPositive() {
+				ps = append(ps, fmt.Sprintf("%s: line %q: %s more than %q booked or was repaid", p.Account, p.Line, exact(over), tx.Ref))
+			}
+			if p.Amount.IsNegative() && !slices.Contains(passedOn, p.Line) {
+				passedOn = append(passedOn, p.Line)
+			}
+		}
+		for _, d := range own {
+			switch u := ds[d].unpaid(); {
+			case u.IsNegative():
+				ps = append(ps, fmt.Sprintf("receivable:%s: line %q: cancels %s more than is owed; pass what was repaid on", cur, ds[d].line, exact(u.Neg())))
+			case u.IsPositive() && slices.Contains(passedOn, ds[d].line):
+				ps = append(ps, fmt.Sprintf("receivable:%s: line %q: passes on what was repaid while %s is still owed", cur, ds[d].line, exact(u)))
+			}
+		}
+	}
+	return ps
 }
 
 // Owed returns what the customer still owes on the transaction ref (the

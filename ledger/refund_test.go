@@ -32,6 +32,16 @@ func TestVoidedArrearsBillReturnsRepaidMoney(t *testing.T) {
 	if got := j.Owed(spend.ID); !got.IsZero() {
 		t.Fatalf("Owed after the top-up = %s, want 0: the top-up repaid it", got)
 	}
+	// Built by hand the old way, giving the 100 back to the receivable,
+	// the void is refused: it would leave the receivable above what is
+	// owed.
+	strand := ledger.Transaction{ID: "void-0", Time: at(3), Kind: ledger.KindReverse, Ref: spend.ID, Postings: []ledger.Posting{
+		{Account: sys(ledger.Receivable), Amount: dec("100"), Line: "l1"},
+		{Account: sys(ledger.Revenue), Amount: dec("-100"), Line: "l1"},
+	}}
+	if _, _, err := j.Apply(strand); !errors.Is(err, ledger.ErrInvalid) {
+		t.Fatalf("a void stranding the repaid 100: got %v, want ErrInvalid", err)
+	}
 	void, err := ledger.Reverse(j, "void-1", at(3), spend.ID, j.Reversible(spend.ID), "void")
 	if err != nil {
 		t.Fatal(err)

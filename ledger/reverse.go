@@ -222,7 +222,10 @@ func (l *log) givenBack(n int, ref string, on []net) []lineNet {
 // may not. Accounts ref did not move may only receive: instrument accounts
 // and [Refunded], together exactly what tx passes on in their currency.
 // When an account passing value on is NotCashable, so must be every
-// instrument account receiving it (value keeps its cash rule).
+// instrument account receiving it (value keeps its cash rule). On
+// [Receivable], tx must cancel what is still owed on a line before it
+// passes on what was repaid, and never cancel more than is owed
+// ([Journal.Owed]).
 func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	seq, ok := l.seq(tx.Ref, n)
 	if !ok {
@@ -295,6 +298,9 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 		if keptIn && !termsAfter(l, n, tx, a).NotCashable {
 			ps = append(ps, fmt.Sprintf("%s: receives value that is not cashable, so its terms must be NotCashable", a))
 		}
+	}
+	if len(ps) == 0 {
+		ps = l.checkDebts(n, seq, tx)
 	}
 	return ps
 }
