@@ -255,6 +255,12 @@ func (m *creditMachine) invariants(t *rapid.T) {
 		t.Fatalf("balances add up to %s", sum)
 	}
 	type key struct{ account, line string }
+	reversals := map[string][]ledger.Transaction{}
+	for _, tx := range m.j.Transactions() {
+		if tx.Kind == ledger.KindReverse {
+			reversals[tx.Ref] = append(reversals[tx.Ref], tx)
+		}
+	}
 	for _, s := range m.spends {
 		paidBy, gaveBack := map[key]decimal.Decimal{}, map[key]decimal.Decimal{}
 		for _, p := range s.Postings {
@@ -264,10 +270,7 @@ func (m *creditMachine) invariants(t *rapid.T) {
 				}
 			}
 		}
-		for _, tx := range m.j.Transactions() {
-			if tx.Kind != ledger.KindReverse || tx.Ref != s.ID {
-				continue
-			}
+		for _, tx := range reversals[s.ID] {
 			for _, p := range tx.Postings {
 				if p.Account.System() == ledger.Revenue {
 					gaveBack[key{"", p.Line}] = gaveBack[key{"", p.Line}].Sub(p.Amount)

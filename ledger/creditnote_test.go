@@ -283,3 +283,19 @@ func TestCreditNoteOnAnArrearsLine(t *testing.T) {
 		t.Errorf("Creditable after the void = %v, want zero", got)
 	}
 }
+
+// TestJournalRefusesMoreBackOnALineThanItPaid: invariant 9 holds for
+// hand-built reversals too. The gift paid 10 on l1 and 20 on l2; 11 back
+// on l1 is within what the gift paid in all, but not on that line.
+func TestJournalRefusesMoreBackOnALineThanItPaid(t *testing.T) {
+	j, spend := kingsoftBill(t)
+	bad := ledger.Transaction{ID: "bad", Time: at(2), Kind: ledger.KindReverse, Ref: spend, Postings: []ledger.Posting{
+		{Account: acct("gift"), Amount: dec("11"), Line: "l1", Product: "ecs"},
+		{Account: sys(ledger.Revenue), Amount: dec("-11"), Line: "l1", Product: "ecs"},
+	}}
+	if _, _, err := j.Apply(bad); !errors.Is(err, ledger.ErrInvalid) {
+		t.Fatalf("11 back on a line the gift paid 10 of: got %v, want ErrInvalid", err)
+	}
+	bad.Postings[0].Amount, bad.Postings[1].Amount = dec("10"), dec("-10")
+	apply(t, j, bad)
+}

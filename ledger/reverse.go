@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -217,7 +218,7 @@ func (l *log) givenBack(n int, ref string, on []net) []lineNet {
 //
 // Each account ref moved may be moved back, by all reversals of ref
 // together at most what ref moved it (counting only postings that move it
-// back). An account ref took from (a source) may also pass on, in the same
+// back), and on each line at most what ref moved it on that line. An account ref took from (a source) may also pass on, in the same
 // transaction, up to what tx gives back to it; an account ref paid into
 // may not. Accounts ref did not move may only receive: instrument accounts
 // and [Refunded], together exactly what tx passes on in their currency.
@@ -275,6 +276,8 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 			if total := prior.Add(give); total.Cmp(o.Abs()) > 0 {
 				ps = append(ps, fmt.Sprintf("%s: reversals of %q would move back %s, more than its %s",
 					x.account, tx.Ref, exact(total), exact(o.Abs())))
+			} else {
+				ps = append(ps, perLine(orig, tx, back, x.account, o.Sign())...)
 			}
 			if pass.IsPositive() {
 				passed = addToSum(passed, x.account.currency, pass)
@@ -301,6 +304,42 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	}
 	if len(ps) == 0 {
 		ps = l.checkDebts(n, seq, tx)
+	}
+	return ps
+}
+
+// perLine returns the problems of reverse tx moving account a back (ref
+// moved it the way of sign) on some line by more than ref moved it on that
+// line, with what earlier reversals gave back: no line gets back more than
+// it paid.
+func perLine(orig, tx Transaction, back []lineNet, a Account, sign int) []string {
+	var ps []string
+	var lines []string
+	for _, p := range tx.Postings {
+		if p.Account != a || p.Amount.Sign() == sign || slices.Contains(lines, p.Line) {
+			continue
+		}
+		lines = append(lines, p.Line)
+		var paid, total decimal.Decimal
+		for _, q := range orig.Postings {
+			if q.Account == a && q.Line == p.Line {
+				paid = paid.Add(q.Amount.Abs())
+			}
+		}
+		for _, q := range tx.Postings {
+			if q.Account == a && q.Line == p.Line && q.Amount.Sign() != sign {
+				total = total.Add(q.Amount.Abs())
+			}
+		}
+		for _, b := range back {
+			if b.account == a && b.line == p.Line {
+				total = total.Add(b.amount)
+			}
+		}
+		if total.Cmp(paid) > 0 {
+			ps = append(ps, fmt.Sprintf("%s: line %q: reversals of %q would move back %s, more than its %s",
+				a, p.Line, orig.ID, exact(total), exact(paid)))
+		}
 	}
 	return ps
 }
