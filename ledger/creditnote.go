@@ -58,7 +58,9 @@ type CreditRequest struct {
 	// has never used. The note sets these terms, except that the credit is
 	// NotCashable whenever any value on it is not cashable (from an
 	// instrument whose terms are NotCashable, or from an overdraft): value
-	// keeps its cash rule. It must be zero for the other routes.
+	// keeps its cash rule. It must be zero for the other routes. To spend
+	// the credit, the host adds an instrument for it to the customer's
+	// wallet (its id, Kind and Expires as ValidUntil).
 	Credit Terms
 	// Order lists instrument ids that are served first, in this order;
 	// the others follow in the reverse of the order they paid the line
@@ -257,7 +259,8 @@ func issueCredit(j Journal, req CreditRequest) (CreditNote, error) {
 		return CreditNote{}, &InvalidError{ID: req.ID, Problems: ps}
 	}
 
-	// The unit amounts are counted in.
+	// Shares are counted in units of 10^-scale: the currency's minor
+	// unit, or the finest decimal among the amounts.
 	scale := max(allocation.MinorUnits(cur), 0)
 	for _, d := range left {
 		scale = max(scale, -d.Exponent())

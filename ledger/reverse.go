@@ -83,7 +83,6 @@ func (j Journal) Reversible(ref string) decimal.Decimal {
 
 // reversal is what remains reversible of one transaction.
 type reversal struct {
-	seq     int
 	orig    Transaction
 	dest    Account  // the one account orig paid into
 	sources []source // orig's negative postings, in order
@@ -118,7 +117,7 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	if !ok {
 		return r, []string{fmt.Sprintf("ref %q: no such transaction", ref)}
 	}
-	r.seq, r.orig = seq, j.l.txs[seq]
+	r.orig = j.l.txs[seq]
 	if r.orig.Kind == KindReverse {
 		return r, []string{fmt.Sprintf("ref %q is itself a reverse", ref)}
 	}
