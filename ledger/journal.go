@@ -42,7 +42,8 @@ type Result struct {
 // receiver unchanged with Result.Replayed set when the content is equal,
 // and an error wrapping [ErrConflict] when it is not. A reverse must undo
 // part of its Ref, each account moving back at most what the original
-// moved less earlier reversals ([ErrInvalid]); a transfer may only take
+// moved less earlier reversals, on each line too, passing on only what it
+// gives back and keeping the receivable at what is owed ([ErrInvalid]); a transfer may only take
 // from transferable accounts ([ErrNotTransferable]); and no posting may
 // leave an instrument account whose balance it lowers below −Overdraft of
 // the [Terms] in force before tx ([ErrInsufficient], listing every such

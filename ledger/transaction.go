@@ -31,7 +31,8 @@ const (
 	// credit between billing groups ([Transfer]).
 	KindTransfer Kind = "transfer"
 	// KindReverse undoes (part of) an earlier transaction, the one its Ref
-	// names: a void or a refund of a spend ([Reverse]).
+	// names: a void or a refund of a spend ([Reverse]), or a credit note
+	// ([IssueCredit]).
 	KindReverse Kind = "reverse"
 	// KindTopUp is money paid in that first repays what is owed ([TopUp]).
 	KindTopUp Kind = "topup"
