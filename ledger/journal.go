@@ -43,8 +43,9 @@ type Result struct {
 // and an error wrapping [ErrConflict] when it is not. A reverse must undo
 // part of its Ref, each account moving back at most what the original
 // moved less earlier reversals, on each line too, passing on only what it
-// gives back and keeping the receivable at what is owed ([ErrInvalid]); a transfer may only take
-// from transferable accounts ([ErrNotTransferable]); and no posting may
+// gives back and keeping the receivable at what is owed ([ErrInvalid]);
+// a transfer may only take from transferable accounts
+// ([ErrNotTransferable]); and no posting may
 // leave an instrument account whose balance it lowers below −Overdraft of
 // the [Terms] in force before tx ([ErrInsufficient], listing every such
 // account); and value paid out to [Refunded] may only come from cashable
