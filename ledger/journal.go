@@ -45,11 +45,11 @@ type Result struct {
 // moved less earlier reversals, on each line too, passing on only what it
 // gives back and keeping the receivable at what is owed ([ErrInvalid]);
 // a transfer may only take from transferable accounts
-// ([ErrNotTransferable]); and no posting may
-// leave an instrument account whose balance it lowers below −Overdraft of
-// the [Terms] in force before tx ([ErrInsufficient], listing every such
-// account); and value paid out to [Refunded] may only come from cashable
-// accounts, from what they hold above zero ([ErrNotCashable]).
+// ([ErrNotTransferable]); no posting may leave an instrument account whose
+// balance it lowers below −Overdraft of the [Terms] in force before tx
+// ([ErrInsufficient], listing every such account); and value paid out to
+// [Refunded] may only come from cashable accounts, from what they hold
+// above zero ([ErrNotCashable], listing every such account).
 //
 // On any error the returned Journal is the receiver: a rejected
 // transaction changes nothing. The journal keeps its own copy of tx.
