@@ -181,6 +181,43 @@ func (m *creditMachine) credit(t *rapid.T) {
 	}
 }
 
+// reverse voids or refunds part of a spend with Reverse, which shares the
+// journal's account of what is left with credit notes.
+func (m *creditMachine) reverse(t *rapid.T) {
+	if len(m.spends) == 0 {
+		t.Skip("no spend yet")
+	}
+	spend := rapid.SampledFrom(m.spends).Draw(t, "spend")
+	left := m.j.Reversible(spend.ID)
+	if !left.IsPositive() {
+		t.Skip("nothing left")
+	}
+	amount := cents(rapid.Int64Range(1, left.Shift(2).IntPart()).Draw(t, "amount"))
+	tx, err := ledger.Reverse(m.j, m.id("rev"), at(3), spend.ID, amount, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The model: per line, what the receivable gets back and passes on.
+	for _, p := range tx.Postings {
+		if p.Account.System() != ledger.Receivable {
+			continue
+		}
+		d := m.debt(spend.ID, p.Line)
+		if p.Amount.IsPositive() {
+			d.unpaid = d.unpaid.Sub(p.Amount)
+		} else {
+			d.unpaid, d.repaid = d.unpaid.Sub(p.Amount), d.repaid.Add(p.Amount)
+		}
+	}
+	for _, p := range tx.Postings {
+		if d := m.debt(spend.ID, p.Line); p.Account.System() == ledger.Receivable &&
+			(d.unpaid.IsNegative() || d.repaid.IsNegative() || p.Amount.IsNegative() && !d.unpaid.IsZero()) {
+			t.Fatalf("Reverse of %s leaves line %s at %+v: the owed part goes first, the repaid part is paid back", spend.ID, p.Line, *d)
+		}
+	}
+	m.apply(t, tx)
+}
+
 // check checks note n for req against the journal before it.
 func (m *creditMachine) check(t *rapid.T, spend ledger.Transaction, req ledger.CreditRequest, left []ledger.LineAmount, ref, n ledger.CreditNote) {
 	want := req.Lines
@@ -315,9 +352,10 @@ func TestCreditNoteProperties(t *testing.T) {
 			m.apply(t, ledger.Grant("grant:"+in.ID, t0, terms, cents(rapid.Int64Range(0, 10000).Draw(t, in.ID)), ""))
 		}
 		t.Repeat(map[string]func(*rapid.T){
-			"spend":  m.spend,
-			"topUp":  m.topUp,
-			"credit": m.credit,
+			"spend":   m.spend,
+			"topUp":   m.topUp,
+			"credit":  m.credit,
+			"reverse": m.reverse,
 		})
 	})
 }
