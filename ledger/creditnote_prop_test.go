@@ -167,7 +167,7 @@ func (m *creditMachine) credit(t *rapid.T) {
 			d.repaid = d.repaid.Sub(it.Amount)
 		}
 		if d.unpaid.IsNegative() || d.repaid.IsNegative() {
-			t.Fatalf("line %s of %s: %+v after %+v", it.Line, spend.ID, *d, it)
+			t.Fatalf("line %s of %s owes %s, %s repaid, after %+v", it.Line, spend.ID, d.unpaid, d.repaid, it)
 		}
 	}
 	m.apply(t, n.Transaction)
@@ -212,7 +212,7 @@ func (m *creditMachine) reverse(t *rapid.T) {
 	for _, p := range tx.Postings {
 		if d := m.debt(spend.ID, p.Line); p.Account.System() == ledger.Receivable &&
 			(d.unpaid.IsNegative() || d.repaid.IsNegative() || p.Amount.IsNegative() && !d.unpaid.IsZero()) {
-			t.Fatalf("Reverse of %s leaves line %s at %+v: the owed part goes first, the repaid part is paid back", spend.ID, p.Line, *d)
+			t.Fatalf("Reverse of %s leaves line %s owing %s, %s repaid: the owed part goes first, the repaid part is paid back", spend.ID, p.Line, d.unpaid, d.repaid)
 		}
 	}
 	m.apply(t, tx)
