@@ -14,13 +14,16 @@
 //     equal content is a replay: a no-op that Apply reports);
 //   - [ErrInsufficient]: an instrument would go below −overdraft;
 //   - [ErrNotTransferable]: a transfer out of an account whose [Terms] do not
-//     allow it.
+//     allow it;
+//   - [ErrNotCashable]: value paid out as cash from an account whose
+//     [Terms] keep it in, or from an overdraft.
 //
 // Balances are never stored apart from the postings: [Journal.Balance] and
 // [Journal.History] derive them. Helpers build the transactions of the
 // seed scenarios: [FromSplit] books an allocation.Split; [Reverse] voids or
-// refunds; [Expire], [TopUp], [Transfer], [Grant], [Deposit] and [Refund]
-// do what they say. A [Store] persists journals with optimistic
+// refunds; [IssueCredit] gives back per line, to the payers, to a new
+// credit or as cash; [Expire], [TopUp], [Transfer], [Grant], [Deposit] and
+// [Refund] do what they say. A [Store] persists journals with optimistic
 // concurrency; [MemoryStore] is one in memory and [Update] the retry loop.
 //
 // Like the rest of billfold the package is pure: no I/O, no clock (every

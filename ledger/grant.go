@@ -26,13 +26,16 @@ func Grant(id string, at time.Time, terms Terms, amount decimal.Decimal, note st
 // TermsOf returns the terms of an allocation instrument: its account (id
 // and currency), kind, group, overdraft, and ValidUntil as Expires. It is
 // not transferable; set Transferable for instruments that are (KakaoCloud
-// 003: free credit).
+// 003: free credit). It is NotCashable unless [CashableKind] says its kind
+// may be paid out; a host whose own kinds or contracts say otherwise sets
+// NotCashable on the result.
 func TermsOf(in allocation.Instrument) Terms {
 	return Terms{
-		Account:   InstrumentAccount(in.ID, in.Currency),
-		Kind:      in.Kind,
-		Group:     in.Group,
-		Overdraft: in.Overdraft,
-		Expires:   in.ValidUntil,
+		Account:     InstrumentAccount(in.ID, in.Currency),
+		Kind:        in.Kind,
+		Group:       in.Group,
+		Overdraft:   in.Overdraft,
+		Expires:     in.ValidUntil,
+		NotCashable: !CashableKind(in.Kind),
 	}
 }

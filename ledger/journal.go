@@ -42,11 +42,14 @@ type Result struct {
 // receiver unchanged with Result.Replayed set when the content is equal,
 // and an error wrapping [ErrConflict] when it is not. A reverse must undo
 // part of its Ref, each account moving back at most what the original
-// moved less earlier reversals ([ErrInvalid]); a transfer may only take
-// from transferable accounts ([ErrNotTransferable]); and no posting may
-// leave an instrument account whose balance it lowers below −Overdraft of
-// the [Terms] in force before tx ([ErrInsufficient], listing every such
-// account).
+// moved less earlier reversals, on each line too, passing on only what it
+// gives back and keeping the receivable at what is owed ([ErrInvalid]);
+// a transfer may only take from transferable accounts
+// ([ErrNotTransferable]); no posting may leave an instrument account whose
+// balance it lowers below −Overdraft of the [Terms] in force before tx
+// ([ErrInsufficient], listing every such account); and value paid out to
+// [Refunded] may only come from cashable accounts, from what they hold
+// above zero ([ErrNotCashable], listing every such account).
 //
 // On any error the returned Journal is the receiver: a rejected
 // transaction changes nothing. The journal keeps its own copy of tx.
@@ -160,7 +163,7 @@ func (l *log) check(n int, tx Transaction) error {
 	if len(short) > 0 {
 		return &InsufficientError{ID: tx.ID, Shortfalls: short}
 	}
-	return nil
+	return l.checkCash(n, tx, ns)
 }
 
 // Len returns the number of transactions in the journal. It is the

@@ -39,6 +39,7 @@ type jsonTerms struct {
 	Overdraft    *jsonAmount `json:"overdraft,omitempty"`
 	Expires      *time.Time  `json:"expires,omitempty"`
 	Transferable bool        `json:"transferable,omitempty"`
+	NotCashable  bool        `json:"not_cashable,omitempty"`
 }
 
 type jsonTransaction struct {
@@ -62,7 +63,7 @@ func (tx Transaction) MarshalJSON() ([]byte, error) {
 		v.Postings[i] = jsonPosting{p.Account, jsonAmount{p.Amount}, p.Line, p.Product}
 	}
 	for _, t := range tx.Terms {
-		jt := jsonTerms{Account: t.Account, Kind: t.Kind, Group: t.Group, Transferable: t.Transferable}
+		jt := jsonTerms{Account: t.Account, Kind: t.Kind, Group: t.Group, Transferable: t.Transferable, NotCashable: t.NotCashable}
 		if !t.Overdraft.IsZero() {
 			jt.Overdraft = &jsonAmount{t.Overdraft}
 		}
@@ -88,7 +89,7 @@ func (tx *Transaction) UnmarshalJSON(data []byte) error {
 		tx.Postings = append(tx.Postings, Posting{p.Account, p.Amount.d, p.Line, p.Product})
 	}
 	for _, t := range v.Terms {
-		terms := Terms{Account: t.Account, Kind: t.Kind, Group: t.Group, Transferable: t.Transferable}
+		terms := Terms{Account: t.Account, Kind: t.Kind, Group: t.Group, Transferable: t.Transferable, NotCashable: t.NotCashable}
 		if t.Overdraft != nil {
 			terms.Overdraft = t.Overdraft.d
 		}

@@ -89,6 +89,9 @@ type model struct {
 	// back[id][i] is how much of posting i of transaction id reversals
 	// gave back.
 	back map[string][]int64
+	// repaid[id][i] is what top-ups repaid of receivable posting i of
+	// transaction id (oldest debt first), less what reversals paid back.
+	repaid map[string][]int64
 	// redo rebuilds transaction id with the request that built it, or
 	// with that request changed (variant).
 	redo map[string]func(j ledger.Journal, variant bool) (ledger.Transaction, error)
@@ -96,14 +99,17 @@ type model struct {
 
 func newModel() *model {
 	return &model{bal: map[ledger.Account]int64{}, terms: map[ledger.Account]spec{},
-		back: map[string][]int64{}, redo: map[string]func(ledger.Journal, bool) (ledger.Transaction, error){}}
+		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: map[string]func(ledger.Journal, bool) (ledger.Transaction, error){}}
 }
 
 func (m *model) clone() *model {
 	c := &model{bal: maps.Clone(m.bal), terms: maps.Clone(m.terms), txs: slices.Clone(m.txs),
-		back: map[string][]int64{}, redo: maps.Clone(m.redo)}
+		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: maps.Clone(m.redo)}
 	for k, v := range m.back {
 		c.back[k] = slices.Clone(v)
+	}
+	for k, v := range m.repaid {
+		c.repaid[k] = slices.Clone(v)
 	}
 	return c
 }
@@ -152,6 +158,7 @@ func (m *model) book(t *rapid.T, tx ledger.Transaction, redo func(ledger.Journal
 	}
 	m.txs = append(m.txs, tx)
 	m.back[tx.ID] = make([]int64, len(tx.Postings))
+	m.repaid[tx.ID] = make([]int64, len(tx.Postings))
 	m.redo[tx.ID] = redo
 }
 
@@ -477,6 +484,13 @@ func (s *machine) reverse(t *rapid.T) {
 		want = append(want,
 			ledger.Posting{Account: p.Account, Amount: cents(take), Line: p.Line, Product: p.Product},
 			ledger.Posting{Account: dest, Amount: cents(-take), Line: p.Line, Product: p.Product})
+		// What is still owed is cancelled first; what was repaid is paid back.
+		unpaid := -toCents(t, p.Amount) - s.m.back[orig.ID][i] - s.m.repaid[orig.ID][i]
+		if repaid := take - max(unpaid, 0); p.Account.System() == ledger.Receivable && repaid > 0 {
+			want = append(want,
+				ledger.Posting{Account: p.Account, Amount: cents(-repaid), Line: p.Line, Product: p.Product},
+				ledger.Posting{Account: ledger.SystemAccount(ledger.Refunded, "USD"), Amount: cents(repaid), Line: p.Line, Product: p.Product})
+		}
 	}
 	expect := ledger.Transaction{ID: id, Time: at, Kind: ledger.KindReverse, Bill: orig.Bill, Ref: orig.ID, Note: "refund", Postings: want}
 	if !tx.Equal(expect) {
@@ -486,6 +500,10 @@ func (s *machine) reverse(t *rapid.T) {
 	s.apply(t, tx, wantErr, build)
 	if wantErr == nil {
 		for i, take := range takes {
+			unpaid := -toCents(t, orig.Postings[i].Amount) - s.m.back[orig.ID][i] - s.m.repaid[orig.ID][i]
+			if orig.Postings[i].Account.System() == ledger.Receivable {
+				s.m.repaid[orig.ID][i] -= take - min(take, max(unpaid, 0))
+			}
 			s.m.back[orig.ID][i] += take
 		}
 	}
@@ -619,6 +637,29 @@ func (s *machine) topUp(t *rapid.T) {
 		t.Fatalf("TopUp:\n got %+v\nwant %+v", tx, expect)
 	}
 	s.apply(t, tx, nil, build)
+	s.m.repay(t, toCents(t, want[1].Amount), want[1].Account)
+}
+
+// repay attributes what a top-up paid to the receivable to the debts,
+// oldest first: receivable postings that book an amount as owed (all
+// negative ones but those a reversal of a spend passes on).
+func (m *model) repay(t *rapid.T, amount int64, a ledger.Account) {
+	if a.System() != ledger.Receivable {
+		return
+	}
+	for _, tx := range m.txs {
+		if ref, ok := m.tx(tx.Ref); tx.Kind == ledger.KindReverse && ok &&
+			slices.ContainsFunc(ref.Postings, func(p ledger.Posting) bool { return p.Account == a && p.Amount.IsNegative() }) {
+			continue
+		}
+		for i, p := range tx.Postings {
+			if p.Account == a && p.Amount.IsNegative() && amount > 0 {
+				pay := min(amount, max(-toCents(t, p.Amount)-m.back[tx.ID][i]-m.repaid[tx.ID][i], 0))
+				m.repaid[tx.ID][i] += pay
+				amount -= pay
+			}
+		}
+	}
 }
 
 func (s *machine) transfer(t *rapid.T) {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -9,15 +10,25 @@ import (
 
 // Reverse returns a transaction of kind [KindReverse] that gives back
 // amount of the transaction ref: a void or a refund of a spend, fully (pass
-// [Journal.Reversible]) or in part.
+// [Journal.Reversible]) or in part. To give back chosen lines, or to send
+// the money elsewhere than the instruments that paid, see [IssueCredit].
 //
 // What ref took from its sources (its negative postings: the instruments
 // that paid, and the receivable) goes back onto them, the most recent
 // posting first, out of the one account ref paid into (revenue for a
 // spend). Each reversing pair keeps the line and product of the posting it
-// undoes. The transaction has the given id, time and note, ref's Bill, and
-// Ref ref. Value that goes back onto an instrument that has expired since
+// undoes. Value that goes back onto an instrument that has expired since
 // stays there until the next [Expire].
+//
+// A receivable posting is given back what is still owed on it first
+// ([Journal.Owed]: that cancels the debt). If the customer had already
+// repaid part of it (a top-up repays the oldest debts first), that part
+// is paid back to the customer: the pair is followed by one taking it
+// from [Receivable] again into [Refunded], with the same line and
+// product. So the receivable always holds what is still owed.
+//
+// The transaction has the given id, time and note, ref's Bill, and Ref
+// ref.
 //
 // It fails with [ErrInvalid] if ref is not in j, is itself a reverse, pays
 // into more than one account, or mixes signs on one account; if amount is
@@ -48,6 +59,11 @@ func Reverse(j Journal, id string, at time.Time, ref string, amount decimal.Deci
 			tx.Postings = append(tx.Postings,
 				Posting{Account: s.Account, Amount: take, Line: s.Line, Product: s.Product},
 				Posting{Account: r.dest, Amount: take.Neg(), Line: s.Line, Product: s.Product})
+			if repaid := take.Sub(s.unpaid); repaid.IsPositive() {
+				tx.Postings = append(tx.Postings,
+					Posting{Account: s.Account, Amount: repaid.Neg(), Line: s.Line, Product: s.Product},
+					Posting{Account: SystemAccount(Refunded, s.Account.currency), Amount: repaid, Line: s.Line, Product: s.Product})
+			}
 		}
 		return tx, nil
 	})
@@ -77,12 +93,19 @@ type reversal struct {
 // much of it (as a positive amount) is not yet given back.
 type source struct {
 	Posting
+	post int // its index in the transaction's postings
 	left decimal.Decimal
+	// unpaid is, for a posting to Receivable, what is still owed on it
+	// (at most left; the rest of left was repaid); for other postings it
+	// is left.
+	unpaid decimal.Decimal
 }
 
 // reversal works out what remains reversible of ref, or the problems that
-// make it not reversible. Earlier reversals are taken to have given back
-// each account's postings most recent first, as Reverse does.
+// make it not reversible. What earlier reversals gave back to an account
+// (their postings moving it the other way than ref did) is taken to have
+// gone to ref's postings to that account on the same line first, then to
+// the others, most recent first, as Reverse gives back.
 func (j Journal) reversal(ref string) (reversal, []string) {
 	var r reversal
 	if j.l == nil {
@@ -116,43 +139,93 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	if dests != 1 {
 		return r, append(ps, fmt.Sprintf("ref %q pays into %d accounts, not one", ref, dests))
 	}
-	back := j.l.reversed(j.n, ref)
-	for _, p := range r.orig.Postings {
+	for i, p := range r.orig.Postings {
 		if p.Amount.IsNegative() {
-			r.sources = append(r.sources, source{Posting: p})
+			r.sources = append(r.sources, source{Posting: p, post: i, left: p.Amount.Neg()})
 		}
 	}
-	for i := len(r.sources) - 1; i >= 0; i-- {
+	back := j.l.givenBack(j.n, ref, ns)
+	for pass := 0; pass < 2; pass++ { // the same line first, then any
+		for i := len(r.sources) - 1; i >= 0; i-- {
+			s := &r.sources[i]
+			for k := range back {
+				b := &back[k]
+				if b.account == s.Account && (pass == 1 || b.line == s.Line) {
+					given := minDec(s.left, b.amount)
+					s.left, b.amount = s.left.Sub(given), b.amount.Sub(given)
+				}
+			}
+		}
+	}
+	var debts []debt
+	for i := range r.sources {
 		s := &r.sources[i]
-		owed := s.Amount.Neg()
-		b := find(back, s.Account)
-		given := minDec(owed, b.amount)
-		addTo(back, s.Account, given.Neg())
-		s.left = owed.Sub(given)
+		s.unpaid = s.left
+		if s.Account.sys == Receivable {
+			if debts == nil {
+				debts = j.l.debts(j.n, s.Account.currency)
+			}
+			for _, d := range debts {
+				if d.seq == seq && d.post == s.post {
+					s.unpaid = minDec(s.left, d.unpaid())
+				}
+			}
+		}
 		r.left = r.left.Add(s.left)
 	}
 	return r, nil
 }
 
-// reversed returns the net amounts per account of the reverse transactions
-// among the first n that name ref.
-func (l *log) reversed(n int, ref string) []net {
-	var out []net
+// A lineNet is an amount on one account and line.
+type lineNet struct {
+	account Account
+	line    string
+	amount  decimal.Decimal
+}
+
+// givenBack returns what the reverse transactions among the first n that
+// name ref gave back, per account and line, as positive amounts: the sum
+// of their postings that move an account the other way than ref (whose
+// nets are on) did. Postings moving an account the same way as ref (what
+// a reversal passes on, after giving it back) are not counted.
+func (l *log) givenBack(n int, ref string, on []net) []lineNet {
+	var out []lineNet
 	for _, seq := range l.reversals[ref] {
 		if seq >= n {
 			break
 		}
-		for _, x := range nets(l.txs[seq].Postings) {
-			out = addNet(out, x.account, x.amount)
+		for _, p := range l.txs[seq].Postings {
+			o := find(on, p.Account).amount
+			if o.IsZero() || o.Sign() == p.Amount.Sign() {
+				continue
+			}
+			i := 0
+			for i < len(out) && (out[i].account != p.Account || out[i].line != p.Line) {
+				i++
+			}
+			if i == len(out) {
+				out = append(out, lineNet{account: p.Account, line: p.Line})
+			}
+			out[i].amount = out[i].amount.Add(p.Amount.Abs())
 		}
 	}
 	return out
 }
 
-// checkReverse returns the problems of reverse transaction tx with nets ns
-// against the first n transactions: each account it posts to must have
-// moved the other way in ref, by at least what all reversals of ref
-// together move it back.
+// checkReverse returns the problems of reverse transaction tx with nets
+// ns against the first n transactions.
+//
+// Each account ref moved may be moved back, by all reversals of ref
+// together at most what ref moved it (counting only postings that move it
+// back), and on each line at most what ref moved it on that line. An account ref took from (a source) may also pass on, in the same
+// transaction, up to what tx gives back to it; an account ref paid into
+// may not. Accounts ref did not move may only receive: instrument accounts
+// and [Refunded], together exactly what tx passes on in their currency.
+// When an account passing value on is NotCashable, so must be every
+// instrument account receiving it (value keeps its cash rule). On
+// [Receivable], tx must cancel what is still owed on a line before it
+// passes on what was repaid, and never cancel more than is owed
+// ([Journal.Owed]).
 func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	seq, ok := l.seq(tx.Ref, n)
 	if !ok {
@@ -163,24 +236,133 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 		return []string{fmt.Sprintf("ref %q is itself a reverse", tx.Ref)}
 	}
 	on := nets(orig.Postings)
-	back := l.reversed(n, tx.Ref)
+	back := l.givenBack(n, tx.Ref, on)
 	var ps []string
+	var passed, into []currencySum
+	var keptIn bool // some value passed on is not cashable
+	var receivers []Account
 	for _, x := range ns {
 		o := find(on, x.account).amount
+		var give, pass decimal.Decimal
+		for _, p := range tx.Postings {
+			switch {
+			case p.Account != x.account:
+			case p.Amount.Sign() == o.Sign():
+				pass = pass.Add(p.Amount.Abs())
+			default:
+				give = give.Add(p.Amount.Abs())
+			}
+		}
 		switch {
 		case o.IsZero():
-			ps = append(ps, fmt.Sprintf("%s: not moved by %q", x.account, tx.Ref))
-		case o.Sign() == x.amount.Sign():
+			if !x.amount.IsPositive() || !pass.IsZero() || !(x.account.IsInstrument() || x.account.sys == Refunded) {
+				ps = append(ps, fmt.Sprintf("%s: not moved by %q", x.account, tx.Ref))
+				continue
+			}
+			into = addToSum(into, x.account.currency, x.amount)
+			if x.account.IsInstrument() {
+				receivers = append(receivers, x.account)
+			}
+		case o.Sign() == x.amount.Sign() || o.IsPositive() && !pass.IsZero():
 			ps = append(ps, fmt.Sprintf("%s: moved the same way as by %q", x.account, tx.Ref))
 		default:
-			total := find(back, x.account).amount.Add(x.amount)
-			if total.Abs().Cmp(o.Abs()) > 0 {
+			var prior decimal.Decimal
+			for _, b := range back {
+				if b.account == x.account {
+					prior = prior.Add(b.amount)
+				}
+			}
+			if total := prior.Add(give); total.Cmp(o.Abs()) > 0 {
 				ps = append(ps, fmt.Sprintf("%s: reversals of %q would move back %s, more than its %s",
-					x.account, tx.Ref, exact(total.Abs()), exact(o.Abs())))
+					x.account, tx.Ref, exact(total), exact(o.Abs())))
+			} else {
+				ps = append(ps, perLine(orig, tx, back, x.account, o.Sign())...)
+			}
+			if pass.IsPositive() {
+				passed = addToSum(passed, x.account.currency, pass)
+				if t, _ := l.terms(x.account, n); x.account.IsInstrument() && t.NotCashable {
+					keptIn = true
+				}
 			}
 		}
 	}
+	for _, s := range sortedSums(into) {
+		if p := sumOf(passed, s.currency); !p.Equal(s.sum) {
+			ps = append(ps, fmt.Sprintf("pays %s in %q to accounts %q did not move, but passes on %s", exact(s.sum), s.currency, tx.Ref, exact(p)))
+		}
+	}
+	for _, s := range sortedSums(passed) {
+		if sumOf(into, s.currency).IsZero() {
+			ps = append(ps, fmt.Sprintf("passes on %s in %q to no account", exact(s.sum), s.currency))
+		}
+	}
+	for _, a := range receivers {
+		if keptIn && !termsAfter(l, n, tx, a).NotCashable {
+			ps = append(ps, fmt.Sprintf("%s: receives value that is not cashable, so its terms must be NotCashable", a))
+		}
+	}
+	if len(ps) == 0 {
+		ps = l.checkDebts(n, seq, tx)
+	}
 	return ps
+}
+
+// perLine returns the problems of reverse tx moving account a back (ref
+// moved it the way of sign) on some line by more than ref moved it on that
+// line, with what earlier reversals gave back: no line gets back more than
+// it paid.
+func perLine(orig, tx Transaction, back []lineNet, a Account, sign int) []string {
+	var ps []string
+	var lines []string
+	for _, p := range tx.Postings {
+		if p.Account != a || p.Amount.Sign() == sign || slices.Contains(lines, p.Line) {
+			continue
+		}
+		lines = append(lines, p.Line)
+		var paid, total decimal.Decimal
+		for _, q := range orig.Postings {
+			if q.Account == a && q.Line == p.Line {
+				paid = paid.Add(q.Amount.Abs())
+			}
+		}
+		for _, q := range tx.Postings {
+			if q.Account == a && q.Line == p.Line && q.Amount.Sign() != sign {
+				total = total.Add(q.Amount.Abs())
+			}
+		}
+		for _, b := range back {
+			if b.account == a && b.line == p.Line {
+				total = total.Add(b.amount)
+			}
+		}
+		if total.Cmp(paid) > 0 {
+			ps = append(ps, fmt.Sprintf("%s: line %q: reversals of %q would move back %s, more than its %s",
+				a, p.Line, orig.ID, exact(total), exact(paid)))
+		}
+	}
+	return ps
+}
+
+// sumOf returns the total of currency in sums, zero if none.
+func sumOf(sums []currencySum, currency string) decimal.Decimal {
+	for _, s := range sums {
+		if s.currency == currency {
+			return s.sum
+		}
+	}
+	return decimal.Decimal{}
+}
+
+// termsAfter returns the terms of a in force after tx, applied to the
+// first n transactions.
+func termsAfter(l *log, n int, tx Transaction, a Account) Terms {
+	for _, t := range tx.Terms {
+		if t.Account == a {
+			return t
+		}
+	}
+	t, _ := l.terms(a, n)
+	return t
 }
 
 // find returns the net of account a in ns, or a zero net.

@@ -14,7 +14,9 @@ import (
 // ([Terms].Group) with a negative balance, in [Account.Compare] order (to
 // among them), each up to its debt. What is left goes to to. (Guance 002:
 // a cash top-up first offsets the overdue prepaid card balance; Kingsoft
-// 000: a negative available credit is money owed.)
+// 000: a negative available credit is money owed.) What it pays to the
+// receivable repays the oldest debts first ([Journal.Owed]); it never pays
+// the receivable beyond what is owed.
 //
 // The postings are: [Issued] by minus amount, then one posting per account
 // credited, in the order above, to's last unless it was itself repaid.

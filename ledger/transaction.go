@@ -31,7 +31,8 @@ const (
 	// credit between billing groups ([Transfer]).
 	KindTransfer Kind = "transfer"
 	// KindReverse undoes (part of) an earlier transaction, the one its Ref
-	// names: a void or a refund of a spend ([Reverse]).
+	// names: a void or a refund of a spend ([Reverse]), or a credit note
+	// ([IssueCredit]).
 	KindReverse Kind = "reverse"
 	// KindTopUp is money paid in that first repays what is owed ([TopUp]).
 	KindTopUp Kind = "topup"
@@ -65,7 +66,7 @@ type Posting struct {
 // it), and replace the account's earlier terms, which stay in the journal.
 //
 // An account that never received Terms is held on the zero Terms: no
-// overdraft, no expiry, not transferable, no kind and no group.
+// overdraft, no expiry, not transferable, cashable, no kind and no group.
 type Terms struct {
 	// Account is the instrument account the terms are for.
 	Account Account
@@ -89,6 +90,11 @@ type Terms struct {
 	// (KakaoCloud 003: free credit is transferable between billing groups,
 	// paid credit is not).
 	Transferable bool
+	// NotCashable keeps the account's value in the ledger: no transaction
+	// may pay it out to [Refunded] (see [CashableKind] for the rules of the
+	// seeds, which [TermsOf] applies). The zero value, cashable, is what an
+	// account without terms has (a deposit, a cash balance).
+	NotCashable bool
 }
 
 // A Transaction is one balanced movement of value: postings that add up to
@@ -158,7 +164,8 @@ func (tx Transaction) Equal(u Transaction) bool {
 // equal compares terms by value.
 func (t Terms) equal(u Terms) bool {
 	return t.Account == u.Account && t.Kind == u.Kind && t.Group == u.Group &&
-		t.Overdraft.Equal(u.Overdraft) && t.Expires.Equal(u.Expires) && t.Transferable == u.Transferable
+		t.Overdraft.Equal(u.Overdraft) && t.Expires.Equal(u.Expires) && t.Transferable == u.Transferable &&
+		t.NotCashable == u.NotCashable
 }
 
 // Validate reports every problem that makes tx malformed on its own,
