@@ -38,10 +38,18 @@ const (
 	// KindDeposit is money paid in onto a prepayment balance for an
 	// intended product ([Deposit]).
 	KindDeposit Kind = "deposit"
+	// KindHold reserves what a Split takes into held accounts until an
+	// expiry ([Hold]); KindCapture settles all or part of the hold its Ref
+	// names into revenue ([Capture]); KindRelease gives back what it has
+	// left ([Release]). The ledger checks them: see [HeldAccount].
+	KindHold    Kind = "hold"
+	KindCapture Kind = "capture"
+	KindRelease Kind = "release"
 )
 
 // kinds lists the Kind constants.
-var kinds = [...]Kind{KindGrant, KindSpend, KindExpire, KindRefund, KindTransfer, KindReverse, KindTopUp, KindDeposit}
+var kinds = [...]Kind{KindGrant, KindSpend, KindExpire, KindRefund, KindTransfer, KindReverse, KindTopUp, KindDeposit,
+	KindHold, KindCapture, KindRelease}
 
 // known reports whether k is one of the Kind constants.
 func (k Kind) known() bool { return slices.Contains(kinds[:], k) }
@@ -220,8 +228,8 @@ func (tx Transaction) Validate() error {
 		switch pr := t.Account.problem(); {
 		case pr != "":
 			ps = append(ps, fmt.Sprintf("terms %d: %s", i, pr))
-		case !t.Account.IsInstrument():
-			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument account", i, t.Account))
+		case !t.Account.IsInstrument() && !t.Account.IsHeld():
+			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument or held account", i, t.Account))
 		}
 		if t.Overdraft.IsNegative() {
 			ps = append(ps, fmt.Sprintf("terms %d: negative overdraft %s", i, exact(t.Overdraft)))
@@ -233,6 +241,7 @@ func (tx Transaction) Validate() error {
 			}
 		}
 	}
+	ps = append(ps, tx.holdProblems()...)
 	if len(ps) > 0 {
 		return &InvalidError{ID: tx.ID, Problems: ps}
 	}
