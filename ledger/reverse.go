@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -97,6 +98,9 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	r.orig = j.l.txs[seq]
 	if r.orig.Kind == KindReverse {
 		return r, []string{fmt.Sprintf("ref %q is itself a reverse", ref)}
+	}
+	if slices.ContainsFunc(r.orig.Postings, func(p Posting) bool { return p.Account.IsHeld() }) {
+		return r, []string{fmt.Sprintf("ref %q moves held money: holds settle with Capture, Release and Expire", ref)}
 	}
 	var ps []string
 	ns := nets(r.orig.Postings)
