@@ -105,7 +105,7 @@ type HoldStatus struct {
 	Until time.Time
 	State HoldState
 	// Currency is the currency of the hold's instruments.
-	Currency                                string
+	Currency                               string
 	Held, Captured, Released, Lapsed, Left decimal.Decimal
 	// Parts are the instruments held, in the order the Split paid them
 	// (each instrument once, where it first paid).
