@@ -649,7 +649,7 @@ type HoldError struct {
 // Error names the hold and why it cannot be used.
 func (e *HoldError) Error() string {
 	if e.State == HoldOpen {
-		return fmt.Sprintf("ledger: transaction %q: hold %q expired at %s, before %s", e.ID, e.Hold,
+		return fmt.Sprintf("ledger: transaction %q: hold %q expired at %s, too late at %s", e.ID, e.Hold,
 			e.Until.Format(time.RFC3339Nano), e.At.Format(time.RFC3339Nano))
 	}
 	return fmt.Sprintf("ledger: transaction %q: hold %q is already %s", e.ID, e.Hold, e.State)
