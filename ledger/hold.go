@@ -11,26 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Holds reserve money at checkout and settle it later (TigerBeetle's
-// two-phase transfers, Formance's wallet holds). A hold is a transaction of
-// kind [KindHold]; it moves what a Split would take from each instrument
-// account into a held account of that hold and instrument
-// ([HeldAccount]), so every transaction still balances to zero and a sum
-// of postings per account (in SQL, say) still equals [Journal.Balance]:
-//
-//	hold     instrument −x  →  held(hold, instrument) +x   (line, product)
-//	capture  held −x        →  revenue +x                    (line, product)
-//	release  held −x        →  instrument +x
-//	lapse    held −x        →  instrument +x                 (in Expire's transaction)
-//
-// The balance of an instrument account is therefore what is available: the
-// instrument's value less its open holds ([Journal.Held]). Every check that
-// decides whether money can be used reads that balance, so a spend, a
-// second hold, a refund or a transfer that would use held money fails with
-// [ErrInsufficient] (its [Shortfall] says how much is held). The hold's
-// expiry is the Expires of the [Terms] it sets on its held accounts. A
-// hold's state is derived from the journal alone ([Journal.HoldStatus]).
-
 // HeldAccount returns the account in which hold (the id of a [KindHold]
 // transaction) keeps what it reserves of instrument in currency. Its
 // balance is what the hold still reserves of that instrument; it is never
@@ -377,8 +357,8 @@ func (j Journal) holdAllocations(id string) []holdAlloc {
 // allocationsOf returns the allocations of hold transaction tx and its
 // held accounts in order of first appearance.
 func allocationsOf(tx Transaction) ([]holdAlloc, []Account) {
-	var out []holdAlloc
-	var parts []Account
+	out := make([]holdAlloc, 0, len(tx.Postings)/2)
+	parts := make([]Account, 0, len(tx.Terms))
 	for _, p := range tx.Postings {
 		if !p.Account.IsHeld() {
 			continue
@@ -415,7 +395,7 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 		st.Currency = h.currency
 	}
 	for _, a := range allocs {
-		st.Parts[a.part].Held = st.Parts[a.part].Held.Add(a.Amount)
+		st.Parts[a.part].Held = plus(st.Parts[a.part].Held, a.Amount)
 	}
 	last := -1 // the last transaction after the hold that moved its money
 	for i, h := range parts {
@@ -429,17 +409,17 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 			amt := t.Postings[e.post].Amount.Neg()
 			switch {
 			case t.Postings[e.post+1].Account.sys == Revenue:
-				p.Captured = p.Captured.Add(amt)
+				p.Captured = plus(p.Captured, amt)
 			case t.Kind == KindExpire:
-				p.Lapsed = p.Lapsed.Add(amt)
+				p.Lapsed = plus(p.Lapsed, amt)
 			default:
-				p.Released = p.Released.Add(amt)
+				p.Released = plus(p.Released, amt)
 			}
 			last = max(last, e.seq)
 		}
-		p.Left = p.Held.Sub(p.Captured).Sub(p.Released).Sub(p.Lapsed)
-		st.Held, st.Captured = st.Held.Add(p.Held), st.Captured.Add(p.Captured)
-		st.Released, st.Lapsed, st.Left = st.Released.Add(p.Released), st.Lapsed.Add(p.Lapsed), st.Left.Add(p.Left)
+		p.Left = plus(p.Held, plus(plus(p.Captured, p.Released), p.Lapsed).Neg())
+		st.Held, st.Captured = plus(st.Held, p.Held), plus(st.Captured, p.Captured)
+		st.Released, st.Lapsed, st.Left = plus(st.Released, p.Released), plus(st.Lapsed, p.Lapsed), plus(st.Left, p.Left)
 	}
 	if st.Left.IsZero() && last >= 0 {
 		switch l.txs[last].Kind {
@@ -452,6 +432,18 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 		}
 	}
 	return st, true
+}
+
+// plus returns a + b, without the allocation of decimal's Add when either
+// is zero (a hold's status adds many zeros).
+func plus(a, b decimal.Decimal) decimal.Decimal {
+	switch {
+	case b.IsZero():
+		return a
+	case a.IsZero():
+		return b
+	}
+	return a.Add(b)
 }
 
 // holdProblems returns what makes tx's use of held accounts malformed on

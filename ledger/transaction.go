@@ -74,6 +74,8 @@ type Posting struct {
 //
 // An account that never received Terms is held on the zero Terms: no
 // overdraft, no expiry, not transferable, no kind and no group.
+// A hold sets Terms on its held accounts too, with only Expires: when the
+// hold lapses ([HeldAccount]).
 type Terms struct {
 	// Account is the instrument account the terms are for.
 	Account Account
