@@ -434,6 +434,26 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 	return st, true
 }
 
+// reversible returns the postings of tx that [Reverse] gives back: for a
+// capture, each captured amount as if taken straight from the instrument
+// its hold reserved it of, as a spend takes it (what the capture gave back
+// to instruments is not revenue and stays out); for any other transaction
+// its postings.
+func reversible(tx Transaction) []Posting {
+	if tx.Kind != KindCapture {
+		return tx.Postings
+	}
+	out := make([]Posting, 0, len(tx.Postings))
+	for i := 0; i+1 < len(tx.Postings); i += 2 {
+		p, q := tx.Postings[i], tx.Postings[i+1]
+		if p.Account.IsHeld() && q.Account.sys == Revenue {
+			p.Account = p.Account.owner()
+			out = append(out, p, q)
+		}
+	}
+	return out
+}
+
 // plus returns a + b, without the allocation of decimal's Add when either
 // is zero (a hold's status adds many zeros).
 func plus(a, b decimal.Decimal) decimal.Decimal {

@@ -578,13 +578,44 @@ func TestHolds_malformedTransactionsRefused(t *testing.T) {
 		})
 	}
 	_ = hold
-	// Reverse cannot give a capture back into a held account.
-	c.j = apply(t, c.j, must2(ledger.Capture(c.j, "cap", at(2), "hold:o1", dec("5"), false, "")))
-	rev, err := ledger.Reverse(c.j, "rev", at(3), "cap", dec("5"), "")
-	if err == nil {
-		_, _, err = c.j.Apply(rev)
+}
+
+// A capture becomes revenue exactly as a spend does, so it is refunded as
+// a spend is: Reverse gives back onto the instruments, most recent
+// allocation first; what the final capture gave back is not revenue.
+func TestCapture_reversedLikeASpend(t *testing.T) {
+	c := newCheckout(t)
+	c.hold(t, "o1", at(1))
+	c.j = apply(t, c.j, must2(ledger.Capture(c.j, "cap", at(2), "hold:o1", dec("35"), true, "")))
+	if got := c.j.Reversible("cap"); !got.Equal(dec("35")) {
+		t.Fatalf("Reversible(cap) = %s, want the 35 captured", got)
 	}
-	if !errors.Is(err, ledger.ErrInvalid) {
-		t.Errorf("Reverse of a capture: %v, want ErrInvalid", err)
+	rev := must2(ledger.Reverse(c.j, "refund", at(3), "cap", dec("10"), "partial refund"))
+	want := []ledger.Posting{
+		{Account: c.balance, Amount: dec("5"), Line: "l1", Product: "ecs"},
+		{Account: sys(ledger.Revenue), Amount: dec("-5"), Line: "l1", Product: "ecs"},
+		{Account: c.voucher, Amount: dec("5"), Line: "l1", Product: "ecs"},
+		{Account: sys(ledger.Revenue), Amount: dec("-5"), Line: "l1", Product: "ecs"},
+	}
+	if diff := cmp.Diff(want, rev.Postings); diff != "" {
+		t.Fatalf("refund of a capture (-want +got):\n%s", diff)
+	}
+	c.j = apply(t, c.j, rev)
+	if !c.j.Balance(c.balance).Equal(dec("100")) || !c.j.Balance(c.voucher).Equal(dec("5")) || !c.j.Reversible("cap").Equal(dec("25")) {
+		t.Errorf("after refund: balance %s, voucher %s, reversible %s; want 100, 5, 25", c.j.Balance(c.balance), c.j.Balance(c.voucher), c.j.Reversible("cap"))
+	}
+	if st, _ := c.j.HoldStatus("hold:o1"); st.State != ledger.HoldCaptured || !st.Captured.Equal(dec("35")) {
+		t.Errorf("a refund does not reopen the hold: %+v", st)
+	}
+	// A hand-built reverse into the held account is refused.
+	bad := ledger.Transaction{ID: "bad", Time: at(3), Kind: ledger.KindReverse, Ref: "cap", Postings: []ledger.Posting{
+		{Account: ledger.HeldAccount("hold:o1", "voucher", "USD"), Amount: dec("1")}, {Account: sys(ledger.Revenue), Amount: dec("-1")}}}
+	if _, _, err := c.j.Apply(bad); !errors.Is(err, ledger.ErrInvalid) {
+		t.Errorf("reverse into a held account: %v, want ErrInvalid", err)
+	}
+	for _, id := range []string{"hold:o1"} {
+		if _, err := ledger.Reverse(c.j, "r2", at(3), id, dec("1"), ""); !errors.Is(err, ledger.ErrInvalid) {
+			t.Errorf("Reverse of %s: %v, want ErrInvalid", id, err)
+		}
 	}
 }

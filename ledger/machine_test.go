@@ -466,12 +466,13 @@ func (s *machine) reuse(t *rapid.T) {
 // one account it paid into.
 func (m *model) reversal(t *rapid.T, id string) (dest ledger.Account, left []int64, ok bool) {
 	tx, _ := m.tx(id)
-	if tx.Kind == ledger.KindReverse || slices.ContainsFunc(tx.Postings, func(p ledger.Posting) bool { return p.Account.IsHeld() }) {
+	posts := reversible(tx)
+	if tx.Kind == ledger.KindReverse || slices.ContainsFunc(posts, func(p ledger.Posting) bool { return p.Account.IsHeld() }) {
 		return dest, nil, false
 	}
 	sign := map[ledger.Account]int{}
 	var dests []ledger.Account
-	for _, p := range tx.Postings {
+	for _, p := range posts {
 		sg := p.Amount.Sign()
 		if prev, seen := sign[p.Account]; seen && prev != sg {
 			return dest, nil, false
@@ -484,8 +485,8 @@ func (m *model) reversal(t *rapid.T, id string) (dest ledger.Account, left []int
 	if len(dests) != 1 {
 		return dest, nil, false
 	}
-	left = make([]int64, len(tx.Postings))
-	for i, p := range tx.Postings {
+	left = make([]int64, len(posts))
+	for i, p := range posts {
 		if p.Amount.IsNegative() {
 			left[i] = -toCents(t, p.Amount) - m.back[id][i]
 		}
@@ -537,7 +538,7 @@ func (s *machine) reverse(t *rapid.T) {
 			continue
 		}
 		takes[i], rest = take, rest-take
-		p := orig.Postings[i]
+		p := reversible(orig)[i]
 		want = append(want,
 			ledger.Posting{Account: p.Account, Amount: cents(take), Line: p.Line, Product: p.Product},
 			ledger.Posting{Account: dest, Amount: cents(-take), Line: p.Line, Product: p.Product})
@@ -568,9 +569,10 @@ func (s *machine) overReverse(t *rapid.T) {
 	}
 	var total int64
 	var src ledger.Account
+	posts := reversible(orig)
 	for i, l := range left {
-		if orig.Postings[i].Amount.IsNegative() {
-			src = orig.Postings[i].Account
+		if posts[i].Amount.IsNegative() {
+			src = posts[i].Account
 		}
 		total += l
 	}
@@ -580,7 +582,7 @@ func (s *machine) overReverse(t *rapid.T) {
 		// All left on every source account plus one cent on the last.
 		var onSrc int64
 		for i, l := range left {
-			if orig.Postings[i].Account == src {
+			if posts[i].Account == src {
 				onSrc += l
 			}
 		}
@@ -1029,6 +1031,25 @@ func (s *machine) hold(t *rapid.T) {
 		s.m.holds[id] = h
 		s.m.holdIDs = append(s.m.holdIDs, id)
 	}
+}
+
+// reversible is the model of what Reverse gives back of tx: a capture's
+// captured amounts as if taken from the instruments (pairs held → revenue
+// become instrument → revenue; its release pairs stay out), any other
+// transaction's postings as they are.
+func reversible(tx ledger.Transaction) []ledger.Posting {
+	if tx.Kind != ledger.KindCapture {
+		return tx.Postings
+	}
+	var out []ledger.Posting
+	for i := 0; i+1 < len(tx.Postings); i += 2 {
+		p, q := tx.Postings[i], tx.Postings[i+1]
+		if q.Account.System() == ledger.Revenue {
+			p.Account = ledger.InstrumentAccount(p.Account.Instrument(), p.Account.Currency())
+			out = append(out, p, q)
+		}
+	}
+	return out
 }
 
 // pickHold draws a hold of the model, in any state, or (rarely) an id that

@@ -17,7 +17,9 @@ import (
 // posting first, out of the one account ref paid into (revenue for a
 // spend). Each reversing pair keeps the line and product of the posting it
 // undoes. The transaction has the given id, time and note, ref's Bill, and
-// Ref ref. Value that goes back onto an instrument that has expired since
+// Ref ref. A capture is reversed like a spend: what it took goes back onto
+// the instruments its hold reserved it of (what the hold gave back is not
+// reversible). Value that goes back onto an instrument that has expired since
 // stays there until the next [Expire].
 //
 // It fails with [ErrInvalid] if ref is not in j, is itself a reverse, pays
@@ -99,12 +101,13 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	if r.orig.Kind == KindReverse {
 		return r, []string{fmt.Sprintf("ref %q is itself a reverse", ref)}
 	}
-	if slices.ContainsFunc(r.orig.Postings, func(p Posting) bool { return p.Account.IsHeld() }) {
+	posts := reversible(r.orig)
+	if slices.ContainsFunc(posts, func(p Posting) bool { return p.Account.IsHeld() }) {
 		return r, []string{fmt.Sprintf("ref %q moves held money: holds settle with Capture, Release and Expire", ref)}
 	}
 	var ps []string
-	ns := nets(r.orig.Postings)
-	for _, p := range r.orig.Postings {
+	ns := nets(posts)
+	for _, p := range posts {
 		if x := find(ns, p.Account); x.amount.Sign() != p.Amount.Sign() {
 			ps = append(ps, fmt.Sprintf("ref %q both adds to and takes from %s", ref, p.Account))
 			return r, ps
@@ -121,7 +124,7 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 		return r, append(ps, fmt.Sprintf("ref %q pays into %d accounts, not one", ref, dests))
 	}
 	back := j.l.reversed(j.n, ref)
-	for _, p := range r.orig.Postings {
+	for _, p := range posts {
 		if p.Amount.IsNegative() {
 			r.sources = append(r.sources, source{Posting: p})
 		}
@@ -166,7 +169,7 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	if orig.Kind == KindReverse {
 		return []string{fmt.Sprintf("ref %q is itself a reverse", tx.Ref)}
 	}
-	on := nets(orig.Postings)
+	on := nets(reversible(orig))
 	back := l.reversed(n, tx.Ref)
 	var ps []string
 	for _, x := range ns {
