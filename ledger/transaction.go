@@ -12,6 +12,8 @@ import (
 // the rules every transaction follows: a [KindReverse] transaction must undo
 // part of the transaction named by its Ref, and a [KindTransfer] transaction
 // may only take from instrument accounts whose [Terms] are Transferable.
+// Holds, captures and releases (and the lapses in expiries) are checked
+// against the hold they move money of (package documentation, Holds).
 // The others are labels for [Journal.History] filters and statements.
 type Kind string
 
@@ -39,11 +41,13 @@ const (
 	// intended product ([Deposit]).
 	KindDeposit Kind = "deposit"
 	// KindHold reserves what a Split takes into held accounts until an
-	// expiry ([Hold]); KindCapture settles all or part of the hold its Ref
-	// names into revenue ([Capture]); KindRelease gives back what it has
-	// left ([Release]). The ledger checks them: see [HeldAccount].
-	KindHold    Kind = "hold"
+	// expiry ([Hold]).
+	KindHold Kind = "hold"
+	// KindCapture settles all or part of the hold its Ref names into
+	// revenue ([Capture]).
 	KindCapture Kind = "capture"
+	// KindRelease gives back what the hold its Ref names has left
+	// ([Release]).
 	KindRelease Kind = "release"
 )
 
@@ -177,7 +181,9 @@ func (t Terms) equal(u Terms) bool {
 // up to zero in some currency, a transfer touching a system account, and
 // terms for a non-instrument account, with a negative overdraft, or given
 // twice for one account. Postings to invalid accounts are left out of the
-// sums, so that each defect is reported once. The error is an [*InvalidError] wrapping
+// sums, so that each defect is reported once. Postings to held accounts
+// must have the shapes of holds, captures, releases and lapses (package
+// documentation, Holds). The error is an [*InvalidError] wrapping
 // [ErrInvalid], or nil.
 //
 // [Journal.Apply] runs Validate first, then the checks that need the
