@@ -54,7 +54,8 @@ func unescapeHold(s string) (string, bool) {
 	return b.String(), true
 }
 
-// A HoldState says where a hold is in its life.
+// A HoldState says where a hold is in its life. The zero HoldState is no
+// state: that of a hold the journal does not hold.
 type HoldState string
 
 const (
@@ -71,9 +72,9 @@ const (
 	HoldLapsed HoldState = "lapsed"
 )
 
-// A HoldStatus is what the journal shows of one hold. Held is always
-// Captured + Released + Lapsed + Left; Left is zero unless the hold is
-// open.
+// A HoldStatus is what the journal shows of one hold ([Journal.HoldStatus]).
+// Held is always Captured + Released + Lapsed + Left; Left is zero unless
+// the hold is open. The zero HoldStatus is no hold.
 type HoldStatus struct {
 	// ID is the id of the hold transaction; Bill, Time and Note are its.
 	ID   string
@@ -85,18 +86,23 @@ type HoldStatus struct {
 	Until time.Time
 	State HoldState
 	// Currency is the currency of the hold's instruments.
-	Currency                               string
+	Currency string
+	// Held is what the hold reserved; Captured went to revenue; Released
+	// went back by a release or a final capture; Lapsed went back by
+	// [Expire]; Left is still reserved.
 	Held, Captured, Released, Lapsed, Left decimal.Decimal
 	// Parts are the instruments held, in the order the Split paid them
 	// (each instrument once, where it first paid).
 	Parts []HeldPart
 }
 
-// A HeldPart is what one hold does with one instrument. Held is always
-// Captured + Released + Lapsed + Left.
+// A HeldPart is what one hold does with one instrument: the amounts of
+// [HoldStatus] for that instrument alone. Held is always Captured +
+// Released + Lapsed + Left.
 type HeldPart struct {
 	// Account is the instrument account the value was reserved from.
-	Account                                Account
+	Account Account
+	// Held, Captured, Released, Lapsed and Left are as in [HoldStatus].
 	Held, Captured, Released, Lapsed, Left decimal.Decimal
 }
 
@@ -282,7 +288,8 @@ func (j Journal) HoldStatus(id string) (HoldStatus, bool) {
 
 // OpenHolds returns every hold of j that still reserves money, by Until,
 // then id. It includes holds past their Until that no [Expire] has lapsed
-// yet: they still reserve their money until one does.
+// yet: they still reserve their money until one does. It costs time in
+// proportion to the holds the journal ever held.
 func (j Journal) OpenHolds() []HoldStatus {
 	if j.l == nil {
 		return nil
