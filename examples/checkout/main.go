@@ -142,7 +142,7 @@ func run(w io.Writer) error {
 		return fmt.Errorf("stale hold of order-C: %v, want a refusal", err)
 	}
 	sf := short.Shortfalls[0]
-	s.refused(orderC.At, "order-C 350.00 held from a stale wallet", fmt.Sprintf("balance would be %s (%s held)", sf.Balance.StringFixed(2), sf.Held.StringFixed(2)))
+	s.refused(orderC.At, "order-C 350.00 held from a stale wallet", fmt.Sprintf("available would be %s (%s held)", sf.Balance.StringFixed(2), sf.Held.StringFixed(2)))
 
 	// Order A: the RDS instance is delivered, the OSS plan is not.
 	capA, err := ledger.Capture(s.j, "deliver-A", at(11, 0), holdA.ID, usd("300.00"), true, "rds delivered; oss not available in region")
@@ -194,7 +194,7 @@ func run(w io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "\nStatement of %s\n\n", s.account)
+	fmt.Fprintf(w, "\nStatement of %s (its balance is what is available: holds sit in held accounts)\n\n", s.account)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "time\tkind\ttransaction\tamount\tbalance\t\n")
 	for _, e := range s.j.History(s.account, ledger.Filter{}) {
