@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/billfold/billfold/ledger"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
 )
 
 // checkout is a customer with a voucher of 30, a prepaid balance of 100 and
@@ -618,4 +620,32 @@ func TestCapture_reversedLikeASpend(t *testing.T) {
 			t.Errorf("Reverse of %s: %v, want ErrInvalid", id, err)
 		}
 	}
+}
+
+// Any hold and instrument id, colons and percent signs included, survives
+// the text form, and Compare orders held accounts after the instrument
+// accounts and before the system accounts of their currency, by
+// instrument, then hold.
+func TestHeldAccount_textAndOrderProperties(t *testing.T) {
+	id := rapid.StringMatching(`[a-z0-9:%]{1,8}`)
+	rapid.Check(t, func(t *rapid.T) {
+		a := ledger.HeldAccount(id.Draw(t, "hold"), id.Draw(t, "instrument"), "USD")
+		b := ledger.HeldAccount(id.Draw(t, "hold2"), id.Draw(t, "instrument2"), "USD")
+		for _, x := range []ledger.Account{a, b} {
+			back, err := ledger.ParseAccount(x.String())
+			if err != nil || back != x {
+				t.Fatalf("ParseAccount(%q) = %v, %v; want %v", x, back, err, x)
+			}
+		}
+		want := strings.Compare(a.Instrument(), b.Instrument())
+		if want == 0 {
+			want = strings.Compare(a.Hold(), b.Hold())
+		}
+		if got := a.Compare(b); got != want || b.Compare(a) != -want {
+			t.Fatalf("Compare(%v, %v) = %d, want %d", a, b, got, want)
+		}
+		if a.Compare(ledger.InstrumentAccount(a.Instrument(), "USD")) <= 0 || a.Compare(sys(ledger.Issued)) >= 0 {
+			t.Fatalf("%v is not between the instrument and the system accounts", a)
+		}
+	})
 }
