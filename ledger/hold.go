@@ -572,19 +572,14 @@ func (tx Transaction) holdProblems() []string {
 }
 
 // checkHolds runs the checks of Apply on the holds tx moves money of, with
-// tx's nets ns, against the first n transactions: a hold's held accounts
-// must be new; a capture, release or lapse needs an open hold (not yet
-// expired at tx's time for a capture or release, expired for a lapse),
-// may not take more than a held account holds, and a release or lapse
-// gives back all that is left.
+// tx's nets ns, against the first n transactions: a capture, release or
+// lapse needs an open hold (not yet expired at tx's time for a capture or
+// release, expired for a lapse), may not take more than a held account
+// holds, and a release, final capture or lapse gives back all that is
+// left.
 func (l *log) checkHolds(n int, tx Transaction, ns []net) error {
 	if tx.Kind == KindHold {
-		for _, x := range ns {
-			if ac := l.accts[x.account]; x.account.IsHeld() && ac != nil && ac.first < n {
-				return &InvalidError{ID: tx.ID, Problems: []string{fmt.Sprintf("%s is already in use", x.account)}}
-			}
-		}
-		return nil
+		return nil // its held accounts are new: only a hold adds to held accounts, its own
 	}
 	var done []string
 	for _, x := range ns {

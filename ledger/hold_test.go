@@ -571,6 +571,12 @@ func TestHolds_malformedTransactionsRefused(t *testing.T) {
 			Terms: []ledger.Terms{{Account: h, Expires: at(3)}}}},
 		{"hold_without_expiry", ledger.Transaction{ID: "h2", Time: at(2), Kind: ledger.KindHold,
 			Postings: pair(c.balance, ledger.HeldAccount("h2", "balance", "USD"), "1")}},
+		{"hold_with_two_expiries", ledger.Transaction{ID: "h3", Time: at(2), Kind: ledger.KindHold,
+			Postings: append(pair(c.balance, ledger.HeldAccount("h3", "balance", "USD"), "1"), pair(c.card, ledger.HeldAccount("h3", "card", "USD"), "1")...),
+			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h3", "balance", "USD"), Expires: at(3)}, {Account: ledger.HeldAccount("h3", "card", "USD"), Expires: at(4)}}}},
+		{"hold_of_a_system_account", ledger.Transaction{ID: "h4", Time: at(2), Kind: ledger.KindHold,
+			Postings: pair(sys(ledger.Issued), ledger.HeldAccount("h4", "balance", "USD"), "1"),
+			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h4", "balance", "USD"), Expires: at(3)}}}},
 		{"reverse_of_capture", ledger.Transaction{ID: "x", Time: at(2), Kind: ledger.KindReverse, Ref: "hold:o1", Postings: pair(sys(ledger.Revenue), h, "1")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
