@@ -577,6 +577,12 @@ func TestHolds_malformedTransactionsRefused(t *testing.T) {
 		{"hold_of_a_system_account", ledger.Transaction{ID: "h4", Time: at(2), Kind: ledger.KindHold,
 			Postings: pair(sys(ledger.Issued), ledger.HeldAccount("h4", "balance", "USD"), "1"),
 			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h4", "balance", "USD"), Expires: at(3)}}}},
+		{"hold_backwards", ledger.Transaction{ID: "h5", Time: at(2), Kind: ledger.KindHold,
+			Postings: []ledger.Posting{{Account: c.balance, Amount: dec("1")}, {Account: ledger.HeldAccount("h5", "balance", "USD"), Amount: dec("-1")}},
+			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h5", "balance", "USD"), Expires: at(3)}}}},
+		{"hold_moving_another_holds_expiry", ledger.Transaction{ID: "h6", Time: at(2), Kind: ledger.KindHold,
+			Postings: pair(c.balance, ledger.HeldAccount("h6", "balance", "USD"), "1"),
+			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h6", "balance", "USD"), Expires: at(3)}, {Account: h, Expires: at(3)}}}},
 		{"reverse_of_capture", ledger.Transaction{ID: "x", Time: at(2), Kind: ledger.KindReverse, Ref: "hold:o1", Postings: pair(sys(ledger.Revenue), h, "1")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
