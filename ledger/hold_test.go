@@ -583,6 +583,7 @@ func TestHolds_malformedTransactionsRefused(t *testing.T) {
 		{"hold_moving_another_holds_expiry", ledger.Transaction{ID: "h6", Time: at(2), Kind: ledger.KindHold,
 			Postings: pair(c.balance, ledger.HeldAccount("h6", "balance", "USD"), "1"),
 			Terms:    []ledger.Terms{{Account: ledger.HeldAccount("h6", "balance", "USD"), Expires: at(3)}, {Account: h, Expires: at(3)}}}},
+		{"grant_extending_a_hold", ledger.Grant("g9", at(2), ledger.Terms{Account: h, Expires: at(99)}, decimal.Decimal{}, "")},
 		{"reverse_of_capture", ledger.Transaction{ID: "x", Time: at(2), Kind: ledger.KindReverse, Ref: "hold:o1", Postings: pair(sys(ledger.Revenue), h, "1")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
