@@ -62,6 +62,8 @@
 // accounts, in the shapes their helpers build; a capture of more than is
 // held fails with [ErrHoldExceeded], a capture or release of a settled
 // hold (so a second release) with [ErrHoldSettled], and of a lapsed hold,
-// or at or after its expiry, with [ErrHoldExpired]. A transaction that
-// moves held money cannot be reversed with [Reverse].
+// or at or after its expiry, with [ErrHoldExpired]. [Reverse] refunds a
+// capture as it refunds a spend, back onto the instruments its hold
+// reserved; a hold, a release or a lapse is not reversed (release it, or
+// let it lapse).
 package ledger
