@@ -3,6 +3,8 @@ package ledger_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +25,24 @@ type checkout struct {
 	voucher, balance, card ledger.Account
 }
 
-func newCheckout(t testing.TB) checkout {
+// tb is what the checkout helpers need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// must3 applies tx to j, stopping t on an error.
+func must3(t tb, j ledger.Journal, tx ledger.Transaction) ledger.Journal {
+	t.Helper()
+	j, _, err := j.Apply(tx)
+	if err != nil {
+		t.Fatalf("Apply(%s): %v", tx.ID, err)
+	}
+	return j
+}
+
+func newCheckout(t tb) checkout {
 	c := checkout{voucher: acct("voucher"), balance: acct("balance"), card: acct("card")}
 	c.wallet = allocation.Wallet{
 		{ID: "voucher", Kind: "voucher", Currency: "USD"},
@@ -32,7 +51,7 @@ func newCheckout(t testing.TB) checkout {
 	}
 	amounts := []string{"30", "100", "0"}
 	for i, in := range c.wallet {
-		c.j = apply(t, c.j, ledger.Grant("grant:"+in.ID, t0, ledger.TermsOf(in), dec(amounts[i]), ""))
+		c.j = must3(t, c.j, ledger.Grant("grant:"+in.ID, t0, ledger.TermsOf(in), dec(amounts[i]), ""))
 	}
 	return c
 }
@@ -51,20 +70,20 @@ func order(id string, when time.Time) (allocation.Bill, allocation.Split) {
 }
 
 // hold applies the hold of order id at time when, lapsing a day later.
-func (c *checkout) hold(t testing.TB, id string, when time.Time) ledger.Transaction {
+func (c *checkout) hold(t tb, id string, when time.Time) ledger.Transaction {
 	t.Helper()
 	bill, split := order(id, when)
 	tx, err := ledger.Hold(bill, c.wallet, split, when.Add(24*time.Hour), "order "+id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.j = apply(t, c.j, tx)
+	c.j = must3(t, c.j, tx)
 	return tx
 }
 
 // zeroSum fails unless every account of j adds up to zero: holds keep the
 // books balanced.
-func zeroSum(t testing.TB, j ledger.Journal) {
+func zeroSum(t tb, j ledger.Journal) {
 	t.Helper()
 	var sum decimal.Decimal
 	for _, a := range j.Accounts() {
@@ -660,5 +679,139 @@ func TestHeldAccount_textAndOrderProperties(t *testing.T) {
 		if a.Compare(ledger.InstrumentAccount(a.Instrument(), "USD")) <= 0 || a.Compare(sys(ledger.Issued)) >= 0 {
 			t.Fatalf("%v is not between the instrument and the system accounts", a)
 		}
+	})
+}
+
+// Hand-built transactions of any kind that move money between instrument,
+// held and system accounts in pairs: whatever Apply accepts keeps every
+// hold whole. No held account goes negative or holds money of no open
+// hold, each hold's parts add up (held = captured + released + lapsed +
+// left), available stays above −overdraft, and the books add up to zero.
+// Apply never panics.
+func TestHolds_handBuiltTransactionsKeepHoldsWhole(t *testing.T) {
+	kinds := []ledger.Kind{ledger.KindHold, ledger.KindCapture, ledger.KindRelease, ledger.KindExpire,
+		ledger.KindSpend, ledger.KindReverse, ledger.KindTransfer, ledger.KindRefund, ledger.KindGrant}
+	holds := []string{"hold:o1", "h2", "h3"}
+	ins := []string{"voucher", "balance", "card"}
+	var accounts []ledger.Account
+	for _, in := range ins {
+		accounts = append(accounts, acct(in))
+		for _, h := range holds {
+			accounts = append(accounts, ledger.HeldAccount(h, in, "USD"))
+		}
+	}
+	accounts = append(accounts, sys(ledger.Revenue), sys(ledger.Expired), sys(ledger.Issued))
+	rapid.Check(t, func(t *rapid.T) {
+		c := newCheckout(t)
+		c.hold(t, "o1", at(1))
+		accepted := 0
+		for i := range rapid.IntRange(1, 12).Draw(t, "txs") {
+			tx := ledger.Transaction{ID: rapid.SampledFrom([]string{"h2", "h3", fmt.Sprintf("tx%d", i)}).Draw(t, "id"),
+				Time: at(rapid.IntRange(0, 30).Draw(t, "hour")), Kind: rapid.SampledFrom(kinds).Draw(t, "kind"),
+				Ref: rapid.SampledFrom(append([]string{""}, holds...)).Draw(t, "ref")}
+			amount := func() decimal.Decimal {
+				return dec(rapid.SampledFrom([]string{"1", "5", "10", "30", "40"}).Draw(t, "amount"))
+			}
+			switch rapid.IntRange(0, 3).Draw(t, "shape") {
+			case 3: // give back or capture all a hold has left, sometimes a cent off
+				h := rapid.SampledFrom(holds).Draw(t, "hold")
+				tx.Kind, tx.Ref = rapid.SampledFrom([]ledger.Kind{ledger.KindCapture, ledger.KindRelease, ledger.KindExpire}).Draw(t, "settle"), h
+				st, _ := c.j.HoldStatus(h)
+				for _, p := range st.Parts {
+					x := p.Left.Add(dec(rapid.SampledFrom([]string{"0", "0", "0", "1", "-1"}).Draw(t, "off")))
+					if !x.IsPositive() {
+						continue
+					}
+					to := p.Account
+					if tx.Kind == ledger.KindCapture {
+						to = sys(ledger.Revenue)
+					}
+					tx.Postings = append(tx.Postings, ledger.Posting{Account: ledger.HeldAccount(h, p.Account.Instrument(), "USD"), Amount: x.Neg()}, ledger.Posting{Account: to, Amount: x})
+				}
+			case 0: // anything, in pairs
+				for range rapid.IntRange(1, 3).Draw(t, "pairs") {
+					a, b, x := rapid.SampledFrom(accounts).Draw(t, "from"), rapid.SampledFrom(accounts).Draw(t, "to"), amount()
+					tx.Postings = append(tx.Postings, ledger.Posting{Account: a, Amount: x.Neg()}, ledger.Posting{Account: b, Amount: x})
+				}
+				for _, p := range tx.Postings {
+					if p.Account.IsHeld() && rapid.Bool().Draw(t, "terms") {
+						tx.Terms = append(tx.Terms, ledger.Terms{Account: p.Account, Expires: at(rapid.IntRange(0, 40).Draw(t, "until"))})
+					}
+				}
+			case 1: // a hold, as Hold would build it
+				tx.Kind = ledger.KindHold
+				until := tx.Time.Add(time.Duration(rapid.IntRange(0, 20).Draw(t, "lasts")) * time.Hour)
+				for range rapid.IntRange(1, 3).Draw(t, "pairs") {
+					in, x := rapid.SampledFrom(ins).Draw(t, "instrument"), amount()
+					h := ledger.HeldAccount(tx.ID, in, "USD")
+					tx.Postings = append(tx.Postings, ledger.Posting{Account: acct(in), Amount: x.Neg()}, ledger.Posting{Account: h, Amount: x})
+					if !slices.ContainsFunc(tx.Terms, func(tm ledger.Terms) bool { return tm.Account == h }) {
+						tx.Terms = append(tx.Terms, ledger.Terms{Account: h, Expires: until})
+					}
+				}
+			case 2: // a capture, release or lapse of one hold
+				tx.Kind = rapid.SampledFrom([]ledger.Kind{ledger.KindCapture, ledger.KindRelease, ledger.KindExpire}).Draw(t, "settle")
+				h := rapid.SampledFrom(holds).Draw(t, "hold")
+				if rapid.IntRange(0, 4).Draw(t, "sameRef") > 0 {
+					tx.Ref = h
+				}
+				for range rapid.IntRange(1, 3).Draw(t, "pairs") {
+					in, x := rapid.SampledFrom(ins).Draw(t, "instrument"), amount()
+					held := ledger.HeldAccount(h, in, "USD")
+					if b := c.j.Balance(held); b.IsPositive() && rapid.Bool().Draw(t, "all") {
+						x = b // all that is left, as a release or lapse must give
+					}
+					to := rapid.SampledFrom([]ledger.Account{sys(ledger.Revenue), acct(in)}).Draw(t, "to")
+					tx.Postings = append(tx.Postings, ledger.Posting{Account: held, Amount: x.Neg()}, ledger.Posting{Account: to, Amount: x})
+				}
+			}
+			j, _, err := c.j.Apply(tx)
+			if err != nil {
+				continue
+			}
+			accepted++
+			for _, p := range tx.Postings {
+				if p.Account.IsHeld() && !slices.Contains([]ledger.Kind{ledger.KindHold, ledger.KindCapture, ledger.KindRelease, ledger.KindExpire}, tx.Kind) {
+					t.Fatalf("a %s moved held money: %+v", tx.Kind, tx)
+				}
+			}
+			c.j = j
+		}
+		zeroSum(t, c.j)
+		open := map[string]bool{}
+		for _, h := range c.j.OpenHolds() {
+			open[h.ID] = true
+		}
+		for _, a := range c.j.Accounts() {
+			b := c.j.Balance(a)
+			switch {
+			case a.IsHeld():
+				st, ok := c.j.HoldStatus(a.Hold())
+				if b.IsNegative() || (!ok && !b.IsZero()) || (b.IsPositive() && !open[a.Hold()]) {
+					t.Fatalf("held account %s at %s; hold %+v", a, b, st)
+				}
+			case a.IsInstrument():
+				tm, _ := c.j.Terms(a)
+				if b.Cmp(tm.Overdraft.Neg()) < 0 {
+					t.Fatalf("%s available %s below -%s", a, b, tm.Overdraft)
+				}
+			}
+		}
+		for _, h := range holds {
+			st, ok := c.j.HoldStatus(h)
+			if !ok {
+				continue
+			}
+			sum := st.Captured.Add(st.Released).Add(st.Lapsed).Add(st.Left)
+			if !sum.Equal(st.Held) || st.Left.IsNegative() || (st.State == ledger.HoldOpen) != st.Left.IsPositive() {
+				t.Fatalf("hold %s does not add up: %+v", h, st)
+			}
+			for _, p := range st.Parts {
+				if b := c.j.Balance(ledger.HeldAccount(h, p.Account.Instrument(), "USD")); !b.Equal(p.Left) {
+					t.Fatalf("hold %s: %s left of %s, its held account at %s", h, p.Left, p.Account, b)
+				}
+			}
+		}
+		_ = accepted
 	})
 }
