@@ -57,8 +57,9 @@ func (s System) known() bool {
 // [ParseAccount]). The zero Account is not valid; a transaction that posts to
 // it is rejected.
 type Account struct {
-	sys      System // empty for an instrument account
+	sys      System // empty for an instrument or held account
 	id       string // instrument id; empty for a system account
+	hold     string // hold id of a held account; empty otherwise
 	currency string
 }
 
@@ -74,10 +75,11 @@ func SystemAccount(s System, currency string) Account {
 }
 
 // IsInstrument reports whether a is an instrument account (as opposed to a
-// system account or the zero Account).
-func (a Account) IsInstrument() bool { return a.sys == "" && a.id != "" }
+// held account, a system account or the zero Account).
+func (a Account) IsInstrument() bool { return a.sys == "" && a.id != "" && a.hold == "" }
 
-// Instrument returns the instrument id of an instrument account, or "".
+// Instrument returns the instrument id of an instrument account or of a
+// held account (the instrument whose value it holds), or "".
 func (a Account) Instrument() string { return a.id }
 
 // System returns the system of a system account, or "".
@@ -94,13 +96,16 @@ func (a Account) Equal(b Account) bool { return a == b }
 func (a Account) IsZero() bool { return a == Account{} }
 
 // String returns the text form of a: "instrument:CUR:ID" for an instrument
-// account (the id last, so it may contain colons) and "SYSTEM:CUR" for a
-// system account, for example "instrument:USD:gift-1" and "revenue:USD". The
-// zero Account is "".
+// account (the id last, so it may contain colons), "held:CUR:HOLD:ID" for a
+// held account (the hold id with "%" and ":" written as "%25" and "%3A") and
+// "SYSTEM:CUR" for a system account, for example "instrument:USD:gift-1",
+// "held:USD:hold%3Aorder-7:gift-1" and "revenue:USD". The zero Account is "".
 func (a Account) String() string {
 	switch {
 	case a.IsZero():
 		return ""
+	case a.hold != "":
+		return "held:" + a.currency + ":" + escapeHold(a.hold) + ":" + a.id
 	case a.sys == "":
 		return "instrument:" + a.currency + ":" + a.id
 	default:
@@ -117,10 +122,19 @@ func ParseAccount(s string) (Account, error) {
 		return Account{}, fmt.Errorf("ledger: account %q: want \"instrument:CUR:ID\" or \"SYSTEM:CUR\"", s)
 	}
 	var a Account
-	if kind == "instrument" {
+	switch kind {
+	case "instrument":
 		cur, id, _ := strings.Cut(rest, ":")
 		a = InstrumentAccount(id, cur)
-	} else {
+	case "held":
+		cur, rest, _ := strings.Cut(rest, ":")
+		hold, id, _ := strings.Cut(rest, ":")
+		h, ok := unescapeHold(hold)
+		if !ok || h == "" {
+			return Account{}, fmt.Errorf("ledger: account %q: want \"held:CUR:HOLD:ID\" with a non-empty, %%-escaped hold id", s)
+		}
+		a = HeldAccount(h, id, cur)
+	default:
 		a = SystemAccount(System(kind), rest)
 	}
 	if p := a.problem(); p != "" {
@@ -147,9 +161,10 @@ func (a *Account) UnmarshalText(text []byte) error {
 	return nil
 }
 
-// Compare orders accounts by currency, then instrument accounts (by id)
-// before system accounts (in the order of the [System] constants). It
-// returns -1, 0 or +1, and 0 only for equal accounts.
+// Compare orders accounts by currency, then instrument accounts (by id),
+// then held accounts (by instrument id, then hold id), then system accounts
+// (in the order of the [System] constants). It returns -1, 0 or +1, and 0
+// only for equal accounts.
 func (a Account) Compare(b Account) int {
 	if c := strings.Compare(a.currency, b.currency); c != 0 {
 		return c
@@ -160,21 +175,27 @@ func (a Account) Compare(b Account) int {
 	if c := strings.Compare(string(a.sys), string(b.sys)); c != 0 {
 		return c // only for unknown systems, which share a rank
 	}
-	return strings.Compare(a.id, b.id)
+	if c := strings.Compare(a.id, b.id); c != 0 {
+		return c
+	}
+	return strings.Compare(a.hold, b.hold)
 }
 
-// sysRank is 0 for an instrument account, 1+i for systems[i], and
-// len(systems)+1 for an unknown system.
+// sysRank is 0 for an instrument account, 1 for a held account, 2+i for
+// systems[i], and len(systems)+2 for an unknown system.
 func (a Account) sysRank() int {
 	if a.sys == "" {
+		if a.hold != "" {
+			return 1
+		}
 		return 0
 	}
 	for i, s := range systems {
 		if a.sys == s {
-			return i + 1
+			return i + 2
 		}
 	}
-	return len(systems) + 1
+	return len(systems) + 2
 }
 
 // problem describes what makes a invalid, or returns "".
@@ -182,8 +203,10 @@ func (a Account) problem() string {
 	switch {
 	case a.IsZero():
 		return "missing account"
-	case a.sys == "" && a.id == "":
+	case a.sys == "" && a.id == "" && a.hold == "":
 		return "instrument account without an instrument id"
+	case a.hold != "" && (a.sys != "" || a.id == ""):
+		return "held account without an instrument id"
 	case a.sys != "" && !a.sys.known():
 		return fmt.Sprintf("unknown system account %q", a.sys)
 	case !allocation.ValidCurrency(a.currency):

@@ -62,6 +62,56 @@ func BenchmarkApplyFromSplit(b *testing.B) {
 	}
 }
 
+// BenchmarkHoldCapture measures the two-phase form of the booking of
+// BenchmarkApplyFromSplit (five lines paid by five instruments): Hold and
+// Apply, then with "capture" also a partial, final Capture (which releases
+// the rest) and Apply, so each iteration books two transactions.
+func BenchmarkHoldCapture(b *testing.B) {
+	for _, capture := range []bool{false, true} {
+		name := "hold"
+		if capture {
+			name = "hold_capture"
+		}
+		b.Run(name, func(b *testing.B) {
+			var j ledger.Journal
+			var wallet allocation.Wallet
+			bill := allocation.Bill{Currency: "USD", At: t0}
+			split := allocation.Split{Currency: "USD"}
+			for i := range 5 {
+				id := "in" + strconv.Itoa(i)
+				wallet = append(wallet, allocation.Instrument{ID: id, Currency: "USD"})
+				j = apply(b, j, ledger.Grant("g"+id, t0, ledger.Terms{Account: acct(id)}, decimal.New(1, 12), ""))
+				line := "l" + strconv.Itoa(i)
+				bill.Lines = append(bill.Lines, allocation.Line{ID: line, Product: "ecs", Amount: dec("10")})
+				split.Allocations = append(split.Allocations, allocation.Allocation{Instrument: id, Line: line, Amount: dec("10")})
+			}
+			until, part := t0.Add(time.Hour), dec("35")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				bill.ID = strconv.Itoa(i)
+				split.Bill = bill.ID
+				tx, err := ledger.Hold(bill, wallet, split, until, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if j, _, err = j.Apply(tx); err != nil {
+					b.Fatal(err)
+				}
+				if !capture {
+					continue
+				}
+				if tx, err = ledger.Capture(j, "c"+bill.ID, t0, tx.ID, part, true, ""); err != nil {
+					b.Fatal(err)
+				}
+				if j, _, err = j.Apply(tx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 var (
 	bigOnce    sync.Once
 	bigJournal ledger.Journal

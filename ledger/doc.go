@@ -16,11 +16,14 @@
 //   - [ErrNotTransferable]: a transfer out of an account whose [Terms] do not
 //     allow it;
 //   - [ErrNotCashable]: value paid out as cash from an account whose
-//     [Terms] keep it in, or from an overdraft.
+//     [Terms] keep it in, or from an overdraft;
+//   - [ErrHoldSettled], [ErrHoldExpired], [ErrHoldExceeded]: a capture or
+//     release the hold it names cannot take (see Holds below).
 //
 // Balances are never stored apart from the postings: [Journal.Balance] and
 // [Journal.History] derive them. Helpers build the transactions of the
-// seed scenarios: [FromSplit] books an allocation.Split; [Reverse] voids or
+// seed scenarios: [FromSplit] books an allocation.Split; [Hold], [Capture]
+// and [Release] reserve it first and settle it later; [Reverse] voids or
 // refunds; [IssueCredit] gives back per line, to the payers, to a new
 // credit or as cash; [Expire], [TopUp], [Transfer], [Grant], [Deposit] and
 // [Refund] do what they say. A [Store] persists journals with optimistic
@@ -29,4 +32,41 @@
 // Like the rest of billfold the package is pure: no I/O, no clock (every
 // time is an argument), no global state. Money is [decimal.Decimal],
 // compared by value and summed exactly; nothing is rounded.
+//
+// # Holds
+//
+// A hold reserves at checkout what a Split would take, until an expiry
+// instant; a capture settles all or part of it as revenue, a release or
+// the expiry gives back the rest (TigerBeetle's two-phase transfers,
+// Formance's wallet holds). Holds are postings like everything else:
+//
+//	hold     instrument −x  →  HeldAccount(hold, instrument) +x   line, product
+//	capture  held −x        →  Revenue +x                          line, product
+//	release  held −x        →  instrument +x
+//	lapse    held −x        →  instrument +x   (in Expire's transaction)
+//
+// [Hold] books one pair per allocation of the Split, in split order, with
+// its line and product; [Capture] takes from those allocations in that
+// order and books revenue as a spend would; a final capture, [Release] and
+// [Expire] give back per held account. The hold's expiry is the Expires of
+// the [Terms] it sets on its held accounts. So every transaction still
+// balances to zero, a sum of postings per account (in SQL) still equals
+// [Journal.Balance], and a journal rebuilt from stored transactions knows
+// every hold ([Journal.HoldStatus], [Journal.OpenHolds]).
+//
+// The balance of an instrument account is therefore what is available:
+// its value less what open holds reserve ([Journal.Held]); the whole value
+// is Balance + Held. Apply's floor check, [WithBalances], [Refund] and
+// [Transfer] all read that balance, so a spend, a second hold, a refund or
+// a transfer that would use held money fails with [ErrInsufficient], its
+// [Shortfall] saying how much is held; [TopUp] counts a hold as still on
+// the instrument, not as a debt. Apply checks holds as it checks
+// reversals: only holds, captures, releases and lapses touch held
+// accounts, in the shapes their helpers build; a capture of more than is
+// held fails with [ErrHoldExceeded], a capture or release of a settled
+// hold (so a second release) with [ErrHoldSettled], and of a lapsed hold,
+// or at or after its expiry, with [ErrHoldExpired]. [Reverse] refunds a
+// capture as it refunds a spend, back onto the instruments its hold
+// reserved; a hold, a release or a lapse is not reversed (release it, or
+// let it lapse).
 package ledger

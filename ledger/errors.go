@@ -64,10 +64,14 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // A Shortfall is one account a transaction would take below its floor.
 type Shortfall struct {
 	Account Account
-	// Balance is what the balance would be after the transaction.
+	// Balance is what the balance would be after the transaction: what
+	// would be available, open holds not counted.
 	Balance decimal.Decimal
 	// Overdraft is the account's overdraft: its floor is −Overdraft.
 	Overdraft decimal.Decimal
+	// Held is what open holds reserve of the account ([Journal.Held]):
+	// money the transaction could not use.
+	Held decimal.Decimal
 }
 
 // An InsufficientError reports every instrument account a transaction
@@ -84,6 +88,9 @@ func (e *InsufficientError) Error() string {
 	fmt.Fprintf(&b, "ledger: transaction %q would overdraw:", e.ID)
 	for _, s := range e.Shortfalls {
 		fmt.Fprintf(&b, "\n\t%s: balance %s below floor -%s", s.Account, exact(s.Balance), exact(s.Overdraft))
+		if s.Held.IsPositive() {
+			fmt.Fprintf(&b, " (%s held by open holds)", exact(s.Held))
+		}
 	}
 	return b.String()
 }

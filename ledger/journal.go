@@ -149,15 +149,18 @@ func (l *log) check(n int, tx Transaction) error {
 			}
 		}
 	}
+	if err := l.checkHolds(n, tx, ns); err != nil {
+		return err
+	}
 	var short []Shortfall
 	for _, x := range ns {
 		if !x.account.IsInstrument() || !x.amount.IsNegative() {
 			continue
 		}
 		t, _ := l.terms(x.account, n)
-		after := l.balance(x.account, n).Add(x.amount)
+		after := l.balance(x.account, n).Add(x.amount) // what is available: open holds sit in held accounts
 		if after.Cmp(t.Overdraft.Neg()) < 0 {
-			short = append(short, Shortfall{Account: x.account, Balance: after, Overdraft: t.Overdraft})
+			short = append(short, Shortfall{Account: x.account, Balance: after, Overdraft: t.Overdraft, Held: l.held(x.account, n)})
 		}
 	}
 	if len(short) > 0 {

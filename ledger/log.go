@@ -27,6 +27,9 @@ type log struct {
 	// reversals maps a transaction id to the positions of the reverse
 	// transactions that name it as Ref, ascending.
 	reversals map[string][]int
+	// heldBy maps an instrument account to its held accounts, in the
+	// order they were first posted to.
+	heldBy map[Account][]Account
 	// sorted is how many leading transactions have non-decreasing times:
 	// for a journal no longer than that, History can binary-search time.
 	sorted int
@@ -61,6 +64,7 @@ func newLog() *log {
 		byID:      make(map[string]int),
 		accts:     make(map[Account]*acct),
 		reversals: make(map[string][]int),
+		heldBy:    make(map[Account][]Account),
 	}
 }
 
@@ -96,6 +100,9 @@ func (l *log) account(a Account, seq int) *acct {
 	if ac == nil {
 		ac = &acct{first: seq}
 		l.accts[a] = ac
+		if a.IsHeld() {
+			l.heldBy[a.owner()] = append(l.heldBy[a.owner()], a)
+		}
 	}
 	return ac
 }

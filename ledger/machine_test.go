@@ -95,21 +95,85 @@ type model struct {
 	// redo rebuilds transaction id with the request that built it, or
 	// with that request changed (variant).
 	redo map[string]func(j ledger.Journal, variant bool) (ledger.Transaction, error)
+	// holds are the holds applied, by id; holdIDs in the order applied.
+	holds   map[string]*mhold
+	holdIDs []string
+}
+
+// mhold is the model of one hold: what it did with each instrument.
+type mhold struct {
+	id, bill, note string
+	at, until      time.Time
+	parts          []mpart  // in the order the split first paid each instrument
+	allocs         []malloc // the split's allocations, in order
+	state          ledger.HoldState
+}
+
+type mpart struct {
+	acct                             ledger.Account
+	held, captured, released, lapsed int64
+}
+
+func (p mpart) left() int64 { return p.held - p.captured - p.released - p.lapsed }
+
+type malloc struct {
+	part          int
+	amount        int64
+	line, product string
+}
+
+func (h *mhold) left() int64 {
+	var n int64
+	for _, p := range h.parts {
+		n += p.left()
+	}
+	return n
+}
+
+func (h *mhold) clone() *mhold {
+	c := *h
+	c.parts = slices.Clone(h.parts)
+	return &c
+}
+
+// heldOf is what open holds reserve of instrument account a.
+func (m *model) heldOf(a ledger.Account) int64 {
+	var n int64
+	for _, h := range m.holds {
+		for _, p := range h.parts {
+			if p.acct == a {
+				n += p.left()
+			}
+		}
+	}
+	return n
+}
+
+// settle marks hold h settled in state st: once only.
+func (m *model) settle(t *rapid.T, h *mhold, st ledger.HoldState) {
+	if h.state != ledger.HoldOpen {
+		t.Fatalf("model: hold %s settled twice (%s, then %s)", h.id, h.state, st)
+	}
+	h.state = st
 }
 
 func newModel() *model {
 	return &model{bal: map[ledger.Account]int64{}, terms: map[ledger.Account]spec{},
-		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: map[string]func(ledger.Journal, bool) (ledger.Transaction, error){}}
+		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: map[string]func(ledger.Journal, bool) (ledger.Transaction, error){},
+		holds: map[string]*mhold{}}
 }
 
 func (m *model) clone() *model {
 	c := &model{bal: maps.Clone(m.bal), terms: maps.Clone(m.terms), txs: slices.Clone(m.txs),
-		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: maps.Clone(m.redo)}
+		back: map[string][]int64{}, repaid: map[string][]int64{}, redo: maps.Clone(m.redo), holds: map[string]*mhold{}, holdIDs: slices.Clone(m.holdIDs)}
 	for k, v := range m.back {
 		c.back[k] = slices.Clone(v)
 	}
 	for k, v := range m.repaid {
 		c.repaid[k] = slices.Clone(v)
+	}
+	for k, h := range m.holds {
+		c.holds[k] = h.clone()
 	}
 	return c
 }
@@ -409,12 +473,13 @@ func (s *machine) reuse(t *rapid.T) {
 // one account it paid into.
 func (m *model) reversal(t *rapid.T, id string) (dest ledger.Account, left []int64, ok bool) {
 	tx, _ := m.tx(id)
-	if tx.Kind == ledger.KindReverse {
+	posts := reversible(tx)
+	if tx.Kind == ledger.KindReverse || slices.ContainsFunc(posts, func(p ledger.Posting) bool { return p.Account.IsHeld() }) {
 		return dest, nil, false
 	}
 	sign := map[ledger.Account]int{}
 	var dests []ledger.Account
-	for _, p := range tx.Postings {
+	for _, p := range posts {
 		sg := p.Amount.Sign()
 		if prev, seen := sign[p.Account]; seen && prev != sg {
 			return dest, nil, false
@@ -427,8 +492,8 @@ func (m *model) reversal(t *rapid.T, id string) (dest ledger.Account, left []int
 	if len(dests) != 1 {
 		return dest, nil, false
 	}
-	left = make([]int64, len(tx.Postings))
-	for i, p := range tx.Postings {
+	left = make([]int64, len(posts))
+	for i, p := range posts {
 		if p.Amount.IsNegative() {
 			left[i] = -toCents(t, p.Amount) - m.back[id][i]
 		}
@@ -480,7 +545,7 @@ func (s *machine) reverse(t *rapid.T) {
 			continue
 		}
 		takes[i], rest = take, rest-take
-		p := orig.Postings[i]
+		p := reversible(orig)[i]
 		want = append(want,
 			ledger.Posting{Account: p.Account, Amount: cents(take), Line: p.Line, Product: p.Product},
 			ledger.Posting{Account: dest, Amount: cents(-take), Line: p.Line, Product: p.Product})
@@ -522,9 +587,10 @@ func (s *machine) overReverse(t *rapid.T) {
 	}
 	var total int64
 	var src ledger.Account
+	posts := reversible(orig)
 	for i, l := range left {
-		if orig.Postings[i].Amount.IsNegative() {
-			src = orig.Postings[i].Account
+		if posts[i].Amount.IsNegative() {
+			src = posts[i].Account
 		}
 		total += l
 	}
@@ -534,7 +600,7 @@ func (s *machine) overReverse(t *rapid.T) {
 		// All left on every source account plus one cent on the last.
 		var onSrc int64
 		for i, l := range left {
-			if orig.Postings[i].Account == src {
+			if posts[i].Account == src {
 				onSrc += l
 			}
 		}
@@ -555,9 +621,21 @@ func (s *machine) expire(t *rapid.T) {
 		accts = append(accts, a)
 	}
 	slices.SortFunc(accts, ledger.Account.Compare)
+	// First open holds past their Until lapse, held account by held
+	// account; then expired instruments give up what they have, lapses
+	// included.
+	back := map[ledger.Account]int64{}
+	for _, a := range accts {
+		if b := s.m.bal[a]; a.IsHeld() && b > 0 && !at.Before(s.m.holds[a.Hold()].until) {
+			want = append(want,
+				ledger.Posting{Account: a, Amount: cents(-b)},
+				ledger.Posting{Account: ledger.InstrumentAccount(a.Instrument(), a.Currency()), Amount: cents(b)})
+			back[ledger.InstrumentAccount(a.Instrument(), a.Currency())] += b
+		}
+	}
 	for _, a := range accts {
 		sp, has := s.m.terms[a]
-		if b := s.m.bal[a]; a.IsInstrument() && has && sp.expires > 0 && !at.Before(t0.Add(sp.expires)) && b > 0 {
+		if b := s.m.bal[a] + back[a]; a.IsInstrument() && has && sp.expires > 0 && !at.Before(t0.Add(sp.expires)) && b > 0 {
 			want = append(want,
 				ledger.Posting{Account: a, Amount: cents(-b)},
 				ledger.Posting{Account: ledger.SystemAccount(ledger.Expired, a.Currency()), Amount: cents(b)})
@@ -589,6 +667,14 @@ func (s *machine) expire(t *rapid.T) {
 		tx, _ := ledger.Expire(j, at)
 		return tx, nil
 	})
+	for _, id := range s.m.holdIDs {
+		if h := s.m.holds[id]; h.state == ledger.HoldOpen && !at.Before(h.until) {
+			for i := range h.parts {
+				h.parts[i].lapsed += h.parts[i].left()
+			}
+			s.m.settle(t, h, ledger.HoldLapsed)
+		}
+	}
 }
 
 func (s *machine) topUp(t *rapid.T) {
@@ -617,13 +703,13 @@ func (s *machine) topUp(t *rapid.T) {
 	pay(ledger.SystemAccount(ledger.Receivable, to.Currency()), -s.m.bal[ledger.SystemAccount(ledger.Receivable, to.Currency())])
 	var debtors []ledger.Account
 	for a, b := range s.m.bal {
-		if a.IsInstrument() && a.Currency() == to.Currency() && b < 0 && s.m.terms[a].group == s.m.terms[to].group {
+		if a.IsInstrument() && a.Currency() == to.Currency() && b+s.m.heldOf(a) < 0 && s.m.terms[a].group == s.m.terms[to].group {
 			debtors = append(debtors, a)
 		}
 	}
 	slices.SortFunc(debtors, func(a, b ledger.Account) int { return strings.Compare(a.Instrument(), b.Instrument()) })
 	for _, a := range debtors {
-		pay(a, -s.m.bal[a])
+		pay(a, -s.m.bal[a]-s.m.heldOf(a)) // a hold is not a debt
 	}
 	if rest > 0 {
 		if i := slices.IndexFunc(want, func(p ledger.Posting) bool { return p.Account == to }); i >= 0 {
@@ -665,7 +751,9 @@ func (m *model) repay(t *rapid.T, amount int64, a ledger.Account) {
 func (s *machine) transfer(t *rapid.T) {
 	var from []ledger.Account
 	for a := range s.m.terms {
-		from = append(from, a)
+		if a.IsInstrument() {
+			from = append(from, a)
+		}
 	}
 	if len(from) == 0 {
 		t.Skip("no instrument has terms yet")
@@ -819,6 +907,69 @@ func check(t *rapid.T, j ledger.Journal, m *model) {
 			t.Fatalf("balances in %s add up to %d", cur, s)
 		}
 	}
+	checkHolds(t, j, m)
+}
+
+// checkHolds compares every hold of j with the model: its state and, per
+// instrument, held = captured + released + lapsed + left; what each
+// instrument has held; and which holds are open, in order.
+func checkHolds(t *rapid.T, j ledger.Journal, m *model) {
+	held := map[ledger.Account]int64{}
+	var open []*mhold
+	for _, id := range m.holdIDs {
+		h := m.holds[id]
+		st, ok := j.HoldStatus(id)
+		if !ok || st.State != h.state || !st.Until.Equal(h.until) || st.Bill != h.bill || len(st.Parts) != len(h.parts) {
+			t.Fatalf("hold %s: %+v, model %+v", id, st, *h)
+		}
+		var sum [5]int64
+		for i, p := range st.Parts {
+			mp := h.parts[i]
+			got := [5]int64{toCents(t, p.Held), toCents(t, p.Captured), toCents(t, p.Released), toCents(t, p.Lapsed), toCents(t, p.Left)}
+			if p.Account != mp.acct || got != [5]int64{mp.held, mp.captured, mp.released, mp.lapsed, mp.left()} {
+				t.Fatalf("hold %s part %d: %v %v, model %+v", id, i, p.Account, got, mp)
+			}
+			if got[0] != got[1]+got[2]+got[3]+got[4] {
+				t.Fatalf("hold %s part %d: held %d ≠ captured + released + lapsed + left %v", id, i, got[0], got)
+			}
+			if b := toCents(t, j.Balance(ledger.HeldAccount(id, p.Account.Instrument(), p.Account.Currency()))); b != got[4] {
+				t.Fatalf("hold %s: held account of %s at %d, %d left", id, p.Account, b, got[4])
+			}
+			for k := range got {
+				sum[k] += got[k]
+			}
+			held[p.Account] += got[4]
+		}
+		if sum != [5]int64{toCents(t, st.Held), toCents(t, st.Captured), toCents(t, st.Released), toCents(t, st.Lapsed), toCents(t, st.Left)} {
+			t.Fatalf("hold %s: totals %+v, parts add up to %v", id, st, sum)
+		}
+		if (h.state == ledger.HoldOpen) != (sum[4] > 0) {
+			t.Fatalf("hold %s is %s with %d left", id, h.state, sum[4])
+		}
+		if h.state == ledger.HoldOpen {
+			open = append(open, h)
+		}
+	}
+	for a, n := range held {
+		if got := toCents(t, j.Held(a)); got != n {
+			t.Fatalf("Held(%s) = %d, model %d", a, got, n)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b *mhold) int {
+		if c := a.until.Compare(b.until); c != 0 {
+			return c
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	got := j.OpenHolds()
+	if len(got) != len(open) {
+		t.Fatalf("%d open holds, model %d", len(got), len(open))
+	}
+	for i, h := range open {
+		if got[i].ID != h.id {
+			t.Fatalf("open hold %d is %s, model %s", i, got[i].ID, h.id)
+		}
+	}
 }
 
 func TestMachine(t *testing.T) {
@@ -839,7 +990,277 @@ func TestMachine(t *testing.T) {
 			"transfer":    s.transfer,
 			"invalid":     s.invalid,
 			"fork":        s.fork,
-			"":            s.check,
+			// Holds and their settling are drawn three times as often as
+			// other actions: a capture needs an open hold, which needs
+			// money available.
+			"hold":     s.hold,
+			"hold2":    s.hold,
+			"hold3":    s.hold,
+			"capture2": s.capture,
+			"capture3": s.capture,
+			"wait":     s.tick, // time passes without an Expire: holds past Until stay open
+			"capture":  s.capture,
+			"release":  s.release,
+			"":         s.check,
 		})
 	})
+}
+
+// hold reserves a random split until a random instant: refused with
+// ErrInsufficient when an instrument has not that much available (open
+// holds count), with ErrInvalid when it takes nothing.
+func (s *machine) hold(t *rapid.T) {
+	bill := allocation.Bill{ID: s.id("order"), Currency: "USD", At: s.now}
+	split := allocation.Split{Bill: bill.ID, Currency: "USD"}
+	for i := range rapid.IntRange(1, 3).Draw(t, "lines") {
+		bill.Lines = append(bill.Lines, allocation.Line{ID: fmt.Sprintf("l%d", i), Product: rapid.SampledFrom(products).Draw(t, "product")})
+	}
+	var usd []spec
+	for _, sp := range specs {
+		if sp.cur == "USD" {
+			usd = append(usd, sp)
+		}
+	}
+	fits := rapid.Bool().Draw(t, "fits")
+	if fits {
+		// Allocated over the wallet the journal gives: always accepted.
+		for i := range bill.Lines {
+			bill.Lines[i].Amount = cents(rapid.Int64Range(0, 20000).Draw(t, "amount"))
+		}
+		var err error
+		split, err = allocation.Allocate(bill, ledger.WithBalances(s.j, wallet()), allocation.Policy{Steps: []allocation.Step{
+			{Name: "balance", Order: []allocation.OrderKey{allocation.ExpiresFirst}},
+			{Name: "overdraft", Draw: allocation.DrawOverdraft},
+		}})
+		if err != nil {
+			t.Fatalf("Allocate: %v", err)
+		}
+	} else {
+		for range rapid.IntRange(0, 4).Draw(t, "allocations") {
+			split.Allocations = append(split.Allocations, allocation.Allocation{
+				Instrument: rapid.SampledFrom(usd).Draw(t, "instrument").id,
+				Line:       rapid.SampledFrom(bill.Lines).Draw(t, "line").ID,
+				Amount:     cents(rapid.Int64Range(0, 8000).Draw(t, "amount")),
+			})
+		}
+	}
+	until := s.now.Add(time.Duration(rapid.IntRange(1, 8).Draw(t, "lasts")) * time.Hour)
+	build := func(_ ledger.Journal, variant bool) (ledger.Transaction, error) {
+		return ledger.Hold(bill, wallet(), split, until, variantNote("order", variant))
+	}
+	tx, err := build(s.j, false)
+	id := "hold:" + bill.ID
+	h := &mhold{id: id, bill: bill.ID, note: "order", at: s.now, until: until, state: ledger.HoldOpen}
+	expect := ledger.Transaction{ID: id, Time: s.now, Kind: ledger.KindHold, Bill: bill.ID, Note: "order"}
+	for _, a := range split.Allocations {
+		if a.Amount.IsZero() || a.Instrument == "pct" {
+			continue
+		}
+		in := ledger.InstrumentAccount(a.Instrument, "USD")
+		ha := ledger.HeldAccount(id, a.Instrument, "USD")
+		k := slices.IndexFunc(h.parts, func(p mpart) bool { return p.acct == in })
+		if k < 0 {
+			k = len(h.parts)
+			h.parts = append(h.parts, mpart{acct: in})
+			expect.Terms = append(expect.Terms, ledger.Terms{Account: ha, Expires: until})
+		}
+		c := toCents(t, a.Amount)
+		h.parts[k].held += c
+		var prod string
+		for _, l := range bill.Lines {
+			if l.ID == a.Line {
+				prod = l.Product
+			}
+		}
+		h.allocs = append(h.allocs, malloc{part: k, amount: c, line: a.Line, product: prod})
+		expect.Postings = append(expect.Postings,
+			ledger.Posting{Account: in, Amount: a.Amount.Neg(), Line: a.Line, Product: prod},
+			ledger.Posting{Account: ha, Amount: a.Amount, Line: a.Line, Product: prod})
+	}
+	if len(expect.Postings) == 0 {
+		if !errors.Is(err, ledger.ErrInvalid) {
+			t.Fatalf("Hold of nothing: got %v, want ErrInvalid", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Hold: %v", err)
+	}
+	if !tx.Equal(expect) {
+		t.Fatalf("Hold:\n got %+v\nwant %+v", tx, expect)
+	}
+	want := s.m.refusal(t, tx.Postings)
+	if fits && want != nil {
+		t.Fatalf("a hold of a split allocated over WithBalances overdraws: %v", s.m.overdraws(t, tx.Postings))
+	}
+	s.apply(t, tx, want, build)
+	if want == nil {
+		s.m.holds[id] = h
+		s.m.holdIDs = append(s.m.holdIDs, id)
+	}
+}
+
+// reversible is the model of what Reverse gives back of tx: a capture's
+// captured amounts as if taken from the instruments (pairs held → revenue
+// become instrument → revenue; its release pairs stay out), any other
+// transaction's postings as they are.
+func reversible(tx ledger.Transaction) []ledger.Posting {
+	if tx.Kind != ledger.KindCapture {
+		return tx.Postings
+	}
+	var out []ledger.Posting
+	for i := 0; i+1 < len(tx.Postings); i += 2 {
+		p, q := tx.Postings[i], tx.Postings[i+1]
+		if q.Account.System() == ledger.Revenue {
+			p.Account = ledger.InstrumentAccount(p.Account.Instrument(), p.Account.Currency())
+			out = append(out, p, q)
+		}
+	}
+	return out
+}
+
+// pickHold draws a hold of the model, in any state, or (rarely) an id that
+// is none.
+func (s *machine) pickHold(t *rapid.T) (string, *mhold) {
+	if len(s.m.holdIDs) == 0 || rapid.IntRange(0, 9).Draw(t, "nohold") == 0 {
+		return "hold:nothing", nil
+	}
+	id := rapid.SampledFrom(s.m.holdIDs).Draw(t, "hold")
+	return id, s.m.holds[id]
+}
+
+// holdRefusal is the sentinel a capture or release of h at at must fail
+// with, or nil.
+func holdRefusal(h *mhold, at time.Time) error {
+	switch {
+	case h == nil:
+		return ledger.ErrInvalid
+	case h.state == ledger.HoldCaptured || h.state == ledger.HoldReleased:
+		return ledger.ErrHoldSettled
+	case h.state == ledger.HoldLapsed || !at.Before(h.until):
+		return ledger.ErrHoldExpired
+	}
+	return nil
+}
+
+// capture settles a random amount of a random hold, sometimes finally.
+func (s *machine) capture(t *rapid.T) {
+	hid, h := s.pickHold(t)
+	var left int64
+	if h != nil {
+		left = h.left()
+	}
+	amount := rapid.Int64Range(1, left+2).Draw(t, "amount")
+	final := rapid.Bool().Draw(t, "final")
+	id, at := s.id("cap"), s.now
+	build := func(j ledger.Journal, variant bool) (ledger.Transaction, error) {
+		return ledger.Capture(j, id, at, hid, cents(amount), final, variantNote("delivered", variant))
+	}
+	tx, err := build(s.j, false)
+	want := holdRefusal(h, at)
+	if want == nil && amount > left {
+		want = ledger.ErrHoldExceeded
+	}
+	if want != nil {
+		if !errors.Is(err, want) {
+			t.Fatalf("Capture(%s, %d) of %d left: got %v, want %v", hid, amount, left, err, want)
+		}
+		// Built by hand, Apply refuses it too.
+		held := ledger.HeldAccount(hid, "cash", "USD")
+		over := int64(1)
+		if h != nil {
+			held = ledger.HeldAccount(hid, h.parts[0].acct.Instrument(), "USD")
+			over = h.parts[0].left() + 1
+		}
+		if want != ledger.ErrHoldExceeded {
+			over = 1
+		}
+		bad := ledger.Transaction{ID: id, Time: at, Kind: ledger.KindCapture, Ref: hid, Postings: []ledger.Posting{
+			{Account: held, Amount: cents(-over)}, {Account: ledger.SystemAccount(ledger.Revenue, "USD"), Amount: cents(over)}}}
+		s.apply(t, bad, want, nil)
+		return
+	}
+	if err != nil {
+		t.Fatalf("Capture: %v", err)
+	}
+	expect := ledger.Transaction{ID: id, Time: at, Kind: ledger.KindCapture, Bill: h.bill, Ref: hid, Note: "delivered"}
+	consumed := make([]int64, len(h.parts))
+	for i, p := range h.parts {
+		consumed[i] = p.captured
+	}
+	took := make([]int64, len(h.parts))
+	rest := amount
+	for _, a := range h.allocs {
+		skip := min(consumed[a.part], a.amount)
+		consumed[a.part] -= skip
+		take := min(a.amount-skip, rest)
+		if take <= 0 {
+			continue
+		}
+		rest -= take
+		took[a.part] += take
+		expect.Postings = append(expect.Postings,
+			ledger.Posting{Account: ledger.HeldAccount(hid, h.parts[a.part].acct.Instrument(), "USD"), Amount: cents(-take), Line: a.line, Product: a.product},
+			ledger.Posting{Account: ledger.SystemAccount(ledger.Revenue, "USD"), Amount: cents(take), Line: a.line, Product: a.product})
+		if rest == 0 {
+			break
+		}
+	}
+	gave := make([]int64, len(h.parts))
+	if final {
+		for i, p := range h.parts {
+			if r := p.left() - took[i]; r > 0 {
+				gave[i] = r
+				expect.Postings = append(expect.Postings,
+					ledger.Posting{Account: ledger.HeldAccount(hid, p.acct.Instrument(), "USD"), Amount: cents(-r)},
+					ledger.Posting{Account: p.acct, Amount: cents(r)})
+			}
+		}
+	}
+	if !tx.Equal(expect) {
+		t.Fatalf("Capture:\n got %+v\nwant %+v", tx, expect)
+	}
+	s.apply(t, tx, nil, build)
+	for i := range h.parts {
+		h.parts[i].captured += took[i]
+		h.parts[i].released += gave[i]
+	}
+	if h.left() == 0 {
+		s.m.settle(t, h, ledger.HoldCaptured)
+	}
+}
+
+// release gives back all a random hold has left.
+func (s *machine) release(t *rapid.T) {
+	hid, h := s.pickHold(t)
+	id, at := s.id("rel"), s.now
+	build := func(j ledger.Journal, variant bool) (ledger.Transaction, error) {
+		return ledger.Release(j, id, at, hid, variantNote("abandoned", variant))
+	}
+	tx, err := build(s.j, false)
+	if want := holdRefusal(h, at); want != nil {
+		if !errors.Is(err, want) {
+			t.Fatalf("Release(%s): got %v, want %v", hid, err, want)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Release: %v", err)
+	}
+	expect := ledger.Transaction{ID: id, Time: at, Kind: ledger.KindRelease, Bill: h.bill, Ref: hid, Note: "abandoned"}
+	for _, p := range h.parts {
+		if r := p.left(); r > 0 {
+			expect.Postings = append(expect.Postings,
+				ledger.Posting{Account: ledger.HeldAccount(hid, p.acct.Instrument(), "USD"), Amount: cents(-r)},
+				ledger.Posting{Account: p.acct, Amount: cents(r)})
+		}
+	}
+	if !tx.Equal(expect) {
+		t.Fatalf("Release:\n got %+v\nwant %+v", tx, expect)
+	}
+	s.apply(t, tx, nil, build)
+	for i := range h.parts {
+		h.parts[i].released += h.parts[i].left()
+	}
+	s.m.settle(t, h, ledger.HoldReleased)
 }

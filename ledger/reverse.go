@@ -17,7 +17,9 @@ import (
 // that paid, and the receivable) goes back onto them, the most recent
 // posting first, out of the one account ref paid into (revenue for a
 // spend). Each reversing pair keeps the line and product of the posting it
-// undoes. Value that goes back onto an instrument that has expired since
+// undoes. A capture is reversed like a spend: what it took goes back onto
+// the instruments its hold reserved it of (what the hold gave back is not
+// reversible). Value that goes back onto an instrument that has expired since
 // stays there until the next [Expire].
 //
 // A receivable posting is given back what is still owed on it first
@@ -121,9 +123,13 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	if r.orig.Kind == KindReverse {
 		return r, []string{fmt.Sprintf("ref %q is itself a reverse", ref)}
 	}
+	posts := reversible(r.orig)
+	if slices.ContainsFunc(posts, func(p Posting) bool { return p.Account.IsHeld() }) {
+		return r, []string{fmt.Sprintf("ref %q moves held money: holds settle with Capture, Release and Expire", ref)}
+	}
 	var ps []string
-	ns := nets(r.orig.Postings)
-	for _, p := range r.orig.Postings {
+	ns := nets(posts)
+	for _, p := range posts {
 		if x := find(ns, p.Account); x.amount.Sign() != p.Amount.Sign() {
 			ps = append(ps, fmt.Sprintf("ref %q both adds to and takes from %s", ref, p.Account))
 			return r, ps
@@ -139,7 +145,7 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	if dests != 1 {
 		return r, append(ps, fmt.Sprintf("ref %q pays into %d accounts, not one", ref, dests))
 	}
-	for i, p := range r.orig.Postings {
+	for i, p := range posts {
 		if p.Amount.IsNegative() {
 			r.sources = append(r.sources, source{Posting: p, post: i, left: p.Amount.Neg()})
 		}
@@ -235,7 +241,7 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	if orig.Kind == KindReverse {
 		return []string{fmt.Sprintf("ref %q is itself a reverse", tx.Ref)}
 	}
-	on := nets(orig.Postings)
+	on := nets(reversible(orig))
 	back := l.givenBack(n, tx.Ref, on)
 	var ps []string
 	var passed, into []currencySum
@@ -320,7 +326,7 @@ func perLine(orig, tx Transaction, back []lineNet, a Account, sign int) []string
 		}
 		lines = append(lines, p.Line)
 		var paid, total decimal.Decimal
-		for _, q := range orig.Postings {
+		for _, q := range reversible(orig) {
 			if q.Account == a && q.Line == p.Line {
 				paid = paid.Add(q.Amount.Abs())
 			}

@@ -12,7 +12,9 @@ import (
 // repays what is owed: the [Receivable] of to's currency, then every
 // instrument account of that currency and of to's billing group
 // ([Terms].Group) with a negative balance, in [Account.Compare] order (to
-// among them), each up to its debt. What is left goes to to. (Guance 002:
+// among them), each up to its debt. What is left goes to to. A debt counts
+// what open holds reserve as still on the instrument ([Journal.Held]): a
+// hold is not owed until it is captured. (Guance 002:
 // a cash top-up first offsets the overdue prepaid card balance; Kingsoft
 // 000: a negative available credit is money owed.) What it pays to the
 // receivable repays the oldest debts first ([Journal.Owed]); it never pays
@@ -41,7 +43,7 @@ func TopUp(j Journal, id string, at time.Time, to Account, amount decimal.Decima
 			Postings: []Posting{{Account: SystemAccount(Issued, to.currency), Amount: amount.Neg()}}}
 		rest := amount
 		repay := func(a Account) {
-			debt := j.Balance(a).Neg()
+			debt := j.Balance(a).Add(j.Held(a)).Neg() // a hold is not a debt
 			if !debt.IsPositive() || !rest.IsPositive() {
 				return
 			}

@@ -12,6 +12,8 @@ import (
 // the rules every transaction follows: a [KindReverse] transaction must undo
 // part of the transaction named by its Ref, and a [KindTransfer] transaction
 // may only take from instrument accounts whose [Terms] are Transferable.
+// Holds, captures and releases (and the lapses in expiries) are checked
+// against the hold they move money of (package documentation, Holds).
 // The others are labels for [Journal.History] filters and statements.
 type Kind string
 
@@ -39,10 +41,20 @@ const (
 	// KindDeposit is money paid in onto a prepayment balance for an
 	// intended product ([Deposit]).
 	KindDeposit Kind = "deposit"
+	// KindHold reserves what a Split takes into held accounts until an
+	// expiry ([Hold]).
+	KindHold Kind = "hold"
+	// KindCapture settles all or part of the hold its Ref names into
+	// revenue ([Capture]).
+	KindCapture Kind = "capture"
+	// KindRelease gives back what the hold its Ref names has left
+	// ([Release]).
+	KindRelease Kind = "release"
 )
 
 // kinds lists the Kind constants.
-var kinds = [...]Kind{KindGrant, KindSpend, KindExpire, KindRefund, KindTransfer, KindReverse, KindTopUp, KindDeposit}
+var kinds = [...]Kind{KindGrant, KindSpend, KindExpire, KindRefund, KindTransfer, KindReverse, KindTopUp, KindDeposit,
+	KindHold, KindCapture, KindRelease}
 
 // known reports whether k is one of the Kind constants.
 func (k Kind) known() bool { return slices.Contains(kinds[:], k) }
@@ -67,6 +79,8 @@ type Posting struct {
 //
 // An account that never received Terms is held on the zero Terms: no
 // overdraft, no expiry, not transferable, cashable, no kind and no group.
+// A hold sets Terms on its held accounts too, with only Expires: when the
+// hold lapses ([HeldAccount]).
 type Terms struct {
 	// Account is the instrument account the terms are for.
 	Account Account
@@ -174,7 +188,9 @@ func (t Terms) equal(u Terms) bool {
 // up to zero in some currency, a transfer touching a system account, and
 // terms for a non-instrument account, with a negative overdraft, or given
 // twice for one account. Postings to invalid accounts are left out of the
-// sums, so that each defect is reported once. The error is an [*InvalidError] wrapping
+// sums, so that each defect is reported once. Postings to held accounts
+// must have the shapes of holds, captures, releases and lapses (package
+// documentation, Holds). The error is an [*InvalidError] wrapping
 // [ErrInvalid], or nil.
 //
 // [Journal.Apply] runs Validate first, then the checks that need the
@@ -227,8 +243,8 @@ func (tx Transaction) Validate() error {
 		switch pr := t.Account.problem(); {
 		case pr != "":
 			ps = append(ps, fmt.Sprintf("terms %d: %s", i, pr))
-		case !t.Account.IsInstrument():
-			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument account", i, t.Account))
+		case !t.Account.IsInstrument() && !t.Account.IsHeld():
+			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument or held account", i, t.Account))
 		}
 		if t.Overdraft.IsNegative() {
 			ps = append(ps, fmt.Sprintf("terms %d: negative overdraft %s", i, exact(t.Overdraft)))
@@ -240,6 +256,7 @@ func (tx Transaction) Validate() error {
 			}
 		}
 	}
+	ps = append(ps, tx.holdProblems()...)
 	if len(ps) > 0 {
 		return &InvalidError{ID: tx.ID, Problems: ps}
 	}
