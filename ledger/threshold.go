@@ -257,7 +257,7 @@ func touched(tx *Transaction) []Account {
 func (j Journal) upTo(n int) Journal { return Journal{j.l, n} }
 
 // A RuleError lists every problem found in the rules or schedules given to
-// [Crossings], [EvaluateTopUp] or [Reset] (or in the positions or period
+// [Crossings], [EvaluateTopUp] or [GrantSchedule.Reset] (or in the positions or period
 // asked for). It wraps [ErrInvalid].
 type RuleError struct {
 	// Problems are human-readable, one per problem, each naming the rule.
