@@ -162,10 +162,12 @@ type Reset struct {
 	Schedule string
 	Period   int
 	Start    time.Time
-	// Transactions are, in order, the reset, "reset:ID:KEY" of kind
-	// [KindExpire] (what expired: forfeited to [Expired], kept onto the
-	// rollover account), and the grant, "grant:ID:KEY" of kind
-	// [KindGrant]. Apply both, for example with [Journal.ApplyAll].
+	// Transactions are, in order, the grant, "grant:ID:KEY" of kind
+	// [KindGrant], and the reset, "reset:ID:KEY" of kind [KindExpire]
+	// (what expired: forfeited to [Expired], kept onto the rollover
+	// account). Apply both, for example with [Journal.ApplyAll]. The grant
+	// comes first so that a balance watched across the schedule's accounts
+	// does not dip through a threshold between the two.
 	Transactions []Transaction
 	// Lines explain, per expiring account with a balance, what was left
 	// and what became of it.
@@ -209,7 +211,7 @@ type RolloverLine struct {
 //
 // The transactions' ids derive from the schedule and the period, so a
 // reset run twice for one period books once: if j already holds the
-// reset, Reset computes it again on the journal as it was just before it
+// grant, Reset computes both again on the journal as it was just before it
 // and returns the stored transactions (which Apply reports as replays),
 // or an error wrapping [ErrConflict] if they differ (the schedule changed).
 // It fails with an error wrapping [ErrInvalid] ([*RuleError]) if the
@@ -220,7 +222,7 @@ func (s GrantSchedule) Reset(j Journal, n int) (Reset, error) {
 	}
 	key := s.Period.Key(n)
 	resetID, grantID := "reset:"+s.ID+":"+key, "grant:"+s.ID+":"+key
-	if seq := j.position(resetID); seq >= 0 {
+	if seq := j.position(grantID); seq >= 0 {
 		r := s.reset(j.upTo(seq), n, resetID, grantID)
 		for i, tx := range r.Transactions {
 			if stored, ok := j.Transaction(tx.ID); ok {
@@ -307,7 +309,7 @@ func (s GrantSchedule) reset(j Journal, n int, resetID, grantID string) Reset {
 		grant.Postings = append(grant.Postings, Posting{Account: ga, Amount: rest})
 	}
 	grant.Postings = append([]Posting{{Account: SystemAccount(Issued, s.Currency), Amount: s.Amount.Neg()}}, grant.Postings...)
-	r.Transactions = []Transaction{reset, grant}
+	r.Transactions = []Transaction{grant, reset}
 	return r
 }
 

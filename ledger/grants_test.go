@@ -311,3 +311,18 @@ func TestResetProperties(t *testing.T) {
 		}
 	})
 }
+
+// A reset grants before it forfeits, so an alert on all of the schedule's
+// credit does not fire between the two: 60 left, 30 forfeited, 100
+// granted never shows 30.
+func TestResetDoesNotDipThroughAThreshold(t *testing.T) {
+	s := monthly(ledger.Rollover{MaxAmount: dec("30")})
+	rule := ledger.ThresholdRule{ID: "half", Watch: ledger.Watch{Currency: "USD", Kind: "free_credit"}, Level: dec("50")}
+	j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
+	j = applyEach(t, j, spendTx("s1", time.Date(2024, 1, 20, 0, 0, 0, 0, time.UTC), s.GrantAccount(0), "40"))
+	before := j.Len()
+	j, _ = resetAndApply(t, j, s, 1)
+	if cs, err := ledger.Crossings(j, before, j.Len(), []ledger.ThresholdRule{rule}); err != nil || len(cs) != 0 {
+		t.Errorf("crossings during the reset: %v (%v)", crossingsOf(cs), err)
+	}
+}
