@@ -224,7 +224,7 @@ func EvaluateTopUp(j Journal, rule AutoTopUp, at time.Time, pending []Charge) (C
 	}
 	c.Seq = crossing(j, rule, pendingIDs)
 	if c.Seq < 0 {
-		c.Reason = fmt.Sprintf("balance %s is below %s, but nothing lowered it since the last charge", exact(c.Balance), exact(rule.Threshold))
+		c.Reason = fmt.Sprintf("balance %s is below %s, but no transaction since the rule's last charge lowered it", exact(c.Balance), exact(rule.Threshold))
 		return c, false, nil
 	}
 	c.Debts = debtsAhead(j, rule.Account)
@@ -239,7 +239,7 @@ func EvaluateTopUp(j Journal, rule AutoTopUp, at time.Time, pending []Charge) (C
 		}
 		n = decimal.Max(n, decimal.New(1, 0))
 		need = n.Mul(rule.Amount)
-		why = fmt.Sprintf("%s × %s to clear the shortfall of %s below %s", n, exact(rule.Amount), exact(gap), exact(rule.Threshold))
+		why = fmt.Sprintf("%s × %s to clear the shortfall of %s below %s", exact(n), exact(rule.Amount), exact(gap), exact(rule.Threshold))
 	} else {
 		need = rule.Target.Sub(short)
 		why = fmt.Sprintf("%s to recharge to %s", exact(need), exact(rule.Target))

@@ -33,8 +33,12 @@ func (p Period) Start(n int) time.Time {
 }
 
 // Index returns the number of the period that contains t: the n with
-// Start(n) ≤ t < Start(n+1).
+// Start(n) ≤ t < Start(n+1). For an invalid Period (Months below 1) it
+// returns 0.
 func (p Period) Index(t time.Time) int {
+	if p.Months < 1 {
+		return 0
+	}
 	a, u := p.Anchor, t.In(p.Anchor.Location())
 	months := (u.Year()-a.Year())*12 + int(u.Month()) - int(a.Month())
 	n := months / p.Months

@@ -239,12 +239,13 @@ func drawHistory(t *rapid.T) []ledger.Transaction {
 		{Account: acct("a"), Kind: "free_credit", Group: "main"},
 		{Account: acct("b"), Kind: "paid_credit", Group: "main", Overdraft: dec("30")},
 		{Account: acct("c"), Kind: "paid_credit", Group: "ops"},
+		{Account: acct("a"), Kind: "paid_credit", Group: "ops"}, // new terms move "a" between watches
 	}
 	var j ledger.Journal
 	var txs []ledger.Transaction
 	n := rapid.IntRange(1, 30).Draw(t, "n")
 	for i := 0; i < n; i++ {
-		k := rapid.IntRange(0, 2).Draw(t, "account")
+		k := rapid.IntRange(0, len(terms)-1).Draw(t, "account")
 		amount := dec(fmt.Sprint(rapid.IntRange(1, 80).Draw(t, "amount")))
 		id := fmt.Sprintf("t%d", i)
 		var tx ledger.Transaction
