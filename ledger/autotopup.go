@@ -15,6 +15,10 @@ import (
 // many whole increments as the shortfall needs, or, with Amount zero, up
 // to Target. [EvaluateTopUp] applies it to a journal.
 //
+// The balance a rule compares is the account's balance in the journal;
+// when holds are booked in the journal, open holds are to be subtracted
+// from it (available = balance − open holds).
+//
 // Amounts of the account (Threshold, Amount, Target) are in the account's
 // currency, which may be a unit of credit; amounts of money charged (Min,
 // Max, Cap) are in the money the customer pays, of which Rate units of
