@@ -326,3 +326,36 @@ func TestResetDoesNotDipThroughAThreshold(t *testing.T) {
 		t.Errorf("crossings during the reset: %v (%v)", crossingsOf(cs), err)
 	}
 }
+
+// GrantSchedule.Lasts: a grant that lasts two periods is not part of the
+// next reset, and expires at the one after.
+func TestResetGrantLastsTwoPeriods(t *testing.T) {
+	s := monthly(ledger.Rollover{MaxAmount: dec("10")})
+	s.Lasts = 2
+	j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
+	if tm, _ := j.Terms(s.GrantAccount(0)); !tm.Expires.Equal(s.Period.Start(2)) {
+		t.Errorf("January's grant expires %v, want March 1", tm.Expires)
+	}
+	j, r := resetAndApply(t, j, s, 1)
+	if len(r.Lines) != 0 || !j.Balance(s.GrantAccount(0)).Equal(dec("100")) {
+		t.Errorf("February reset touched January's grant: %v", linesOf(r))
+	}
+	_, r = resetAndApply(t, j, s, 2)
+	if diff := cmp.Diff([]string{"FC/2024-01-01 left 100 kept 10 forfeited 90 repaid 0"}, linesOf(r)); diff != "" {
+		t.Errorf("March reset lines (-want +got):\n%s", diff)
+	}
+}
+
+// Only the grant account is held on the schedule's overdraft: rolled-over
+// credit cannot be overdrawn.
+func TestResetRolloverHasNoOverdraft(t *testing.T) {
+	s := monthly(ledger.Rollover{MaxAmount: dec("50")})
+	s.Terms.Overdraft = dec("20")
+	j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
+	j, _ = resetAndApply(t, j, s, 1)
+	g, _ := j.Terms(s.GrantAccount(1))
+	r, _ := j.Terms(s.RolloverAccount(1))
+	if !g.Overdraft.Equal(dec("20")) || !r.Overdraft.IsZero() {
+		t.Errorf("overdraft: grant %s, rollover %s; want 20 and 0", g.Overdraft, r.Overdraft)
+	}
+}
