@@ -236,12 +236,11 @@ func EvaluateTopUp(j Journal, rule AutoTopUp, at time.Time, pending []Charge) (C
 	var need decimal.Decimal
 	var why string
 	if rule.Amount.IsPositive() {
-		gap := rule.Threshold.Sub(short)
+		gap := rule.Threshold.Sub(short) // positive: short < Threshold, so n ≥ 1
 		n, rem := gap.QuoRem(rule.Amount, 0)
 		if rem.IsPositive() {
 			n = n.Add(decimal.New(1, 0))
 		}
-		n = decimal.Max(n, decimal.New(1, 0))
 		need = n.Mul(rule.Amount)
 		why = fmt.Sprintf("%s × %s to clear the shortfall of %s below %s", exact(n), exact(rule.Amount), exact(gap), exact(rule.Threshold))
 	} else {

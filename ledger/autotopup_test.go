@@ -364,3 +364,52 @@ func TestAutoTopUpProperties(t *testing.T) {
 		}
 	})
 }
+
+// The bounds one at a time: a small shortfall is raised to the minimum; a
+// cap that leaves less than the minimum charges nothing; the cap counts
+// only the rule's own charges (booked or pending), not a manual top-up or
+// another rule's; and the receivable is a debt TopUp repays first.
+func TestAutoTopUpBounds(t *testing.T) {
+	month := ledger.Period{Anchor: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Months: 1}
+	rule := ledger.AutoTopUp{ID: "r", Account: acct("paid"), Threshold: dec("100"), Target: dec("200"),
+		Min: dec("150"), Cap: dec("400"), CapPeriod: month}
+	jan := func(d int) time.Time { return time.Date(2024, 1, d, 12, 0, 0, 0, time.UTC) }
+
+	t.Run("raised_to_minimum", func(t *testing.T) {
+		j := applyEach(t, walletWith(t, "200", "0"), spendTx("s1", jan(2), acct("paid"), "110"))
+		c, ok := evaluate(t, j, rule, jan(2))
+		checkCharge(t, c, ok, "autotopup:r:1", "150", "150") // 110 short of the target
+	})
+	t.Run("cap_left_below_minimum", func(t *testing.T) {
+		j := applyEach(t, walletWith(t, "200", "1000"), spendTx("s1", jan(2), acct("paid"), "300"))
+		c, ok := evaluate(t, j, rule, jan(2))
+		checkCharge(t, c, ok, "autotopup:r:1", "300", "300")
+		j = applyEach(t, book(t, j, c, jan(2)), spendTx("s2", jan(3), acct("paid"), "110"))
+		if c, ok := evaluate(t, j, rule, jan(3)); ok {
+			t.Errorf("charged %s with 100 left of the cap and a minimum of 150", c.Money)
+		}
+	})
+	t.Run("cap_counts_only_the_rule", func(t *testing.T) {
+		j := applyEach(t, walletWith(t, "200", "1000"), spendTx("s1", jan(2), acct("paid"), "300"))
+		manual, err := ledger.TopUp(j, "manual", jan(2), acct("paid"), dec("350"), "bank transfer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j = applyEach(t, j, manual, spendTx("s2", jan(3), acct("paid"), "300")) // 250 → -50
+		other := ledger.Charge{ID: "autotopup:other:3", Rule: "other", Account: acct("paid"), Money: dec("100"), Credit: dec("100")}
+		tight := rule
+		tight.Cap = dec("200")                        // either other charge, counted, would leave less than the minimum
+		c, ok := evaluate(t, j, tight, jan(3), other) // -50 + 100 pending: 150 short of the target
+		checkCharge(t, c, ok, "autotopup:r:3", "150", "150")
+	})
+	t.Run("receivable_repaid_first", func(t *testing.T) {
+		owed := ledger.Transaction{ID: "owed", Time: jan(1), Kind: ledger.KindSpend, Postings: []ledger.Posting{
+			{Account: sys(ledger.Receivable), Amount: dec("-40")}, {Account: sys(ledger.Revenue), Amount: dec("40")}}}
+		j := applyEach(t, walletWith(t, "200", "0"), owed, spendTx("s1", jan(2), acct("paid"), "150"))
+		c, ok := evaluate(t, j, rule, jan(2))
+		checkCharge(t, c, ok, "autotopup:r:2", "190", "190")
+		if j = book(t, j, c, jan(2)); !j.Balance(acct("paid")).Equal(dec("200")) || !j.Balance(sys(ledger.Receivable)).IsZero() {
+			t.Errorf("paid %s receivable %s, want 200 and 0", j.Balance(acct("paid")), j.Balance(sys(ledger.Receivable)))
+		}
+	})
+}
