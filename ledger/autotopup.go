@@ -168,12 +168,15 @@ func isChargeOf(id, rule string) bool {
 //
 // A charge answers one crossing: the transaction that took the account's
 // balance from at or above Threshold to below it, or, after a charge that
-// left it below (a Max or Cap), the next transaction that lowered it
-// further. The charge's id is derived from the rule and that transaction's
-// position, not from when the evaluation ran, so a retried evaluation,
-// even after more spends, names the same charge and can never charge
-// twice: once the top-up is booked (or passed as pending), that crossing
-// is answered. The rule is evaluated on the journal right after a spend,
+// left it below (a Max or Cap, or a pending charge too small), the next
+// transaction that lowered it further. The charge's id is derived from the
+// rule and that transaction's position, not from when the evaluation ran,
+// so a retried evaluation, even after more spends, names the same charge:
+// once the top-up is booked (or passed as pending), that crossing is
+// answered. A retry after more spends that does not pass the first charge
+// as pending gets the same id sized to the larger shortfall; booking it
+// after the first fails with [ErrConflict], so even then nothing is
+// charged twice (pass charges in flight as pending). The rule is evaluated on the journal right after a spend,
 // not on a poll, so a burst of spends cannot run past it (Lago #4954).
 //
 // Nothing is charged when the balance plus the pending credit on the

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/shopspring/decimal"
@@ -42,4 +43,15 @@ func ExampleEvaluateTopUp() {
 	// auto top-up recharge: balance -45 below 20 after transaction 1; 3 × 25 to clear the shortfall of 65 below 20
 	// balance 30
 	// again: false
+}
+
+// Monthly periods anchored on January 31 keep the month end, as renewals
+// do; Index finds the period of an instant.
+func ExamplePeriod() {
+	p := ledger.Period{Anchor: time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), Months: 1}
+	fmt.Println(p.Key(0), p.Key(1), p.Key(2), p.Key(3))
+	fmt.Println(p.Index(time.Date(2024, 3, 30, 0, 0, 0, 0, time.UTC)))
+	// Output:
+	// 2024-01-31 2024-02-29 2024-03-31 2024-04-30
+	// 1
 }
