@@ -12,7 +12,10 @@ import (
 // moved n·Months months in Anchor's location, on the anchor's day of the
 // month or the last day of a shorter month (an anchor on Jan 31 gives
 // Feb 29, Mar 31, Apr 30, …: counting from the anchor never drifts), at
-// the anchor's clock time. Periods before the anchor have negative
+// the anchor's clock time (where a daylight-saving change skips that time
+// on the day, it moves forward by the change, as [time.Date] does; renewal
+// hosts who need renewal's own rule for that rare case can anchor periods
+// in UTC). Periods before the anchor have negative
 // numbers. A period includes its start and excludes the next one's.
 //
 // The zero Period is not valid: it has no anchor and no length.
