@@ -27,33 +27,34 @@ import (
 // The zero AutoTopUp is not valid: it has no id, account or target.
 type AutoTopUp struct {
 	// ID identifies the rule; it is part of every charge's id. Required.
-	ID string
+	ID string `json:"id"`
 	// Account is the instrument account watched and credited. Required.
-	Account Account
+	Account Account `json:"account"`
 	// Threshold: the rule charges when the balance (with pending
 	// top-ups) is below it.
-	Threshold decimal.Decimal
+	Threshold decimal.Decimal `json:"threshold"`
 	// Amount, if positive, is the fixed increment: a charge buys the
 	// fewest whole increments (at least one) that bring the balance back
 	// to Threshold.
-	Amount decimal.Decimal
+	Amount decimal.Decimal `json:"amount"`
 	// Target, when Amount is zero, is the balance a charge recharges to;
 	// it must be above Threshold.
-	Target decimal.Decimal
+	Target decimal.Decimal `json:"target"`
 	// Rate is how many units of the account one unit of money buys; zero
 	// means 1. It must not be negative.
-	Rate decimal.Decimal
+	Rate decimal.Decimal `json:"rate"`
 	// Places is the number of decimals of a money charge (2 for USD, 0
 	// for KRW): a charge is rounded up to it, so that it buys at least
 	// what is missing.
-	Places int32
+	Places int32 `json:"places"`
 	// Min and Max bound one charge, in money; zero means no bound.
-	Min, Max decimal.Decimal
+	Min decimal.Decimal `json:"min"`
+	Max decimal.Decimal `json:"max"`
 	// Cap, if positive, is the most money the rule charges per period of
 	// CapPeriod, counting the charges it booked in the period and those
 	// pending.
-	Cap       decimal.Decimal
-	CapPeriod Period
+	Cap       decimal.Decimal `json:"cap"`
+	CapPeriod Period          `json:"cap_period"`
 }
 
 // rate returns the rule's rate, 1 when zero.

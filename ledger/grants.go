@@ -26,21 +26,24 @@ import (
 // period.
 type GrantSchedule struct {
 	// ID names the schedule's accounts and transactions. Required.
-	ID string
+	ID string `json:"id"`
 	// Currency is the currency of the grants. Required.
-	Currency string
-	// Terms are the terms each account is held on; their Account and
-	// Expires are ignored (set per account).
-	Terms Terms
+	Currency string `json:"currency"`
+	// Kind, Group and Transferable are those of every account's [Terms];
+	// Overdraft is the grant accounts' (rolled-over credit has none).
+	Kind         string          `json:"kind,omitempty"`
+	Group        string          `json:"group,omitempty"`
+	Transferable bool            `json:"transferable,omitempty"`
+	Overdraft    decimal.Decimal `json:"overdraft"`
 	// Amount is granted each period. It must be positive.
-	Amount decimal.Decimal
+	Amount decimal.Decimal `json:"amount"`
 	// Period is when periods start (anchored like renewals).
-	Period Period
+	Period Period `json:"period"`
 	// Lasts is how many periods a grant stays usable: the grant of period
 	// n expires at the start of period n+Lasts. Zero means 1.
-	Lasts int
+	Lasts int `json:"lasts"`
 	// Rollover says what is kept of what expires.
-	Rollover Rollover
+	Rollover Rollover `json:"rollover"`
 }
 
 // A Rollover says how much of what a [GrantSchedule]'s accounts hold when
@@ -52,21 +55,21 @@ type GrantSchedule struct {
 // The zero Rollover keeps nothing: every reset forfeits what is left.
 type Rollover struct {
 	// MaxAmount, if positive, caps what rolls over.
-	MaxAmount decimal.Decimal
+	MaxAmount decimal.Decimal `json:"max_amount"`
 	// MaxPercent, if positive, caps what rolls over at this percentage of
 	// the schedule's Amount, rounded down to Places decimals.
-	MaxPercent decimal.Decimal
+	MaxPercent decimal.Decimal `json:"max_percent"`
 	// Places is the number of decimals of the percentage cap.
-	Places int32
+	Places int32 `json:"places"`
 	// Lasts is how many periods rolled-over credit stays usable: what
 	// rolls over into period n expires at the start of period n+Lasts
 	// (and then rolls over again, capped again). Zero means 1.
-	Lasts int
+	Lasts int `json:"lasts"`
 	// PreserveOverage makes the next grant repay first what the expiring
 	// accounts owe (balances below zero, possible with an overdraft), as
 	// OpenMeter's preserveOverageAtReset does; without it the debt stays
 	// on the expired account, where [TopUp] repays it.
-	PreserveOverage bool
+	PreserveOverage bool `json:"preserve_overage"`
 }
 
 // periods returns n, or 1 when n is zero.
@@ -85,10 +88,9 @@ func (s GrantSchedule) RolloverAccount(n int) Account {
 
 // terms returns the schedule's terms for account a, expiring at until.
 func (s GrantSchedule) terms(a Account, until time.Time, overdraft bool) Terms {
-	t := s.Terms
-	t.Account, t.Expires = a, until
-	if !overdraft {
-		t.Overdraft = decimal.Decimal{}
+	t := Terms{Account: a, Kind: s.Kind, Group: s.Group, Expires: until, Transferable: s.Transferable}
+	if overdraft {
+		t.Overdraft = s.Overdraft
 	}
 	return t
 }
@@ -126,8 +128,8 @@ func (s GrantSchedule) problems(n int) []string {
 	if !s.Amount.IsPositive() {
 		ps = append(ps, fmt.Sprintf("amount %s is not positive", exact(s.Amount)))
 	}
-	if s.Terms.Overdraft.IsNegative() {
-		ps = append(ps, fmt.Sprintf("negative overdraft %s", exact(s.Terms.Overdraft)))
+	if s.Overdraft.IsNegative() {
+		ps = append(ps, fmt.Sprintf("negative overdraft %s", exact(s.Overdraft)))
 	}
 	pp := s.Period.problems()
 	ps = append(ps, pp...)

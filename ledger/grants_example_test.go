@@ -14,7 +14,7 @@ import (
 // reset run twice books once.
 func ExampleGrantSchedule_Reset() {
 	s := ledger.GrantSchedule{ID: "FC-monthly", Currency: "KRW", Amount: decimal.RequireFromString("100000"),
-		Terms:    ledger.Terms{Kind: "free_credit", Group: "main", Transferable: true},
+		Kind: "free_credit", Group: "main", Transferable: true,
 		Period:   ledger.Period{Anchor: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Months: 1},
 		Rollover: ledger.Rollover{MaxPercent: decimal.RequireFromString("20")}}
 	book := func(j ledger.Journal, n int) (ledger.Journal, ledger.Reset) {

@@ -18,7 +18,7 @@ import (
 // every month from January 2024, with the given rollover.
 func monthly(r ledger.Rollover) ledger.GrantSchedule {
 	return ledger.GrantSchedule{ID: "FC", Currency: "USD", Amount: dec("100"),
-		Terms:  ledger.Terms{Kind: "free_credit", Group: "main", Transferable: true},
+		Kind: "free_credit", Group: "main", Transferable: true,
 		Period: ledger.Period{Anchor: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Months: 1}, Rollover: r}
 }
 
@@ -134,7 +134,7 @@ func TestResetRolloverLastsTwoPeriods(t *testing.T) {
 func TestResetPreserveOverage_OpenMeter(t *testing.T) {
 	for _, preserve := range []bool{true, false} {
 		s := monthly(ledger.Rollover{MaxAmount: dec("50"), PreserveOverage: preserve})
-		s.Terms.Overdraft = dec("50")
+		s.Overdraft = dec("50")
 		j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
 		j = applyEach(t, j, spendTx("s1", time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC), s.GrantAccount(0), "130"))
 		j, r := resetAndApply(t, j, s, 1)
@@ -154,7 +154,7 @@ func TestResetPreserveOverage_OpenMeter(t *testing.T) {
 // An overage larger than the next grant takes all of it and no more.
 func TestResetPreservedOverageBeyondTheGrant(t *testing.T) {
 	s := monthly(ledger.Rollover{PreserveOverage: true})
-	s.Terms.Overdraft = dec("150")
+	s.Overdraft = dec("150")
 	j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
 	j = applyEach(t, j, spendTx("s1", time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC), s.GrantAccount(0), "250"))
 	j, r := resetAndApply(t, j, s, 1)
@@ -194,8 +194,8 @@ func TestResetTwiceBooksOnce(t *testing.T) {
 
 func TestResetInvalid(t *testing.T) {
 	s := ledger.GrantSchedule{Currency: "usd", Amount: dec("-1"), Lasts: -1,
-		Terms:    ledger.Terms{Overdraft: dec("-1")},
-		Rollover: ledger.Rollover{MaxAmount: dec("-2"), MaxPercent: dec("101"), Places: -1}}
+		Overdraft: dec("-1"),
+		Rollover:  ledger.Rollover{MaxAmount: dec("-2"), MaxPercent: dec("101"), Places: -1}}
 	_, err := s.Reset(ledger.Journal{}, 0)
 	if !errors.Is(err, ledger.ErrInvalid) {
 		t.Fatalf("err = %v, want ErrInvalid", err)
@@ -350,7 +350,7 @@ func TestResetGrantLastsTwoPeriods(t *testing.T) {
 // credit cannot be overdrawn.
 func TestResetRolloverHasNoOverdraft(t *testing.T) {
 	s := monthly(ledger.Rollover{MaxAmount: dec("50")})
-	s.Terms.Overdraft = dec("20")
+	s.Overdraft = dec("20")
 	j, _ := resetAndApply(t, ledger.Journal{}, s, 0)
 	j, _ = resetAndApply(t, j, s, 1)
 	g, _ := j.Terms(s.GrantAccount(1))

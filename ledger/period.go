@@ -21,9 +21,9 @@ import (
 // The zero Period is not valid: it has no anchor and no length.
 type Period struct {
 	// Anchor is the start of period 0. Required.
-	Anchor time.Time
+	Anchor time.Time `json:"anchor"`
 	// Months is the length of a period in calendar months, from 1.
-	Months int
+	Months int `json:"months"`
 }
 
 // maxPeriodMonths bounds Period.Months so that period arithmetic stays

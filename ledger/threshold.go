@@ -27,13 +27,13 @@ import (
 // The zero Watch is not valid: it has no currency.
 type Watch struct {
 	// Currency is the currency of the accounts. Required.
-	Currency string
+	Currency string `json:"currency"`
 	// Instrument, if set, is the id of the one instrument watched.
-	Instrument string
+	Instrument string `json:"instrument,omitempty"`
 	// Kind, if set, is the [Terms].Kind of the instruments watched.
-	Kind string
+	Kind string `json:"kind,omitempty"`
 	// Group, if set, is the [Terms].Group (billing group) watched.
-	Group string
+	Group string `json:"group,omitempty"`
 }
 
 // matches reports whether instrument account a, held on terms t, is
@@ -81,20 +81,20 @@ const (
 // The zero ThresholdRule is not valid: it has no id and no currency.
 type ThresholdRule struct {
 	// ID identifies the rule among the rules evaluated together. Required.
-	ID string
+	ID string `json:"id"`
 	// Watch selects the balance the rule follows.
-	Watch Watch
+	Watch Watch `json:"watch"`
 	// Direction is the way the balance must move; zero means [Falling].
-	Direction Direction
+	Direction Direction `json:"direction,omitempty"`
 	// Level is the threshold as an amount (zero is a level too: "the
 	// balance went negative"). Must be zero when Percent is set.
-	Level decimal.Decimal
+	Level decimal.Decimal `json:"level"`
 	// Percent, if not zero, makes the threshold Percent % of Of. It must
 	// not be negative.
-	Percent decimal.Decimal
+	Percent decimal.Decimal `json:"percent"`
 	// Of is the reference amount Percent is taken of; it must be positive
 	// when Percent is set.
-	Of decimal.Decimal
+	Of decimal.Decimal `json:"of"`
 }
 
 // Threshold returns the rule's level: Level, or Percent % of Of.

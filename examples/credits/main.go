@@ -238,7 +238,7 @@ func run(out io.Writer) error {
 	b := &book{
 		out: out,
 		free: ledger.GrantSchedule{ID: "FC-monthly", Currency: currency, Amount: krw("100000"),
-			Terms:    ledger.Terms{Kind: "free_credit", Group: "main", Transferable: true},
+			Kind: "free_credit", Group: "main", Transferable: true,
 			Period:   ledger.Period{Anchor: start, Months: 1},
 			Rollover: ledger.Rollover{MaxAmount: krw("30000")}},
 		paid:   ledger.InstrumentAccount("PC-auto", currency),
