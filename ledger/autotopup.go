@@ -109,29 +109,33 @@ func (r AutoTopUp) problems() []string {
 
 // A Charge is what [EvaluateTopUp] decided: when Money is positive, the
 // money to collect from the customer and the credit to book for it with
-// [Charge.Book]; in any case the reason.
+// [Charge.Book]; in any case the reason. A host keeps the charges it has
+// not booked yet (in JSON, say) to pass them back as pending.
 type Charge struct {
 	// ID is "autotopup:RULE:SEQ", where SEQ is the position of the
 	// transaction whose crossing the charge answers. It is the charge's
 	// idempotency key (for the payment provider too) and the id of the
 	// top-up transaction that books it. Empty when nothing is charged.
-	ID string
+	ID string `json:"id"`
 	// Rule is the rule's id and Account the account credited.
-	Rule    string
-	Account Account
+	Rule    string  `json:"rule"`
+	Account Account `json:"account"`
 	// Seq is the position of the crossing transaction, or -1.
-	Seq int
+	Seq int `json:"seq"`
 	// Balance is the account's balance, Pending the credit of pending
 	// charges counted with it, and Debts what [TopUp] would repay on
 	// other accounts before crediting this one: the shortfall is measured
 	// from Balance + Pending − Debts.
-	Balance, Pending, Debts decimal.Decimal
+	Balance decimal.Decimal `json:"balance"`
+	Pending decimal.Decimal `json:"pending"`
+	Debts   decimal.Decimal `json:"debts"`
 	// Money is the amount to charge, in money; Credit what it buys on the
 	// account (Money × Rate).
-	Money, Credit decimal.Decimal
+	Money  decimal.Decimal `json:"money"`
+	Credit decimal.Decimal `json:"credit"`
 	// Reason says, for people, why the charge is this size, or why there
 	// is none.
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // Book returns the top-up transaction that books c on j: [TopUp] of Credit
