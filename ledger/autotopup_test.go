@@ -14,13 +14,13 @@ import (
 
 // walletWith returns a journal in which the paid balance "paid" holds
 // amount, on terms with the given overdraft, in group "main".
-func walletWith(t fataler, amount, overdraft string) ledger.Journal {
+func walletWith(t fatalT, amount, overdraft string) ledger.Journal {
 	return applyEach(t, ledger.Journal{}, ledger.Grant("open", t0,
 		ledger.Terms{Account: acct("paid"), Kind: "paid_credit", Group: "main", Overdraft: dec(overdraft)}, dec(amount), ""))
 }
 
 // evaluate runs EvaluateTopUp and fails the test on an error.
-func evaluate(t fataler, j ledger.Journal, rule ledger.AutoTopUp, when time.Time, pending ...ledger.Charge) (ledger.Charge, bool) {
+func evaluate(t fatalT, j ledger.Journal, rule ledger.AutoTopUp, when time.Time, pending ...ledger.Charge) (ledger.Charge, bool) {
 	t.Helper()
 	c, ok, err := ledger.EvaluateTopUp(j, rule, when, pending)
 	if err != nil {
@@ -30,7 +30,7 @@ func evaluate(t fataler, j ledger.Journal, rule ledger.AutoTopUp, when time.Time
 }
 
 // book books c on j and fails the test on an error.
-func book(t fataler, j ledger.Journal, c ledger.Charge, when time.Time) ledger.Journal {
+func book(t fatalT, j ledger.Journal, c ledger.Charge, when time.Time) ledger.Journal {
 	t.Helper()
 	tx, err := c.Book(j, when)
 	if err != nil {

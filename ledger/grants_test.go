@@ -23,7 +23,7 @@ func monthly(r ledger.Rollover) ledger.GrantSchedule {
 }
 
 // resetAndApply runs the reset of period n and applies it.
-func resetAndApply(t fataler, j ledger.Journal, s ledger.GrantSchedule, n int) (ledger.Journal, ledger.Reset) {
+func resetAndApply(t fatalT, j ledger.Journal, s ledger.GrantSchedule, n int) (ledger.Journal, ledger.Reset) {
 	t.Helper()
 	r, err := s.Reset(j, n)
 	if err != nil {

@@ -21,14 +21,14 @@ func crossingsOf(cs []ledger.Crossing) []string {
 	return out
 }
 
-// fataler is what applyEach needs of a *testing.T or *rapid.T.
-type fataler interface {
+// fatalT is what applyEach needs of a *testing.T or *rapid.T.
+type fatalT interface {
 	Helper()
 	Fatalf(format string, args ...any)
 }
 
 // applyEach applies txs in order and fails the test on an error.
-func applyEach(t fataler, j ledger.Journal, txs ...ledger.Transaction) ledger.Journal {
+func applyEach(t fatalT, j ledger.Journal, txs ...ledger.Transaction) ledger.Journal {
 	t.Helper()
 	for _, tx := range txs {
 		var err error

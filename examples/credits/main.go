@@ -33,7 +33,6 @@ import (
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/credit"
-	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/ledger"
 )
 
@@ -228,13 +227,16 @@ func (b *book) evaluate(at time.Time) error {
 
 func run(out io.Writer) error {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	policy, err := policies.Load("kakao-credits")
-	if err != nil {
-		return err
-	}
-	// After the seed's three steps, paid credit may run into its overdraft
+	// KakaoCloud's usage order (the seed's three steps, as the
+	// kakao-credits policy has them), then paid credit into its overdraft
 	// until the auto top-up lands.
-	policy.Steps = append(policy.Steps, allocation.Step{Name: "paid_credit_until_top_up", Kinds: []string{"paid_credit"}, Draw: allocation.DrawOverdraft})
+	policy := allocation.Policy{Name: "kakao-credits-auto-top-up", Strategy: allocation.MaxCoverage,
+		Steps: []allocation.Step{
+			{Name: "free_credit_earliest_expiry", Kinds: []string{"free_credit"}, Scope: allocation.ScopeGeneral, Order: []allocation.OrderKey{allocation.ExpiresFirst}},
+			{Name: "free_credit_specific_services", Kinds: []string{"free_credit"}, Scope: allocation.ScopeSpecific, Order: []allocation.OrderKey{allocation.ExpiresFirst}},
+			{Name: "paid_credit_earliest_expiry", Kinds: []string{"paid_credit"}, Order: []allocation.OrderKey{allocation.ExpiresFirst}},
+			{Name: "paid_credit_until_top_up", Kinds: []string{"paid_credit"}, Draw: allocation.DrawOverdraft},
+		}}
 	b := &book{
 		out: out,
 		free: ledger.GrantSchedule{ID: "FC-monthly", Currency: currency, Amount: krw("100000"),
