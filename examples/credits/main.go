@@ -45,7 +45,8 @@ func main() {
 
 const currency = "KRW"
 
-var krw = decimal.RequireFromString
+// krw parses an amount in won.
+func krw(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 // usage generates the same weekly usage on every run: a xorshift
 // generator with a fixed seed.
