@@ -15,9 +15,9 @@ import (
 // many whole increments as the shortfall needs, or, with Amount zero, up
 // to Target. [EvaluateTopUp] applies it to a journal.
 //
-// The balance a rule compares is the account's balance in the journal;
-// when holds are booked in the journal, open holds are to be subtracted
-// from it (available = balance − open holds).
+// The balance a rule compares is the account's balance in the journal,
+// which is what is available: what an open hold reserves sits in the
+// hold's held accounts ([HeldAccount]), not on the instrument.
 //
 // Amounts of the account (Threshold, Amount, Target) are in the account's
 // currency, which may be a unit of credit; amounts of money charged (Min,

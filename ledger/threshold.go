@@ -20,9 +20,9 @@ import (
 //
 // What a watch follows is the balance of those accounts as the journal
 // holds it: value on an instrument that has expired counts until [Expire]
-// moves it, and an overdrawn instrument counts negative. When holds are
-// booked in the journal, the amount they reserve is to be subtracted here
-// too (available = balance − open holds); until then balance is available.
+// moves it, and an overdrawn instrument counts negative. What an open
+// hold reserves sits in the hold's held accounts ([HeldAccount]), not on
+// the instrument, so a watch follows the available balance.
 //
 // The zero Watch is not valid: it has no currency.
 type Watch struct {
