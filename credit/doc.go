@@ -6,7 +6,10 @@
 // methods return the updated value, leaving the receiver unchanged. Each
 // projects to an [allocation.Instrument] and takes back what an
 // [allocation.Split] used with Apply. Nothing here reads the clock: every
-// instant is an argument.
+// instant is an argument. What counts calendar months ([NewPaid]'s five
+// years, [List]'s three months) takes the customer's time zone as an
+// argument and depends on instants only, never on the Location a
+// [time.Time] carries.
 //
 // # Credits (KakaoCloud, 003_b4fbba3f981e0ca6.txt)
 //

@@ -5,7 +5,9 @@
 // methods return the updated value, leaving the receiver unchanged. Each
 // projects to an [allocation.Instrument] and takes back what an
 // [allocation.Split] used with Apply. Nothing here reads the clock: every
-// instant is an argument.
+// instant is an argument. A card's validity in months is counted on the
+// calendar of the time zone given to [Rules.Purchase], from the purchase
+// instant only, never from the Location a [time.Time] carries.
 //
 // # Prepaid cards (Guance, 002_974120889ed2e661.txt)
 //
