@@ -35,6 +35,20 @@
 // returns what the console shows at an instant: a credit whose remaining
 // amount reached zero stays listed for three months from then.
 //
+// # Storing credits
+//
+// [Credit], [Gift] and [Line] have versioned JSON forms (MarshalJSON,
+// UnmarshalJSON; version 1) that a host keeps between requests. They hold
+// the definition (type, group, usage period, scope, limit) and the
+// lifecycle (status, instants, a credit's whole history); reading one back
+// gives a value Equal to the one stored, and a damaged or hand-edited
+// document is refused whole with every problem named. Money is the
+// journal's: the wallet of the next bill is built from the stored values'
+// instruments ([Wallet], [Gift.Instrument], [Line.Instrument]) with
+// ledger.WithBalances(journal, wallet), which takes each balance from the
+// journal and makes a used-up credit that the journal holds value for
+// usable again until its usage period ends.
+//
 // # Gift balance (Kingsoft, 000_f04d44448bd9d2a1.txt)
 //
 // A [Gift] never expires, cannot pay product trials (its scope excludes the
