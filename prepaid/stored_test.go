@@ -346,3 +346,108 @@ func Example_storeAndRestore() {
 	// {"version":1,"id":"PC-1001","account":"acct-7","currency":"CNY","denomination":"10000","overdraft":"500","purchased_at":"2024-02-29T16:00:00Z","valid_until":"2025-02-28T16:00:00Z","status":"active","balance":"1000.00","used":"9000.00"}
 	// true PC-1001 1000 500 2025-03-01 00:00:00
 }
+
+func TestPropertyRulesRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r := prepaid.Rules{
+			Currency: rapid.SampledFrom([]string{"CNY", "USD", "JPY"}).Draw(t, "currency"), Multiple: genAmount(t, "multiple"),
+			Minimum: genAmount(t, "minimum"), ValidMonths: rapid.IntRange(0, 60).Draw(t, "valid_months"),
+		}
+		if rapid.Bool().Draw(t, "overdraft") {
+			r.Overdraft = genAmount(t, "overdraft_limit")
+		}
+		threshold, bonus := decimal.Zero, decimal.Zero
+		for i, n := 0, rapid.IntRange(0, 4).Draw(t, "tiers"); i < n; i++ {
+			threshold, bonus = threshold.Add(genAmount(t, "step")), bonus.Add(genAmount(t, "more_bonus"))
+			r.Tiers = append(r.Tiers, prepaid.Tier{Threshold: threshold, Bonus: bonus})
+		}
+		got := roundTrip(t, r)
+		if diff := cmp.Diff(r, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) && a.Exponent() == b.Exponent() })); diff != "" {
+			t.Fatalf("round trip (-stored +read):\n%s", diff)
+		}
+	})
+}
+
+func TestUnmarshalRulesRefuses(t *testing.T) {
+	guance, err := json.Marshal(prepaid.GuanceRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, edit string
+		want       []string
+	}{
+		{"valid", "", nil},
+		{"forgotten_validity", `"valid_months":12,=>`, []string{"valid_months: missing"}},
+		{"misspelt", `"overdraft"=>"overdraf"`, []string{"overdraf: unknown field"}},
+		{"tiers_descending", `"threshold":"30000"=>"threshold":"3000"`, []string{"tier 1: threshold 3000 must be above the previous 10000"}},
+		{"bad_tier", `"bonus":"1000"=>"bonus":"1000","percent":"10"`, []string{"tiers[0].percent: unknown field"}},
+		{"not_positive", `"multiple":"100"=>"multiple":"0"`, []string{"multiple 0 must be positive"}},
+	} {
+		doc := string(guance)
+		if tc.edit != "" {
+			old, new, _ := strings.Cut(tc.edit, "=>")
+			if !strings.Contains(doc, old) {
+				t.Fatalf("%s: edit %q does not apply to %s", tc.name, old, doc)
+			}
+			doc = strings.Replace(doc, old, new, 1)
+		}
+		r := prepaid.GuanceRules()
+		err := json.Unmarshal([]byte(doc), &r)
+		if tc.want == nil {
+			if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
+				t.Errorf("%s: %v %+v", tc.name, err, r)
+			}
+			continue
+		}
+		if !errors.Is(err, prepaid.ErrInvalid) {
+			t.Errorf("%s: err = %v; want one wrapping prepaid.ErrInvalid", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
+		}
+		if r.Currency != "" || r.Tiers != nil {
+			t.Errorf("%s: refused rules left %+v; want the zero Rules", tc.name, r)
+		}
+	}
+}
+
+func FuzzUnmarshalRules(f *testing.F) {
+	guance, _ := json.Marshal(prepaid.GuanceRules())
+	f.Add(guance)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r prepaid.Rules
+		if err := json.Unmarshal(data, &r); err != nil {
+			if r.Currency != "" || r.Tiers != nil || !r.Multiple.IsZero() {
+				t.Fatalf("refused %q but left %+v", data, r)
+			}
+			return
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("accepted %q, which is not valid: %v", data, err)
+		}
+	})
+}
+
+// ExampleRules_UnmarshalJSON reads card rules from a host's configuration
+// file and sells a card under them.
+func ExampleRules_UnmarshalJSON() {
+	config := `{"currency":"CNY","multiple":"100","minimum":"100","valid_months":6,"overdraft":"0",
+		"tiers":[{"threshold":"10000","bonus":"1000"}]}`
+	var rules prepaid.Rules
+	if err := json.Unmarshal([]byte(config), &rules); err != nil {
+		panic(err)
+	}
+	buy, _ := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(10000),
+		At: time.Date(2024, 8, 31, 10, 0, 0, 0, time.UTC)}, time.UTC)
+	fmt.Println(buy.Bonus, buy.Card.ValidUntil().Format(time.DateOnly))
+
+	err := json.Unmarshal([]byte(`{"currency":"CNY","multiple":"100","minimum":"100","tiers":[]}`), &rules)
+	fmt.Println(err)
+	// Output:
+	// 1000 2025-02-28
+	// prepaid: invalid rules "CNY": valid_months: missing
+}

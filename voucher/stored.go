@@ -161,7 +161,7 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.validFor = o.Duration("valid_for")
 	w.fixedFrom = o.Time("fixed_valid_from", false)
 	w.fixedUntil = o.Time("fixed_valid_until", false)
-	w.priority = o.Int("priority")
+	w.priority = o.Int("priority", false)
 	w.status = Status(o.String("status", true))
 	w.account = o.String("account", false)
 	w.activatedAt = o.Time("activated_at", false)

@@ -43,14 +43,14 @@ func TestReaderCollectsEveryProblem(t *testing.T) {
 	}
 	o.Amount("amount", true)
 	o.Time("at", true)
-	o.Int("n")
+	o.Int("n", false)
 	o.Strings("list")
 	o.String("missing", true)
 	if n := o.Object("nested"); n != nil {
 		n.Done()
 	}
 	o.Array("items", func(_ int, e *Object) { e.Bool("ok"); e.Done() })
-	o.Int("dup")
+	o.Int("dup", false)
 	o.Done()
 	want := []string{
 		`dup: field appears twice`,
