@@ -153,6 +153,9 @@ func TestPropertyStoredCreditRoundTrips(t *testing.T) {
 		if !got.Equal(c) || !c.Equal(got) {
 			t.Fatal("Equal says the credit read back differs")
 		}
+		if !creditInvariants(c) {
+			t.Fatal("the generator broke a credit's invariants")
+		}
 		if diff := cmp.Diff(c.Instrument(), got.Instrument(), cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("instrument (-stored +read):\n%s", diff)
 		}
@@ -273,6 +276,10 @@ func TestUnmarshalCreditRefuses(t *testing.T) {
 		{"negative_amount", `"amount":"400"=>"amount":"-400"`, []string{"history[1].amount -400 must be positive", "the history leaves 1400"}, "history amounts are positive"},
 		{"period_reversed", `"valid_until":"2029-02-27T20:00:00Z"=>"valid_until":"2024-01-01T00:00:00Z"`, []string{"valid until 2024-01-01T00:00:00Z must be after valid from 2024-02-28T20:00:00Z"}, "a usage period ends after it starts"},
 		{"paid_recovered", `"status":"available","remaining":"600"=>"status":"recovered","remaining":"0","zero_at":"2024-04-01T00:00:00Z"`, []string{"a paid credit cannot be recovered", "the history leaves 600; remaining says 0"}, seedKakao + ": paid credits are refunded, not recovered"},
+		{"opening_mismatch", `"amount":"1000"=>"amount":"900"`, []string{"history[0]: the opening entry is the accumulated 1000", "the history leaves 500; remaining says 600"}, "the history opens with the grant"},
+		{"paid_transferred", `"ref":"B-1"}=>"ref":"B-1"},{"type":"transfer_deduction","at":"2024-04-01T00:00:00Z","amount":"100","group":"dev","ref":"PC-2"}`, []string{"history[2]: only a free credit is transferred", "the history leaves 500; remaining says 600"}, seedKakao + ": paid credits are not transferable"},
+		{"available_with_zero_at", `"remaining":"600"=>"remaining":"600","zero_at":"2024-04-01T00:00:00Z"`, []string{"an available credit has not reached zero"}, "only a closed credit reached zero"},
+		{"used_up_without_last_use", `"status":"available","remaining":"600"=>"status":"used_up","remaining":"0","zero_at":"2024-04-01T00:00:00Z"`, []string{"the history leaves 600; remaining says 0", "the last entry at 2024-03-31T15:00:00Z is when the credit reached zero"}, "used up is when the last use took the rest"},
 		{"unknown_version", `"version":1=>"version":"1"`, []string{`version: "1" is not supported`}, "the version is a number this build knows"},
 		{"everything_at_once", `"currency":"KRW"=>"currency":"won","colour":"red"`, []string{`colour: unknown field`, `currency "won"`}, "all problems in one error"},
 	}
@@ -362,11 +369,29 @@ func fuzzDecoder[T interface{ Equal(T) bool }](t *testing.T, data []byte, zero T
 	}
 }
 
+// creditInvariants are what every accepted credit keeps.
+func creditInvariants(c credit.Credit) bool {
+	h := c.History()
+	left := c.Accumulated()
+	for _, e := range h[1:] {
+		left = left.Sub(e.Amount)
+	}
+	return len(h) > 0 && left.Equal(c.Remaining()) && !c.Remaining().IsNegative() &&
+		(c.Status() == credit.Available) == c.Remaining().IsPositive() &&
+		(c.Status() == credit.Available) == c.ZeroAt().IsZero() && c.ValidUntil().After(c.ValidFrom())
+}
+
 func FuzzUnmarshalCredit(f *testing.F) {
 	f.Add([]byte(storedPaid))
 	f.Add([]byte(`{"version":1,"history":[{"type":"use"},null,7]}`))
 	f.Add([]byte(`{"version":1,"id":"FC","type":"free","domain":"d","group":"g","currency":"KRW","accumulated":"5","granted_at":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","valid_until":"2024-02-01T00:00:00Z","scope":{"exclude_categories":["marketplace"]},"status":"used_up","remaining":"0","zero_at":"2024-01-02T00:00:00Z","history":[{"type":"transfer_accumulation","at":"2024-01-01T00:00:00Z","amount":"5","group":"h","ref":"FC0"},{"type":"transfer_deduction","at":"2024-01-02T00:00:00Z","amount":"5","group":"k","ref":"FC2"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, credit.Credit{}) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecoder(t, data, credit.Credit{})
+		var c credit.Credit
+		if json.Unmarshal(data, &c) == nil && !creditInvariants(c) {
+			t.Fatalf("accepted %q, which breaks a credit's invariants", data)
+		}
+	})
 }
 
 func FuzzUnmarshalGift(f *testing.F) {

@@ -232,11 +232,18 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"card_validity_reversed", storedCard, `"valid_until":"2025-03-01T00:00:00Z"=>"valid_until":"2024-02-01T00:00:00Z"`, []string{"valid until 2024-02-01T00:00:00Z must be after purchased at 2024-03-01T00:00:00Z"}, "validity ends after the purchase"},
 		{"card_negative", storedCard, `"overdraft":"500"=>"overdraft":"-500"`, []string{"overdraft -500 must not be negative"}, "amounts are not negative"},
 		{"card_version", storedCard, `"version":1=>"version":3`, []string{"version: 3 is not supported"}, "unknown versions are refused"},
+		{"card_used_up_with_room", storedCard, `"status":"active"=>"status":"used_up","closed_at":"2024-03-20T00:00:00Z"`, []string{"a used-up card has nothing to draw"}, "used up means nothing more may be drawn"},
+		{"card_active_without_room", storedCard, `"balance":"1000","used":"9000"=>"balance":"-500","used":"10500"`, []string{"an active card has something to draw"}, "an active card can pay"},
+		{"card_expired_early", storedCard, `"status":"active"=>"status":"expired","closed_at":"2024-12-01T00:00:00Z"`, []string{`an expired card closed at the end of its validity "2025-03-01T00:00:00Z", not "2024-12-01T00:00:00Z"`, "an expired card's positive balance 1000 is void"}, seedGuance + ": expired cards are void at the end of validity"},
+		{"card_forfeited_while_active", storedCard, `"balance":"1000","used":"9000"=>"balance":"1000","used":"8000","forfeited":"1000"`, []string{"only an expired card has forfeited anything"}, "forfeiting is expiry's"},
+		{"card_repaid_more_than_used", storedCard, `"balance":"1000","used":"9000"=>"balance":"10000","used":"100","repaid":"100.5","forfeited":"0.5"`, []string{"repaid 100.5 is more than was used (100)", "only an expired card has forfeited"}, "only what was used can be repaid"},
 		{"prepayment_valid", storedPrepayment, "", nil, "the base balance is valid"},
 		{"prepayment_balance_differs", storedPrepayment, `"balance":"3800"=>"balance":"9800"`, []string{"the records leave 3800; balance says 9800"}, seedAlibaba + ": the balance is what the records leave"},
 		{"prepayment_overspent", storedPrepayment, `"amount":"1200"=>"amount":"6200"`, []string{"records[1]: the balance would go below zero (-1200)"}, seedAlibaba + ": the balance never goes negative"},
 		{"prepayment_unknown_record_field", storedPrepayment, `"ref":"B-1"=>"ref":"B-1","invoice":"I-1"`, []string{"records[1].invoice: unknown field"}, "records are strict too"},
 		{"prepayment_unknown_purpose_field", storedPrepayment, `"product":"rds"=>"prodct":"rds"`, []string{"records[1].purpose.prodct: unknown field"}, "nested objects are strict too"},
+		{"prepayment_duplicate_deposit", storedPrepayment, `{"type":"spend"=>{"type":"deposit","at":"2024-07-02T10:00:00Z","amount":"1","ref":"d1"},{"type":"spend"`, []string{`records[1]: a deposit has an id of its own (ref "d1")`, "the records leave 3801"}, seedAlibaba + ": a deposit is recorded once"},
+		{"prepayment_partial_refund", storedPrepayment, `"balance":"3800"=>"balance":"800"`, []string{"the records leave 3800; balance says 800"}, "a refund is recorded"},
 		{"prepayment_unknown_record_type", storedPrepayment, `"type":"spend"=>"type":"withdrawal"`, []string{`records[1].type "withdrawal" is not deposit, spend or refund`}, "record types are a closed set"},
 	}
 	for _, tt := range tests {

@@ -206,7 +206,7 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 		{"unknown_fields", `"balance":"60"=>"balanc":"60","colour":"red","balance":"60"`, []string{`balanc: unknown field`, `colour: unknown field`}, "a misspelt field is not silently dropped; every one is named"},
 		{"unknown_status", `"status":"active"=>"status":"frozen"`, []string{`status "frozen" is not`}, "statuses are a closed set"},
 		{"balance_above_face_value", `"balance":"60"=>"balance":"160"`, []string{"balance 160 + used 40 + forfeited 0 = 200, not the denomination 100"}, "a stored voucher cannot hold more than its face value"},
-		{"negative_amount", `"used":"40"=>"used":"-40","forfeited":"80"`, []string{"used -40 must not be negative", "an active voucher has forfeited nothing"}, "amounts are never negative"},
+		{"negative_amount", `"used":"40"=>"used":"-40","forfeited":"80"`, []string{"used -40 must not be negative", "a voucher in status active has forfeited nothing"}, "amounts are never negative"},
 		{"window_reversed", `"valid_until":"2024-04-01T00:00:00Z"=>"valid_until":"2024-03-01T00:00:00Z"`, []string{"valid until 2024-03-01T00:00:00Z must be after valid from 2024-03-02T00:00:00Z", "is not the one the terms give"}, "a validity window ends after it starts"},
 		{"activated_before_issue", `"activated_at":"2024-03-02T00:00:00Z"=>"activated_at":"2024-02-02T00:00:00Z"`, []string{"activated at 2024-02-02T00:00:00Z is before issued at"}, "a voucher is activated after it is issued"},
 		{"unknown_version", `"version":1=>"version":2`, []string{`version: 2 is not supported: this build reads version 1`}, "a version this build does not know is refused, not guessed at"},
@@ -218,6 +218,11 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 		{"repeated_field", `"used":"40"=>"used":"40","used":"40"`, []string{"used: field appears twice"}, "a repeated field is ambiguous"},
 		{"trailing_data", `"used":"40"}=>"used":"40"} {}`, []string{"data after the object"}, "one document, one value"},
 		{"closed_without_final_status", `"used":"40"=>"used":"40","closed_at":"2024-03-05T00:00:00Z"`, []string{"closed at \"2024-03-05T00:00:00Z\" must be set exactly when the status is final"}, "only a final voucher has closed"},
+		{"inactive_but_activated", `"status":"active"=>"status":"inactive"`, []string{"an inactive voucher has no activation, validity window or use"}, "activation is what makes a voucher active"},
+		{"used_up_with_balance", `"status":"active"=>"status":"used_up","closed_at":"2024-03-10T00:00:00Z"`, []string{"a used-up voucher has a zero balance (balance 60)"}, "used up means nothing is left"},
+		{"expired_off_deadline", `"status":"active"=>"status":"expired","closed_at":"2024-03-10T00:00:00Z"`, []string{`an expired voucher closed at its deadline "2024-04-01T00:00:00Z", not "2024-03-10T00:00:00Z"`, "a voucher in status expired has forfeited its balance (balance 60)"}, "expiry happens at the end of validity and forfeits the rest"},
+		{"window_not_from_terms", `"valid_until":"2024-04-01T00:00:00Z"=>"valid_until":"2024-05-01T00:00:00Z"`, []string{"is not the one the terms give for activation at 2024-03-02T00:00:00Z"}, "the window follows from the terms: 30 days from activation"},
+		{"account_without_activation", `"activated_at":"2024-03-02T00:00:00Z",=>`, []string{"must be set together", "a voucher in status active has an activation instant"}, "an account is bound at activation"},
 		{"not_an_object", `{=>[`, []string{"is not a JSON object"}, "garbage is refused"},
 	}
 	for _, tt := range tests {
@@ -283,6 +288,12 @@ func FuzzUnmarshalVoucher(f *testing.F) {
 				t.Fatalf("refused %q but left %q", data, v.ID())
 			}
 			return
+		}
+		// What is accepted keeps the voucher's invariants.
+		if v.Balance().IsNegative() || (!v.Uncapped() && !v.Balance().Add(v.Used()).Add(v.Forfeited()).Equal(v.Denomination())) ||
+			v.Status().Final() == v.ClosedAt().IsZero() || (v.Account() == "") != v.ActivatedAt().IsZero() ||
+			(!v.ValidUntil().IsZero() && !v.ValidUntil().After(v.ValidFrom())) {
+			t.Fatalf("accepted %q, which breaks the voucher's invariants", data)
 		}
 		out, err := json.Marshal(v)
 		if err != nil {
