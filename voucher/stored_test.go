@@ -223,6 +223,10 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 		{"expired_off_deadline", `"status":"active"=>"status":"expired","closed_at":"2024-03-10T00:00:00Z"`, []string{`an expired voucher closed at its deadline "2024-04-01T00:00:00Z", not "2024-03-10T00:00:00Z"`, "a voucher in status expired has forfeited its balance (balance 60)"}, "expiry happens at the end of validity and forfeits the rest"},
 		{"window_not_from_terms", `"valid_until":"2024-04-01T00:00:00Z"=>"valid_until":"2024-05-01T00:00:00Z"`, []string{"is not the one the terms give for activation at 2024-03-02T00:00:00Z"}, "the window follows from the terms: 30 days from activation"},
 		{"account_without_activation", `"activated_at":"2024-03-02T00:00:00Z",=>`, []string{"must be set together", "a voucher in status active has an activation instant"}, "an account is bound at activation"},
+		{"active_with_nothing_left", `"balance":"60","used":"40"=>"balance":"0","used":"100"`, []string{"an active voucher has a positive balance (balance 0)"}, "a voucher paid down to zero is used up"},
+		{"used_up_without_use", `"status":"active"=>"status":"used_up","closed_at":"2024-03-10T00:00:00Z"`, []string{"a used-up voucher has a zero balance"}, "used up means nothing is left"},
+		{"closed_before_activation", `"status":"active"=>"status":"revoked","closed_at":"2024-03-01T12:00:00Z","forfeited":"60"`, []string{"closed at 2024-03-01T12:00:00Z is before activated at 2024-03-02T00:00:00Z"}, "a voucher closes after it starts"},
+		{"bad_code", `"status"=>"code":"5CFF-9JF7-18V4-GKF1","status"`, []string{"code: voucher: activation code", "check symbol does not match"}, "a stored code passes its check symbol"},
 		{"not_an_object", `{=>[`, []string{"is not a JSON object"}, "garbage is refused"},
 	}
 	for _, tt := range tests {
@@ -263,6 +267,45 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 				t.Errorf("a refused document left %q behind; want the zero Voucher", v.ID())
 			}
 		})
+	}
+}
+
+// storedCoupon is a valid stored uncapped 15 % coupon, activated.
+const storedCoupon = `{"version":1,"id":"C-1","type":"percentage","currency":"CNY","denomination":"0","percent":"15",
+	"issued_at":"2024-03-01T00:00:00Z","status":"active","account":"acct","activated_at":"2024-03-02T00:00:00Z",
+	"valid_from":"2024-03-02T00:00:00Z","balance":"0"}`
+
+func TestUnmarshalCouponAndInactiveRefuse(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"coupon_valid", storedCoupon, nil},
+		{"uncapped_with_balance", strings.Replace(storedCoupon, `"balance":"0"`, `"balance":"5"`, 1), []string{"an uncapped coupon has no balance or forfeited amount (balance 5"}},
+		{"active_coupon_used", strings.Replace(storedCoupon, `"balance":"0"`, `"balance":"0","used":"12.83"`, 1), []string{"a coupon in status active has used nothing (used 12.83"}},
+		{"used_up_by_forfeiting", `{"version":1,"id":"V-3","type":"regular","currency":"CNY","denomination":"10","issued_at":"2024-03-01T00:00:00Z",
+			"status":"used_up","account":"a","activated_at":"2024-03-01T00:00:00Z","valid_from":"2024-03-01T00:00:00Z",
+			"closed_at":"2024-03-02T00:00:00Z","balance":"0","forfeited":"10"}`, []string{"a used-up voucher has paid something (used 0)"}},
+		{"revoked_before_issue", `{"version":1,"id":"V-2","type":"regular","currency":"CNY","denomination":"10","issued_at":"2024-03-01T00:00:00Z",
+			"status":"revoked","closed_at":"2024-02-01T00:00:00Z","balance":"0","forfeited":"10"}`, []string{"closed at 2024-02-01T00:00:00Z is before issued at 2024-03-01T00:00:00Z"}},
+	} {
+		var v voucher.Voucher
+		err := json.Unmarshal([]byte(tc.doc), &v)
+		if tc.want == nil {
+			if err != nil || !v.Uncapped() {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, voucher.ErrInvalid) {
+			t.Errorf("%s: err = %v; want one wrapping ErrInvalid", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
+		}
 	}
 }
 
