@@ -274,10 +274,10 @@ func (w Credit) checkHistory(probs *problems.List, closing map[Status]EntryType)
 			}
 		case EntryExpiry, EntryRecovery, EntryRefund:
 			if !last || closing[w.status] != e.Type {
-				probs.Add("history[%d]: a %s entry is the last entry of a credit whose status says so (status %s)", i, e.Type, w.status)
+				probs.Add("history[%d]: an entry of type %s closes a credit: it comes last, in a credit whose status says so (status %s)", i, e.Type, w.status)
 			}
 			if e.Group != "" || e.Ref != "" {
-				probs.Add("history[%d]: a %s entry names no group or reference", i, e.Type)
+				probs.Add("history[%d]: an entry of type %s names no group or reference", i, e.Type)
 			}
 		default:
 			probs.Add("history[%d].type %q is not use, transfer_deduction, expiry, recovery or refund (accumulations open a history)", i, e.Type)
