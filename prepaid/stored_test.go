@@ -237,6 +237,9 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"card_expired_early", storedCard, `"status":"active"=>"status":"expired","closed_at":"2024-12-01T00:00:00Z"`, []string{`an expired card closed at the end of its validity "2025-03-01T00:00:00Z", not "2024-12-01T00:00:00Z"`, "an expired card's positive balance 1000 is void"}, seedGuance + ": expired cards are void at the end of validity"},
 		{"card_forfeited_while_active", storedCard, `"balance":"1000","used":"9000"=>"balance":"1000","used":"8000","forfeited":"1000"`, []string{"only an expired card has forfeited anything"}, "forfeiting is expiry's"},
 		{"card_repaid_more_than_used", storedCard, `"balance":"1000","used":"9000"=>"balance":"10000","used":"100","repaid":"100.5","forfeited":"0.5"`, []string{"repaid 100.5 is more than was used (100)", "only an expired card has forfeited"}, "only what was used can be repaid"},
+		{"card_currency", storedCard, `"currency":"CNY"=>"currency":"cny"`, []string{`currency "cny" is not three upper-case letters`}, "ISO 4217 codes"},
+		{"card_no_face_value", storedCard, `"denomination":"10000"=>"denomination":"-10000"`, []string{"denomination -10000 must be positive"}, seedGuance + ": cards are bought for at least 100"},
+		{"card_balance_off", storedCard, `"used":"9000"=>"used":"8000"`, []string{"balance 1000 is not denomination 10000 − used 8000 + repaid 0 − forfeited 0 = 2000"}, "the balance is what the card's movements leave"},
 		{"prepayment_valid", storedPrepayment, "", nil, "the base balance is valid"},
 		{"prepayment_balance_differs", storedPrepayment, `"balance":"3800"=>"balance":"9800"`, []string{"the records leave 3800; balance says 9800"}, seedAlibaba + ": the balance is what the records leave"},
 		{"prepayment_overspent", storedPrepayment, `"amount":"1200"=>"amount":"6200"`, []string{"records[1]: the balance would go below zero (-1200)"}, seedAlibaba + ": the balance never goes negative"},
@@ -244,6 +247,10 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"prepayment_unknown_purpose_field", storedPrepayment, `"product":"rds"=>"prodct":"rds"`, []string{"records[1].purpose.prodct: unknown field"}, "nested objects are strict too"},
 		{"prepayment_duplicate_deposit", storedPrepayment, `{"type":"spend"=>{"type":"deposit","at":"2024-07-02T10:00:00Z","amount":"1","ref":"d1"},{"type":"spend"`, []string{`records[1]: a deposit has an id of its own (ref "d1")`, "the records leave 3801"}, seedAlibaba + ": a deposit is recorded once"},
 		{"prepayment_partial_refund", storedPrepayment, `"balance":"3800"=>"balance":"800"`, []string{"the records leave 3800; balance says 800"}, "a refund is recorded"},
+		{"prepayment_negative", storedPrepayment, `"balance":"3800"=>"balance":"-3800"`, []string{"balance -3800 must not be negative"}, seedAlibaba + ": the balance never goes negative"},
+		{"prepayment_zero_record", storedPrepayment, `"amount":"1200"=>"amount":"0"`, []string{"records[1].amount 0 must be positive"}, "records move money"},
+		{"prepayment_spend_method", storedPrepayment, `"ref":"B-1"=>"ref":"B-1","method":"card"`, []string{"records[1]: a spend has no payment method"}, "a method is how a deposit was paid"},
+		{"prepayment_emptied_without_refund", storedPrepayment, `"balance":"3800"=>"balance":"0"`, []string{"the records leave 3800; balance says 0"}, "emptying a balance is a refund record"},
 		{"prepayment_unknown_record_type", storedPrepayment, `"type":"spend"=>"type":"withdrawal"`, []string{`records[1].type "withdrawal" is not deposit, spend or refund`}, "record types are a closed set"},
 	}
 	for _, tt := range tests {
@@ -373,6 +380,30 @@ func TestPropertyRulesRoundTrip(t *testing.T) {
 			t.Fatalf("round trip (-stored +read):\n%s", diff)
 		}
 	})
+}
+
+func TestUnmarshalRefundRecords(t *testing.T) {
+	refund := func(amount, extra string) string {
+		return strings.TrimSuffix(strings.Replace(storedPrepayment, `"balance":"3800"`, `"balance":"0"`, 1), "]}") +
+			`,{"type":"refund","at":"2024-07-06T10:00:00Z","amount":"` + amount + `"` + extra + `}]}`
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"whole", refund("3800", ""), ""},
+		{"partial", refund("800", ""), "records[2]: a refund pays back the whole balance 3800, not 800"},
+		{"with_ref", refund("3800", `,"ref":"R-1"`), "records[2]: a refund has no reference, method or purpose"},
+	} {
+		var b prepaid.Prepayment
+		err := json.Unmarshal([]byte(tc.doc), &b)
+		if tc.want == "" {
+			if err != nil || !b.Balance().IsZero() || len(b.Records()) != 3 {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, prepaid.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v; want one wrapping ErrInvalid saying %q", tc.name, err, tc.want)
+		}
+	}
 }
 
 func TestUnmarshalRulesRefuses(t *testing.T) {
