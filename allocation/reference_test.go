@@ -265,16 +265,19 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 }
 
 // workingScale returns the working scale of a call, and the places and
-// mode its policy rounds to: "The zero Rounding (Places 0 and Mode empty)
-// means the bill currency's minor units [...] with HalfEven", "Places
-// CurrencyPlaces means the bill currency's minor units" (what JSON gives a
-// rounding without "places"), and "the working scale is the policy's
-// rounding places, or more if an input amount is written with more
-// decimals".
+// mode its policy rounds to: "a rounding that does not say how many places
+// rounds to the bill currency's minor units [...] In Go that is Places 0,
+// the zero value, whatever the Mode", "CurrencyPlaces is another name for
+// Places 0", "set Places to WholeUnits" for whole units, "Mode (HalfEven
+// when empty)", and "the working scale is the policy's rounding places, or
+// more if an input amount is written with more decimals".
 func workingScale(bill allocation.Bill, wallet allocation.Wallet, policy allocation.Policy) (scale, places int32, mode allocation.RoundingMode) {
 	places, mode = policy.Rounding.Places, policy.Rounding.Mode
-	if places == 0 && mode == "" || places == allocation.CurrencyPlaces {
+	if places == 0 || places == allocation.CurrencyPlaces {
 		places = allocation.MinorUnits(bill.Currency)
+	}
+	if places == allocation.WholeUnits {
+		places = 0
 	}
 	if mode == "" {
 		mode = allocation.HalfEven

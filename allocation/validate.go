@@ -106,10 +106,14 @@ func markDuplicate(dups []bool, n, i int) []bool {
 	return dups
 }
 
-// effectiveRounding resolves the zero Rounding to the currency default.
+// effectiveRounding resolves Places 0 and CurrencyPlaces to the
+// currency's minor units, WholeUnits to 0, and an empty mode to HalfEven.
 func effectiveRounding(r Rounding, currency string) Rounding {
-	if (r.Places == 0 && r.Mode == "") || r.Places == CurrencyPlaces {
+	switch r.Places {
+	case 0, CurrencyPlaces:
 		r.Places = MinorUnits(currency)
+	case WholeUnits:
+		r.Places = 0
 	}
 	if r.Mode == "" {
 		r.Mode = HalfEven

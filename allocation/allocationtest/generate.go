@@ -752,6 +752,10 @@ func (k Knobs) drawPolicy(t *rapid.T, cur string, maxPlaces int32) allocation.Po
 			places = rapid.IntRange(19, 24).Draw(t, "huge_rounding_places")
 		}
 		p.Rounding.Places = int32(places)
+		if places == 0 {
+			// 0 places: whole units (Places 0 is the currency's).
+			p.Rounding.Places = allocation.WholeUnits
+		}
 		p.Rounding.Mode = rapid.SampledFrom([]allocation.RoundingMode{"", allocation.HalfEven, allocation.HalfUp, allocation.Down}).Draw(t, "rounding_mode")
 		// Strict (no more decimals than the currency's minor unit) only
 		// where every generated amount fits.
