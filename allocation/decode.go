@@ -280,8 +280,10 @@ func (d *decoder) strs(p path, raw []byte, dst *[]string) {
 	out := []string{}
 	if d.array(p, raw, "a list of strings", func(i int, raw []byte) {
 		var s string
-		d.str(p.index(i, "", ""), raw, &s)
-		out = append(out, s)
+		n := d.count()
+		if d.str(p.index(i, "", ""), raw, &s); d.count() == n {
+			out = append(out, s)
+		}
 	}) {
 		*dst = out
 	}
@@ -678,8 +680,10 @@ func (d *decoder) step(p path, raw []byte, s *Step) {
 			keys := []OrderKey{}
 			if d.array(f, m.val, "a list of order keys", func(i int, raw []byte) {
 				var k OrderKey
-				enum(d, f.index(i, "", ""), raw, "an order key", false, orderKeys, &k)
-				keys = append(keys, k)
+				n := d.count()
+				if enum(d, f.index(i, "", ""), raw, "an order key", false, orderKeys, &k); d.count() == n {
+					keys = append(keys, k)
+				}
 			}) {
 				s.Order = keys
 			}

@@ -197,8 +197,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		p.addf("%s: at is missing: validity is judged at the bill's time", bl)
 	}
 	v := validated{rounding: effectiveRounding(policy.Rounding, bill.Currency)}
-	placesOK := v.rounding.Places >= 0 && int(v.rounding.Places) <= lim.MaxDecimalPlaces
-	if placesOK {
+	if placesOK(v.rounding.Places, lim) {
 		v.scale = v.rounding.Places
 	}
 	minor := MinorUnits(bill.Currency)
@@ -306,51 +305,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		}
 	}
 
-	switch policy.Strategy {
-	case "", InOrder, MaxCoverage:
-	default:
-		p.addf("policy: unknown strategy %q (want %q or %q)", policy.Strategy, InOrder, MaxCoverage)
-	}
-	if !placesOK {
-		p.addf("policy: rounding places %d is outside 0–%d", v.rounding.Places, lim.MaxDecimalPlaces)
-	}
-	switch v.rounding.Mode {
-	case HalfEven, HalfUp, Down:
-	default:
-		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
-	}
-	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
-	for i := range policy.Steps {
-		s := &policy.Steps[i]
-		sl := label{"policy step", s.Name, i}
-		if stepDups != nil && stepDups[i] {
-			p.addf("%s: duplicate step name", sl)
-		}
-		id(sl, "name", s.Name)
-		switch s.Scope {
-		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
-		default:
-			p.addf("%s: unknown scope %q (want %q, %q or %q)", sl, s.Scope, ScopeAny, ScopeGeneral, ScopeSpecific)
-		}
-		for _, k := range s.Order {
-			switch k {
-			case ExpiresFirst, LargestFirst, SmallestFirst, PriorityOrder, OldestFirst, SpecificFirst:
-			default:
-				p.addf("%s: unknown order key %q", sl, k)
-			}
-		}
-		switch s.Draw {
-		case "", DrawBalance, DrawAll, DrawOverdraft:
-		default:
-			p.addf("%s: unknown draw %q (want %q, %q or %q)", sl, s.Draw, DrawBalance, DrawAll, DrawOverdraft)
-		}
-	}
-	for i := range policy.Restrictions {
-		r := &policy.Restrictions[i]
-		if len(r.Categories) == 0 && len(r.Products) == 0 {
-			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
-		}
-	}
+	checkPolicy(&p, policy, lim, v.rounding.Places)
 	if err := p.err(); err != nil {
 		return validated{}, err
 	}
@@ -378,4 +333,64 @@ func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 		total += max(u, -u)
 		return ok && total <= fastMax
 	})
+}
+
+// placesOK reports whether a call may round to places (resolved: see
+// effectiveRounding) under lim.
+func placesOK(places int32, lim Limits) bool {
+	return places >= 0 && int(places) <= lim.MaxDecimalPlaces
+}
+
+// checkPolicy adds the problems of policy, whatever the bill and wallet,
+// to p: the checks [Allocate] and [Policy.Validate] make. places is the
+// policy's rounding places resolved for the bill's currency (see
+// effectiveRounding).
+func checkPolicy(p *problems, policy *Policy, lim Limits, places int32) {
+	switch policy.Strategy {
+	case "", InOrder, MaxCoverage:
+	default:
+		p.addf("policy: unknown strategy %q (want %q or %q)", policy.Strategy, InOrder, MaxCoverage)
+	}
+	if !placesOK(places, lim) {
+		p.addf("policy: rounding places %d is outside 0–%d", places, lim.MaxDecimalPlaces)
+	}
+	switch policy.Rounding.Mode {
+	case "", HalfEven, HalfUp, Down:
+	default:
+		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", policy.Rounding.Mode, HalfEven, HalfUp, Down)
+	}
+	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
+	for i := range policy.Steps {
+		s := &policy.Steps[i]
+		sl := label{"policy step", s.Name, i}
+		if stepDups != nil && stepDups[i] {
+			p.addf("%s: duplicate step name", sl)
+		}
+		if len(s.Name) > lim.MaxIDLength {
+			p.addf("%s: name is %d bytes long, more than the limit of %d", sl, len(s.Name), lim.MaxIDLength)
+		}
+		switch s.Scope {
+		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
+		default:
+			p.addf("%s: unknown scope %q (want %q, %q or %q)", sl, s.Scope, ScopeAny, ScopeGeneral, ScopeSpecific)
+		}
+		for _, k := range s.Order {
+			switch k {
+			case ExpiresFirst, LargestFirst, SmallestFirst, PriorityOrder, OldestFirst, SpecificFirst:
+			default:
+				p.addf("%s: unknown order key %q", sl, k)
+			}
+		}
+		switch s.Draw {
+		case "", DrawBalance, DrawAll, DrawOverdraft:
+		default:
+			p.addf("%s: unknown draw %q (want %q, %q or %q)", sl, s.Draw, DrawBalance, DrawAll, DrawOverdraft)
+		}
+	}
+	for i := range policy.Restrictions {
+		r := &policy.Restrictions[i]
+		if len(r.Categories) == 0 && len(r.Products) == 0 {
+			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
+		}
+	}
 }
