@@ -15,7 +15,10 @@ import (
 //     [decimal.NullDecimal], where two invalid values are equal);
 //   - a [allocation.Split] is compared field by field, so a diff points at
 //     the amount that differs rather than at the whole Split (its Equal
-//     method would otherwise decide alone).
+//     method would otherwise decide alone);
+//   - a nil slice or map equals an empty one, as [allocation.Split.Equal]
+//     has it: a Split read back from JSON has Skipped: [] where Allocate
+//     left nil, and is the same Split.
 //
 // Times are compared with their Equal method, as go-cmp always does.
 // [Diff] applies these options; pass them to cmp.Equal or cmp.Diff when
@@ -27,6 +30,7 @@ func Options() cmp.Options {
 			return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal))
 		}),
 		cmp.Transformer("Fields", splitFields),
+		cmpopts.EquateEmpty(),
 	}
 }
 
