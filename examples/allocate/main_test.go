@@ -40,7 +40,10 @@ func TestRunReadsStdinAndPrintsTables(t *testing.T) {
 	if code := run([]string{"-table"}, bytes.NewReader(data), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"outstanding", "V2", "expired", "not_in_policy"} {
+	for _, want := range []string{"outstanding", "V2", "expired", "not_in_policy",
+		// The legend: what invoiceable is, and every reason given.
+		"invoiceable    the outstanding amount plus what instruments marked invoiceable paid; never discounts",
+		"not_in_policy  no step of the policy draws its kind"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout.String())
 		}
