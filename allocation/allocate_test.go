@@ -74,7 +74,7 @@ func runRows(t *testing.T, rows []row) {
 					t.Errorf("instrument %s used %s, its allocations add up to %s", ir.ID, ir.Used, used[ir.ID])
 				}
 				for _, in := range sc.Wallet {
-					if in.ID == ir.ID && !(in.IsPercent() && in.Uncapped) && !ir.BalanceAfter.Equal(in.Balance.Sub(ir.Used)) {
+					if in.ID == ir.ID && (!in.IsPercent() || in.Capped) && !ir.BalanceAfter.Equal(in.Balance.Sub(ir.Used)) {
 						t.Errorf("instrument %s balance_after %s, want %s − %s", ir.ID, ir.BalanceAfter, in.Balance, ir.Used)
 					}
 				}

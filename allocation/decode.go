@@ -592,7 +592,7 @@ func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
 	}
 	if percent != nil {
 		in.Percent = decimal.NewNullDecimal(*percent)
-		in.Uncapped = balance == nil
+		in.Capped = balance != nil
 	}
 }
 

@@ -58,7 +58,7 @@ func ExampleAllocate_percentCoupon() {
 		{ID: "c", Amount: decimal.RequireFromString("3.34")},
 	}}
 	wallet := allocation.Wallet{{ID: "ten", Kind: "coupon", Currency: "USD",
-		Percent: decimal.NewNullDecimal(decimal.RequireFromString("10")), Uncapped: true}}
+		Percent: decimal.NewNullDecimal(decimal.RequireFromString("10"))}}
 	split, _ := allocation.Allocate(bill, wallet, allocation.Policy{})
 	for _, l := range split.Lines {
 		fmt.Println(l.ID, l.Discounted.StringFixed(2), l.Outstanding.StringFixed(2))

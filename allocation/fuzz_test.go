@@ -147,7 +147,7 @@ func TestAllocateExtremeExponents(t *testing.T) {
 		{"line of 2^31 - 1 decimals", decimal.New(1, math.MinInt32+1), allocationtest.Gift("G1", "5"), true},
 		{"percent of 2^31 decimals", ten, coupon(decimal.New(1, math.MinInt32), decimal.Zero), true},
 		{"percent of 2^31 - 1 digits", ten, coupon(decimal.New(1, math.MaxInt32), decimal.Zero), true},
-		{"uncapped coupon's ignored balance of 2^31 - 1 digits", ten, coupon(ten, decimal.New(1, math.MaxInt32)), false},
+		{"uncapped coupon's ambiguous balance of 2^31 - 1 digits", ten, coupon(ten, decimal.New(1, math.MaxInt32)), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			b := bill

@@ -86,7 +86,7 @@ func (in Instrument) MarshalJSON() ([]byte, error) {
 		Priority: in.Priority, IssuedAt: optTime(in.IssuedAt),
 		Status: in.Status, Group: in.Group, Invoiceable: in.Invoiceable,
 	}
-	if !(in.IsPercent() && in.Uncapped) {
+	if !in.IsPercent() || in.Capped {
 		w.Balance = &amount{d: in.Balance}
 	}
 	if in.IsPercent() {
@@ -224,8 +224,9 @@ func (w *Wallet) UnmarshalJSON(data []byte) error {
 	return decodeDocument("wallet", data, w, (*decoder).wallet)
 }
 
-// UnmarshalJSON decodes an instrument. A percentage instrument without a
-// balance (or with "balance": null) is [Instrument].Uncapped.
+// UnmarshalJSON decodes an instrument. A percentage instrument with a
+// balance is [Instrument].Capped; without one (or with "balance": null) it
+// is uncapped.
 func (in *Instrument) UnmarshalJSON(data []byte) error {
 	return decodeDocument("instrument", data, in, (*decoder).instrument)
 }

@@ -83,7 +83,7 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 		default:
 			d = exact.RoundBank(places)
 		}
-		if !s.in.Uncapped {
+		if s.in.Capped {
 			d = decimal.Min(d, s.in.Balance.Sub(s.used))
 		}
 		return decimal.Max(decimal.Zero, decimal.Min(d, base))
@@ -250,7 +250,7 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 			sp.Invoiceable = sp.Invoiceable.Add(s.used)
 		}
 		r := allocation.InstrumentResult{ID: s.in.ID, Used: s.used, BalanceAfter: s.in.Balance.Sub(s.used)}
-		if s.in.IsPercent() && s.in.Uncapped {
+		if s.in.IsPercent() && !s.in.Capped {
 			r.BalanceAfter = decimal.Zero
 		}
 		if !s.used.IsPositive() {
@@ -292,7 +292,7 @@ func workingScale(bill allocation.Bill, wallet allocation.Wallet, policy allocat
 		widen(l.Amount)
 	}
 	for _, in := range wallet {
-		if !(in.IsPercent() && in.Uncapped) {
+		if !in.IsPercent() || in.Capped {
 			widen(in.Balance)
 		}
 		widen(in.Overdraft)

@@ -286,15 +286,17 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			case integerDigits(pct) > 3 || pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0:
 				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
-			if !in.Uncapped {
+			if in.Capped {
 				amount(il, "balance (the discount cap)", in.Balance, false, slot+slotBalance)
+			} else if !in.Balance.IsZero() {
+				p.addf("%s: balance %s of a percentage instrument is a cap only if Capped is set: set Capped to cap the discount at it, or leave the balance 0 for no cap", il, show(in.Balance))
 			}
 			if !in.Overdraft.IsZero() {
 				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
 			}
 		} else {
-			if in.Uncapped {
-				p.addf("%s: uncapped applies only to percentage instruments", il)
+			if in.Capped {
+				p.addf("%s: capped applies only to percentage instruments (set percent, or leave Capped false)", il)
 			}
 			amount(il, "balance", in.Balance, true, slot+slotBalance)
 			amount(il, "overdraft", in.Overdraft, false, slot+slotOverdraft)

@@ -560,9 +560,9 @@ func TestRunAutoPercentVoucher(t *testing.T) {
 	// A capped percentage voucher discounts the renewal; its cap is carried
 	// forward. An uncapped one keeps no balance.
 	capped := allocation.Instrument{ID: "p-cap", Kind: VoucherKind, Currency: "CNY",
-		Percent: decimal.NewNullDecimal(dec("10")), Balance: dec("15.00")}
+		Percent: decimal.NewNullDecimal(dec("10")), Capped: true, Balance: dec("15.00")}
 	uncapped := allocation.Instrument{ID: "p-free", Kind: VoucherKind, Currency: "CNY",
-		Percent: decimal.NewNullDecimal(dec("50")), Uncapped: true}
+		Percent: decimal.NewNullDecimal(dec("50"))}
 	fleet := []Instance{kec("a", expiry), kec("b", expiry)}
 	run, err := RunAuto(fleet, runAt, shanghai, allocation.Wallet{capped, cash("cash", "500.00", "0")}, prices(), allocation.Policy{})
 	if err != nil {
@@ -575,7 +575,7 @@ func TestRunAutoPercentVoucher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := balances(run.Wallet); b["p-free"] != "0.00" || b["cash"] != "400.00" || !run.Wallet[0].Uncapped {
+	if b := balances(run.Wallet); b["p-free"] != "0.00" || b["cash"] != "400.00" || run.Wallet[0].Capped {
 		t.Errorf("uncapped: balances %v", b)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 
@@ -186,6 +187,10 @@ func TestDiffNilEqualsEmpty(t *testing.T) {
 	empty := allocation.Split{Allocations: []allocation.Allocation{}, Instruments: []allocation.InstrumentResult{}, Lines: []allocation.LineResult{}}
 	if d := allocationtest.Diff(allocation.Split{}, empty); d != "" {
 		t.Errorf("nil and empty lists differ:\n%s", d)
+	}
+	// The options combine with a host's own EquateEmpty.
+	if !cmp.Equal(s, c, allocationtest.Options(), cmpopts.EquateEmpty()) {
+		t.Error("Options with cmpopts.EquateEmpty: nil and empty Skipped differ")
 	}
 	c.Instruments[0].Skipped = []allocation.Reason{allocation.ReasonExpired}
 	if s.Instruments[0].Skipped == nil && allocationtest.Diff(s, c) == "" {
