@@ -205,6 +205,9 @@ func nearest(s string, known []string) string {
 		if strings.EqualFold(s, k) {
 			return k
 		}
+		if n := commonPrefix(s, k); n >= 4 && n >= len(s)-1 {
+			return k // "category" for "categories"
+		}
 		if dist := editDistance(s, k, bestDist); dist < bestDist {
 			best, bestDist = k, dist
 		}
@@ -213,6 +216,15 @@ func nearest(s string, known []string) string {
 		return ""
 	}
 	return best
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // editDistance returns the Levenshtein distance between a and b, or limit

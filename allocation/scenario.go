@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -70,12 +69,19 @@ func (d *decoder) scenario(raw []byte, sc *Scenario) {
 		}
 		return
 	}
+	last := make(map[string]int, len(ms))
+	for i, m := range ms {
+		last[m.key] = i
+	}
 	for _, key := range [...]string{"policy", "bill", "wallet"} {
-		if !slices.ContainsFunc(ms, func(m member) bool { return m.key == key }) {
+		if _, ok := last[key]; !ok {
 			d.addf("scenario", "%q is missing", key)
 		}
 	}
-	for _, m := range ms {
+	for i, m := range ms {
+		if last[m.key] != i {
+			continue // the last of repeated keys counts, as in a JSON object read into a map
+		}
 		switch m.key {
 		case "policy":
 			d.policy("policy", m.val, &sc.Policy)
