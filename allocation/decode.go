@@ -74,6 +74,7 @@ func decodeDocument[T any](root path, data []byte, dst *T, f func(*decoder, path
 	if !d.valid(root, data) {
 		return d.p.err()
 	}
+	data = bytes.TrimSpace(data)
 	if isNull(data) {
 		return nil
 	}
@@ -164,27 +165,187 @@ func (d *decoder) object(p path, raw []byte, what string) ([]member, bool) {
 		d.addf(p, "found %s, expected %s (a JSON object)", found(raw), what)
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil { // {
-		d.addf(p, "%s", jsonProblem(raw, err))
+	ms, ok := members(raw)
+	if !ok {
+		d.addf(p, "invalid JSON object")
+	}
+	return ms, ok
+}
+
+// The scanner below walks JSON that encoding/json has already found valid
+// (every document is checked whole first), without decoding values it does
+// not need; on anything unexpected it reports failure rather than panic.
+
+// members splits the JSON object raw into its members.
+func members(raw []byte) ([]member, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
 		return nil, false
 	}
-	var ms []member
-	for dec.More() {
-		tok, err := dec.Token()
-		key, ok := tok.(string)
-		if err != nil || !ok {
-			d.addf(p, "invalid JSON object")
-			return nil, false
-		}
-		var val json.RawMessage
-		if err := dec.Decode(&val); err != nil {
-			d.addf(p, "%s", jsonProblem(raw, err))
-			return nil, false
-		}
-		ms = append(ms, member{key, val})
+	ms := make([]member, 0, 8)
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return ms, true
 	}
-	return ms, true
+	for i < len(raw) {
+		end := stringEnd(raw, i)
+		if end < 0 {
+			return nil, false
+		}
+		key, ok := unquote(raw[i:end])
+		if !ok {
+			return nil, false
+		}
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		start := skipSpace(raw, i+1)
+		end = valueEnd(raw, start)
+		if end < 0 {
+			return nil, false
+		}
+		ms = append(ms, member{key, raw[start:end]})
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return ms, true
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// elements calls each for every element of the JSON array raw, and
+// reports false if raw is not one.
+func elements(raw []byte, each func(i int, raw []byte)) bool {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return false
+	}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return true
+	}
+	for n := 0; i < len(raw); n++ {
+		end := valueEnd(raw, i)
+		if end < 0 {
+			return false
+		}
+		each(n, raw[i:end])
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case ']':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at b[i],
+// or -1.
+func stringEnd(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i], or
+// -1.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end := stringEnd(b, j)
+				if end < 0 {
+					return -1
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// unquote returns the string the JSON string literal q stands for.
+func unquote(q []byte) (string, bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", false
+	}
+	if body := q[1 : len(q)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body), true
+	}
+	// Escapes, or invalid UTF-8 (which encoding/json turns into U+FFFD).
+	var s string
+	return s, json.Unmarshal(q, &s) == nil
+}
+
+// memberString returns the string value of the member key of the object
+// raw (the last, if repeated), or "" if there is none.
+func memberString(raw []byte, key string) string {
+	ms, ok := members(raw)
+	if !ok {
+		return ""
+	}
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].key == key {
+			s, _ := unquote(ms[i].val)
+			return cut(s)
+		}
+	}
+	return ""
 }
 
 // unknown records an unknown member key of the object at p, suggesting the
@@ -259,9 +420,12 @@ func (d *decoder) str(p path, raw []byte, dst *string) {
 	if isNull(raw) {
 		return
 	}
-	if raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
+	s, ok := unquote(raw)
+	if !ok {
 		d.addf(p, "found %s, expected a string", found(raw))
+		return
 	}
+	*dst = s
 }
 
 // array calls each for every element of the JSON array raw; it reports
@@ -275,13 +439,8 @@ func (d *decoder) array(p path, raw []byte, what string, each func(i int, raw []
 		d.addf(p, "found %s, expected %s (a JSON array)", found(raw), what)
 		return false
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		d.addf(p, "%s", jsonProblem(raw, err))
-		return false
-	}
-	for i, item := range items {
-		each(i, item)
+	if !elements(raw, each) {
+		d.addf(p, "invalid JSON array")
 	}
 	return true
 }
@@ -311,7 +470,8 @@ func (d *decoder) amount(p path, raw []byte, dst *decimal.Decimal) bool {
 	var s string
 	switch raw[0] {
 	case '"':
-		if json.Unmarshal(raw, &s) != nil {
+		var ok bool
+		if s, ok = unquote(raw); !ok {
 			d.addf(p, "found %s, expected a decimal amount such as \"12.50\"", found(raw))
 			return true
 		}
@@ -509,15 +669,7 @@ func idOfRaw(raw []byte, key string) string {
 	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
 		return ""
 	}
-	var w map[string]json.RawMessage
-	if json.Unmarshal(raw, &w) != nil {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(w[key], &s) != nil {
-		return ""
-	}
-	return cut(s)
+	return memberString(raw, key)
 }
 
 func (d *decoder) line(p path, raw []byte, l *Line) {

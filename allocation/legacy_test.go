@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -284,5 +285,48 @@ func TestDecodeMatchesLegacyOnStoredScenarios(t *testing.T) {
 	}
 	if len(files) < 2 || accepted < 10 {
 		t.Fatalf("only %d files and %d accepted scenarios: the inputs moved?", len(files), accepted)
+	}
+}
+
+// bigScenario is a scenario file of n lines and n instruments.
+func bigScenario(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"policy":{"steps":[{"name":"v","kinds":["voucher"],"order":["expires_first"]}]},"bill":{"id":"B","currency":"CNY","at":"2024-06-01T00:00:00Z","lines":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"L%d","product":"ecs","category":"compute","amount":"%d.50"}`, i, i)
+	}
+	b.WriteString(`]},"wallet":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"V%d","kind":"voucher","currency":"CNY","balance":"%d","valid_until":"2024-07-01T00:00:00Z","scope":{"products":["ecs"]}}`, i, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// Decoding with paths and every problem costs this much more than the
+// decoder before issue 16 (no Allocate involved).
+func BenchmarkParseScenario1000(b *testing.B) {
+	data := bigScenario(1000)
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		if _, err := allocation.ParseScenario(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLegacyParseScenario1000(b *testing.B) {
+	data := bigScenario(1000)
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		if _, err := legacyParseScenario(data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
