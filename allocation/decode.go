@@ -519,7 +519,7 @@ func isDecimal(s string) bool {
 	return err == nil
 }
 
-// optAmountInto decodes an amount that may be null or absent into *dst
+// optAmount decodes an amount that may be null or absent into *dst
 // (nil then).
 func (d *decoder) optAmount(p path, raw []byte, dst **decimal.Decimal) {
 	var v decimal.Decimal
