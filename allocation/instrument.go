@@ -27,7 +27,8 @@ type Instrument struct {
 	Currency string `json:"currency"`
 	// Balance is the stored value left; it may be negative when the
 	// instrument is already overdrawn. For a percentage instrument it is the
-	// largest discount still available (the cap).
+	// largest discount still available (the cap) when Capped, and zero
+	// otherwise.
 	Balance decimal.Decimal `json:"balance"`
 	// Overdraft is how far below zero the balance may go (default 0, must
 	// not be negative). Only steps that draw "all" or "overdraft" use it.
