@@ -40,6 +40,10 @@ const (
 	ReasonNothingLeft Reason = "nothing_left"
 )
 
+// Reasons returns the vocabulary, in the order a [Split] lists reasons
+// (a new slice each time).
+func Reasons() []Reason { return append([]Reason(nil), reasonOrder[:]...) }
+
 // reasonOrder is the vocabulary in reporting order.
 var reasonOrder = [...]Reason{
 	ReasonInactive, ReasonExpired, ReasonNotYetValid, ReasonCurrencyMismatch,

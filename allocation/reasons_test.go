@@ -1,6 +1,7 @@
 package allocation_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,6 +17,13 @@ func TestReasonMeaning(t *testing.T) {
 		allocation.ReasonCurrencyMismatch, allocation.ReasonExcludedByBill, allocation.ReasonModeExcluded,
 		allocation.ReasonNotInPolicy, allocation.ReasonBelowMinSpend, allocation.ReasonNoBalance,
 		allocation.ReasonOutOfScope, allocation.ReasonRestrictedCategory, allocation.ReasonNothingLeft,
+	}
+	if got := allocation.Reasons(); !slices.Equal(got, vocabulary) {
+		t.Errorf("Reasons() = %q, want the documented order %q", got, vocabulary)
+	}
+	allocation.Reasons()[0] = "changed"
+	if allocation.Reasons()[0] != allocation.ReasonInactive {
+		t.Error("Reasons returns the package's own slice")
 	}
 	seen := map[string]allocation.Reason{}
 	for _, r := range vocabulary {

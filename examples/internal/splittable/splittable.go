@@ -95,7 +95,7 @@ func table(b *strings.Builder, header []string, rows [][]string) {
 // line. A blank line follows.
 func legend(b *strings.Builder, s allocation.Split) {
 	terms := [][2]string{{"invoiceable", "the outstanding amount plus what instruments marked invoiceable paid; never discounts"}}
-	for _, r := range vocabulary {
+	for _, r := range allocation.Reasons() {
 		for _, in := range s.Instruments {
 			if slices.Contains(in.Skipped, r) {
 				terms = append(terms, [2]string{string(r), r.Meaning()})
@@ -111,12 +111,4 @@ func legend(b *strings.Builder, s allocation.Split) {
 		fmt.Fprintf(b, "%-*s  %s\n", width, t[0], t[1])
 	}
 	b.WriteString("\n")
-}
-
-// vocabulary is the reasons in the order [allocation.Reason] lists them.
-var vocabulary = []allocation.Reason{
-	allocation.ReasonInactive, allocation.ReasonExpired, allocation.ReasonNotYetValid,
-	allocation.ReasonCurrencyMismatch, allocation.ReasonExcludedByBill, allocation.ReasonModeExcluded,
-	allocation.ReasonNotInPolicy, allocation.ReasonBelowMinSpend, allocation.ReasonNoBalance,
-	allocation.ReasonOutOfScope, allocation.ReasonRestrictedCategory, allocation.ReasonNothingLeft,
 }
