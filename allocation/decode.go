@@ -539,7 +539,7 @@ func (d *decoder) time(p path, raw []byte, dst *time.Time) {
 		return
 	}
 	if err := dst.UnmarshalJSON(raw); err != nil {
-		hint := "such as \"2024-06-01T00:00:00Z\" or \"2024-06-01T08:00:00+08:00\""
+		hint := "write it like \"2024-06-01T00:00:00Z\" or \"2024-06-01T08:00:00+08:00\""
 		if t, err := time.Parse(time.DateOnly, s); err == nil {
 			hint = fmt.Sprintf("write %q for midnight UTC", t.Format(time.RFC3339))
 		}

@@ -159,7 +159,7 @@ func TestParseScenarioListsEveryProblem(t *testing.T) {
 		"wallet":[{"id":"V","kind":"voucher","currency":"CNY","balance":"5","valid_until":"tomorrow"},{"id":"G","kind":"","currency":"CNY"}]}`))
 	want := []string{
 		`bill.lines[1] (id "b").amount: "1O" is not a decimal amount; write digits with an optional sign and decimal point, such as "12.50"`,
-		`wallet[0] (id "V").valid_until: "tomorrow" is not an RFC 3339 time (date, "T", time and zone); such as "2024-06-01T00:00:00Z" or "2024-06-01T08:00:00+08:00"`,
+		`wallet[0] (id "V").valid_until: "tomorrow" is not an RFC 3339 time (date, "T", time and zone); write it like "2024-06-01T00:00:00Z" or "2024-06-01T08:00:00+08:00"`,
 		`line "a": amount -1 is negative`,
 		`instrument "G": kind is empty`,
 	}
