@@ -74,7 +74,7 @@ func runRows(t *testing.T, rows []row) {
 					t.Errorf("instrument %s used %s, its allocations add up to %s", ir.ID, ir.Used, used[ir.ID])
 				}
 				for _, in := range sc.Wallet {
-					if in.ID == ir.ID && !(in.IsPercent() && in.Uncapped) && !ir.BalanceAfter.Equal(in.Balance.Sub(ir.Used)) {
+					if in.ID == ir.ID && (!in.IsPercent() || in.Capped) && !ir.BalanceAfter.Equal(in.Balance.Sub(ir.Used)) {
 						t.Errorf("instrument %s balance_after %s, want %s − %s", ir.ID, ir.BalanceAfter, in.Balance, ir.Used)
 					}
 				}
@@ -433,11 +433,13 @@ func TestAllocateDraw(t *testing.T) {
 }
 
 func TestAllocateRejectsInvalidInput(t *testing.T) {
-	sc := parse(t, scenario(`{"strategy":"cheapest","rounding":{"places":2,"mode":"ceiling"},"steps":[
-		{"name":"s","order":["newest_first"],"draw":"everything","scope":"narrow"}]}`,
+	sc := parse(t, scenario(`{}`,
 		`{"id":"x","currency":"usd","lines":[{"id":"a","amount":"-1"},{"id":"a","amount":"2"}]}`, `[
 		{"id":"v","kind":"voucher","currency":"USD","percent":"150","overdraft":"-3"},
 		{"id":"v","kind":"","currency":"USD","balance":"1"}]`))
+	// Values JSON decoding rejects (see TestDecodeProblems), built in Go.
+	sc.Policy = allocation.Policy{Strategy: "cheapest", Rounding: allocation.Rounding{Places: 2, Mode: "ceiling"},
+		Steps: []allocation.Step{{Name: "s", Order: []allocation.OrderKey{"newest_first"}, Draw: "everything", Scope: "narrow"}}}
 	_, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
 	if !errors.Is(err, allocation.ErrInvalid) {
 		t.Fatalf("Allocate error = %v, want one wrapping ErrInvalid", err)
@@ -512,11 +514,11 @@ func shiftScenario(sc allocation.Scenario, k int32) allocation.Scenario {
 	}
 	if k < 0 {
 		r := sc.Policy.Rounding
-		if r.Places == 0 && r.Mode == "" {
-			r.Places = 2
-			if sc.Bill.Currency == "KRW" || sc.Bill.Currency == "JPY" {
-				r.Places = 0
-			}
+		switch r.Places {
+		case 0, allocation.CurrencyPlaces:
+			r.Places = allocation.MinorUnits(sc.Bill.Currency)
+		case allocation.WholeUnits:
+			r.Places = 0
 		}
 		if r.Mode == "" {
 			r.Mode = allocation.HalfEven

@@ -30,7 +30,7 @@ func (e *engine) split() Split {
 		r := &sp.Instruments[i]
 		in := e.in(s)
 		r.ID = in.ID
-		capped := !(s.percent && in.Uncapped)
+		capped := !s.percent || in.Capped
 		switch {
 		case e.sign(s.used) != 0:
 			left := e.sub(e.balance(s), s.used)

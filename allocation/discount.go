@@ -34,7 +34,7 @@ func (e *engine) discountOf(s *insState, base money) money {
 		r = b
 	}
 	d := e.of(r, e.scale)
-	if !in.Uncapped {
+	if in.Capped {
 		d = e.min(d, e.sub(e.balance(s), s.used))
 	}
 	return e.max(zero, e.min(d, base))

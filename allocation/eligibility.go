@@ -276,7 +276,7 @@ func (e *engine) eligibility(s *insState) {
 		s.reasons.add(rBelowMinSpend)
 	}
 	if s.percent {
-		if in.Percent.Decimal.Sign() <= 0 || (!in.Uncapped && e.sign(e.balance(s)) <= 0) {
+		if in.Percent.Decimal.Sign() <= 0 || (in.Capped && e.sign(e.balance(s)) <= 0) {
 			s.reasons.add(rNoBalance)
 		}
 	} else {

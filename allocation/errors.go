@@ -6,11 +6,15 @@ import (
 )
 
 // ErrInvalid is wrapped by every error [Allocate] returns for input it
-// cannot allocate: test for it with errors.Is.
+// cannot allocate, and by every decoding and policy-checking error of the
+// package: test for it with errors.Is.
 var ErrInvalid = errors.New("allocation: invalid input")
 
-// An InvalidError lists every problem found in the input of [Allocate]. It
-// wraps [ErrInvalid]. Problems are in input order: bill, wallet, policy.
+// An InvalidError lists every problem found in the input of [Allocate], or
+// in a JSON document being decoded (by encoding/json, [ParseScenario] or
+// [ParsePolicy]). It wraps [ErrInvalid]. Problems are in input order: bill,
+// wallet, policy; in a document, in document order, each starting with its
+// JSON path.
 type InvalidError struct {
 	// Problems are human-readable, one per problem, naming the field and,
 	// where there is one, the id of the bill, line, instrument or step.

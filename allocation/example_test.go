@@ -1,6 +1,8 @@
 package allocation_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -58,7 +60,7 @@ func ExampleAllocate_percentCoupon() {
 		{ID: "c", Amount: decimal.RequireFromString("3.34")},
 	}}
 	wallet := allocation.Wallet{{ID: "ten", Kind: "coupon", Currency: "USD",
-		Percent: decimal.NewNullDecimal(decimal.RequireFromString("10")), Uncapped: true}}
+		Percent: decimal.NewNullDecimal(decimal.RequireFromString("10"))}}
 	split, _ := allocation.Allocate(bill, wallet, allocation.Policy{})
 	for _, l := range split.Lines {
 		fmt.Println(l.ID, l.Discounted.StringFixed(2), l.Outstanding.StringFixed(2))
@@ -92,4 +94,39 @@ func ExampleSplit_Places() {
 	// Output:
 	// 2 12.00 5.50 6.50
 	// 3 0.125 0.125 0.000
+}
+
+// A bill decoded with encoding/json is strict: a misspelt field is an
+// error, not a silently lost category, and every problem says where.
+func ExampleBill_UnmarshalJSON() {
+	var bill allocation.Bill
+	err := json.Unmarshal([]byte(`{"id":"june","currency":"CNY","at":"2024-06-01T00:00:00Z",
+		"lines":[{"id":"sms-1","product":"sms","categry":"sms","amount":"12,50"}]}`), &bill)
+	fmt.Println(errors.Is(err, allocation.ErrInvalid))
+	fmt.Println(err)
+	// Output:
+	// true
+	// allocation: invalid input:
+	//	bill.lines[0] (id "sms-1"): unknown field "categry"; did you mean "category"?
+	//	bill.lines[0] (id "sms-1").amount: "12,50" is not a decimal amount; write 12.50 (a point, not a comma)
+}
+
+// Validate checks a policy built in Go as Allocate would, before any bill.
+func ExamplePolicy_Validate() {
+	policy := allocation.Policy{Steps: []allocation.Step{
+		{Name: "vouchers", Kinds: []string{"voucher"}, Order: []allocation.OrderKey{"expiry_first"}},
+		{Name: "vouchers", Kinds: []string{"gift"}},
+	}}
+	fmt.Println(policy.Validate())
+	// Output:
+	// allocation: invalid input:
+	//	policy step "vouchers": unknown order key "expiry_first"
+	//	policy step "vouchers": duplicate step name
+}
+
+// Meaning explains a reason in words for people, as a report's legend.
+func ExampleReason_Meaning() {
+	fmt.Println(allocation.ReasonNothingLeft, "=", allocation.ReasonNothingLeft.Meaning())
+	// Output:
+	// nothing_left = the bill was already covered where it may pay; its balance is untouched
 }

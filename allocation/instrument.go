@@ -12,7 +12,7 @@ import (
 // A stored-value instrument pays up to Balance, and further down to
 // −Overdraft when a policy step draws "all" or "overdraft". A percentage
 // instrument (Percent set) instead discounts its eligible lines by Percent
-// percent, capped by Balance unless Uncapped.
+// percent, capped by Balance if Capped.
 //
 // The zero Instrument is not valid (it has no id, kind or currency).
 type Instrument struct {
@@ -27,7 +27,8 @@ type Instrument struct {
 	Currency string `json:"currency"`
 	// Balance is the stored value left; it may be negative when the
 	// instrument is already overdrawn. For a percentage instrument it is the
-	// largest discount still available (the cap).
+	// largest discount still available (the cap) when Capped, and zero
+	// otherwise.
 	Balance decimal.Decimal `json:"balance"`
 	// Overdraft is how far below zero the balance may go (default 0, must
 	// not be negative). Only steps that draw "all" or "overdraft" use it.
@@ -35,12 +36,17 @@ type Instrument struct {
 	// Percent, when valid, makes this a percentage instrument: a discount of
 	// Percent percent (0 to 100; "15" is 15 %) of its eligible lines.
 	Percent decimal.NullDecimal `json:"percent"`
-	// Uncapped means a percentage instrument's discount has no cap and
-	// Balance is ignored. In JSON it is not a field of its own: a percentage
-	// instrument decoded without a balance (or with "balance": null) is
-	// uncapped, and an uncapped one is encoded without a balance.
-	// It is invalid on a stored-value instrument.
-	Uncapped bool `json:"-"`
+	// Capped means a percentage instrument's discount is capped by Balance
+	// (what is left of the cap; 0 once it is spent). The zero value, false,
+	// is a coupon without a cap, as in JSON, where Capped is not a field of
+	// its own: a percentage instrument with a balance is capped, one
+	// without (or with "balance": null) is not, and a capped one is encoded
+	// with its balance, an uncapped one without. So the Go zero value means
+	// what the absent JSON field means. An uncapped percentage instrument
+	// must have a zero Balance (a non-zero one is rejected as ambiguous:
+	// did you mean to cap it?), and Capped is invalid on a stored-value
+	// instrument.
+	Capped bool `json:"-"`
 	// MinSpend makes the instrument usable only when the bill lines eligible
 	// to it add up to at least this amount, counted on the bill's amounts
 	// before any discount or payment. Zero means no minimum.

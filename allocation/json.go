@@ -1,7 +1,6 @@
 package allocation
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 
@@ -51,13 +50,6 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-// decodeStrict decodes data into v, rejecting unknown fields.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	return dec.Decode(v)
-}
-
 // MarshalJSON encodes the line with its amount as a decimal string.
 func (l Line) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -66,50 +58,6 @@ func (l Line) MarshalJSON() ([]byte, error) {
 		Category string `json:"category,omitempty"`
 		Amount   amount `json:"amount"`
 	}{l.ID, l.Product, l.Category, amount{d: l.Amount}})
-}
-
-// instrumentJSON is the wire form of an Instrument.
-type instrumentJSON struct {
-	ID          string           `json:"id"`
-	Kind        string           `json:"kind"`
-	Currency    string           `json:"currency"`
-	Balance     *decimal.Decimal `json:"balance"`
-	Overdraft   decimal.Decimal  `json:"overdraft"`
-	Percent     *decimal.Decimal `json:"percent"`
-	MinSpend    decimal.Decimal  `json:"min_spend"`
-	ValidFrom   time.Time        `json:"valid_from"`
-	ValidUntil  time.Time        `json:"valid_until"`
-	Scope       Scope            `json:"scope"`
-	Priority    int              `json:"priority"`
-	IssuedAt    time.Time        `json:"issued_at"`
-	Status      string           `json:"status"`
-	Group       string           `json:"group"`
-	Invoiceable bool             `json:"invoiceable"`
-}
-
-// UnmarshalJSON decodes an instrument, rejecting unknown fields. A
-// percentage instrument without a balance (or with "balance": null) is
-// [Instrument].Uncapped.
-func (in *Instrument) UnmarshalJSON(data []byte) error {
-	var w instrumentJSON
-	if err := decodeStrict(data, &w); err != nil {
-		return err
-	}
-	*in = Instrument{
-		ID: w.ID, Kind: w.Kind, Currency: w.Currency,
-		Overdraft: w.Overdraft, MinSpend: w.MinSpend,
-		ValidFrom: w.ValidFrom, ValidUntil: w.ValidUntil, Scope: w.Scope,
-		Priority: w.Priority, IssuedAt: w.IssuedAt, Status: w.Status,
-		Group: w.Group, Invoiceable: w.Invoiceable,
-	}
-	if w.Balance != nil {
-		in.Balance = *w.Balance
-	}
-	if w.Percent != nil {
-		in.Percent = decimal.NewNullDecimal(*w.Percent)
-		in.Uncapped = w.Balance == nil
-	}
-	return nil
 }
 
 // MarshalJSON encodes the instrument, leaving out fields at their zero
@@ -138,7 +86,7 @@ func (in Instrument) MarshalJSON() ([]byte, error) {
 		Priority: in.Priority, IssuedAt: optTime(in.IssuedAt),
 		Status: in.Status, Group: in.Group, Invoiceable: in.Invoiceable,
 	}
-	if !(in.IsPercent() && in.Uncapped) {
+	if !in.IsPercent() || in.Capped {
 		w.Balance = &amount{d: in.Balance}
 	}
 	if in.IsPercent() {
@@ -153,18 +101,6 @@ func (in Instrument) MarshalJSON() ([]byte, error) {
 func (s Scope) isZero() bool {
 	return len(s.Products)+len(s.ExcludeProducts)+len(s.Categories)+
 		len(s.ExcludeCategories)+len(s.Modes)+len(s.ExcludeModes) == 0
-}
-
-// UnmarshalJSON decodes a policy, rejecting unknown fields anywhere in it:
-// a typo in a policy must not silently change who pays.
-func (p *Policy) UnmarshalJSON(data []byte) error {
-	type plain Policy
-	var w plain
-	if err := decodeStrict(data, &w); err != nil {
-		return err
-	}
-	*p = Policy(w)
-	return nil
 }
 
 // splitJSON and its parts are the wire form of a Split.
@@ -233,44 +169,162 @@ func (s Split) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-// UnmarshalJSON decodes a rounding, rejecting unknown fields. A missing
-// "places" is [CurrencyPlaces]; an explicit "places": 0 without a mode is
-// whole units with [HalfEven], not the zero Rounding.
-func (r *Rounding) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Places *int32       `json:"places"`
-		Mode   RoundingMode `json:"mode"`
-		Strict bool         `json:"strict"`
-	}
-	if err := decodeStrict(data, &w); err != nil {
-		return err
-	}
-	*r = Rounding{Places: CurrencyPlaces, Mode: w.Mode, Strict: w.Strict}
-	if w.Places != nil {
-		r.Places = *w.Places
-		if r.Places == 0 && r.Mode == "" {
-			r.Mode = HalfEven // not the zero Rounding: whole units
-		}
-	}
-	if r.Places == CurrencyPlaces && r.Mode == "" {
-		r.Places = 0 // the zero Rounding's form of the same thing
-	}
-	return nil
-}
-
-// MarshalJSON encodes a rounding so that it decodes to the same value:
-// the currency's places are written by leaving "places" out.
+// MarshalJSON encodes a rounding so that it decodes to a rounding that
+// rounds alike: the currency's places (Places 0 or [CurrencyPlaces]) are
+// written by leaving "places" out, and [WholeUnits] as "places": 0.
 func (r Rounding) MarshalJSON() ([]byte, error) {
 	w := struct {
 		Places *int32       `json:"places,omitempty"`
 		Mode   RoundingMode `json:"mode,omitempty"`
 		Strict bool         `json:"strict,omitempty"`
 	}{Mode: r.Mode, Strict: r.Strict}
-	switch {
-	case r.Places == 0 && r.Mode == "":
-		// The zero Rounding: the currency's places.
-	case r.Places != CurrencyPlaces:
+	switch r.Places {
+	case 0, CurrencyPlaces:
+		// The currency's places: "places" left out.
+	case WholeUnits:
+		w.Places = new(int32)
+	default:
 		w.Places = &r.Places
 	}
 	return json.Marshal(w)
+}
+
+// roundingPlaces returns the [Rounding].Places that a JSON "places" means:
+// 0 (the currency's places) when it is absent, [WholeUnits] for 0.
+func roundingPlaces(places *int32) int32 {
+	switch {
+	case places == nil || *places == CurrencyPlaces:
+		return 0
+	case *places == 0:
+		return WholeUnits
+	}
+	return *places
+}
+
+// Decoding (see decode.go). Every UnmarshalJSON below rejects unknown
+// fields and values of the wrong type, and returns an [*InvalidError]
+// (wrapping [ErrInvalid]) that lists every problem with its JSON path,
+// what was found and what was expected; the receiver is then unchanged.
+// JSON null leaves the receiver unchanged, as encoding/json does.
+
+// UnmarshalJSON decodes a bill; problems are reported under the path
+// "bill", lines by index and id: bill.lines[0] (id "sms-1").amount.
+func (b *Bill) UnmarshalJSON(data []byte) error {
+	return decodeDocument("bill", data, b, (*decoder).bill)
+}
+
+// UnmarshalJSON decodes a bill line; problems are reported under "line".
+func (l *Line) UnmarshalJSON(data []byte) error {
+	return decodeDocument("line", data, l, (*decoder).line)
+}
+
+// UnmarshalJSON decodes a wallet, a JSON array of instruments; problems
+// are reported by index and id: wallet[2] (id "V1").balance.
+func (w *Wallet) UnmarshalJSON(data []byte) error {
+	return decodeDocument("wallet", data, w, (*decoder).wallet)
+}
+
+// UnmarshalJSON decodes an instrument. A percentage instrument with a
+// balance is [Instrument].Capped; without one (or with "balance": null) it
+// is uncapped.
+func (in *Instrument) UnmarshalJSON(data []byte) error {
+	return decodeDocument("instrument", data, in, (*decoder).instrument)
+}
+
+// UnmarshalJSON decodes a scope.
+func (s *Scope) UnmarshalJSON(data []byte) error {
+	return decodeDocument("scope", data, s, (*decoder).scope)
+}
+
+// UnmarshalJSON decodes a policy: a typo in a policy must not silently
+// change who pays. Unknown strategies, step scopes, order keys, draws and
+// rounding modes are decoding problems too. It does not check what
+// [Policy.Validate] checks; [ParsePolicy] does both.
+func (p *Policy) UnmarshalJSON(data []byte) error {
+	return decodeDocument("policy", data, p, (*decoder).policy)
+}
+
+// UnmarshalJSON decodes a policy step.
+func (s *Step) UnmarshalJSON(data []byte) error {
+	return decodeDocument("step", data, s, (*decoder).step)
+}
+
+// UnmarshalJSON decodes a restriction.
+func (r *Restriction) UnmarshalJSON(data []byte) error {
+	return decodeDocument("restriction", data, r, (*decoder).restriction)
+}
+
+// UnmarshalJSON decodes a rounding. A missing "places" means the
+// currency's minor units (Places 0), "places": 0 means whole units
+// ([WholeUnits]), whatever the mode.
+func (r *Rounding) UnmarshalJSON(data []byte) error {
+	return decodeDocument("rounding", data, r, (*decoder).rounding)
+}
+
+// UnmarshalJSON decodes limits.
+func (l *Limits) UnmarshalJSON(data []byte) error {
+	return decodeDocument("limits", data, l, (*decoder).limits)
+}
+
+// UnmarshalJSON decodes a split. Reasons must be in the [Reason]
+// vocabulary. A decoded Split's [Split.Places] is 0.
+func (s *Split) UnmarshalJSON(data []byte) error {
+	return decodeDocument("split", data, s, (*decoder).split)
+}
+
+// UnmarshalJSON decodes an allocation.
+func (a *Allocation) UnmarshalJSON(data []byte) error {
+	return decodeDocument("allocation", data, a, (*decoder).allocation)
+}
+
+// UnmarshalJSON decodes an instrument result.
+func (r *InstrumentResult) UnmarshalJSON(data []byte) error {
+	return decodeDocument("instrument result", data, r, (*decoder).instrumentResult)
+}
+
+// UnmarshalJSON decodes a line result.
+func (l *LineResult) UnmarshalJSON(data []byte) error {
+	return decodeDocument("line result", data, l, (*decoder).lineResult)
+}
+
+// UnmarshalJSON decodes a strategy: "in_order", "max_coverage" or "".
+func (s *Strategy) UnmarshalJSON(data []byte) error {
+	return decodeDocument("strategy", data, s, func(d *decoder, p path, raw []byte, v *Strategy) {
+		enum(d, p, raw, "a strategy", true, strategies, v)
+	})
+}
+
+// UnmarshalJSON decodes a step scope: "any", "general", "specific" or "".
+func (s *StepScope) UnmarshalJSON(data []byte) error {
+	return decodeDocument("scope", data, s, func(d *decoder, p path, raw []byte, v *StepScope) {
+		enum(d, p, raw, "a step scope", true, stepScopes, v)
+	})
+}
+
+// UnmarshalJSON decodes an order key; it must be one of the OrderKey
+// constants.
+func (k *OrderKey) UnmarshalJSON(data []byte) error {
+	return decodeDocument("order key", data, k, func(d *decoder, p path, raw []byte, v *OrderKey) {
+		enum(d, p, raw, "an order key", false, orderKeys, v)
+	})
+}
+
+// UnmarshalJSON decodes a draw: "balance", "all", "overdraft" or "".
+func (dr *Draw) UnmarshalJSON(data []byte) error {
+	return decodeDocument("draw", data, dr, func(d *decoder, p path, raw []byte, v *Draw) {
+		enum(d, p, raw, "a draw", true, draws, v)
+	})
+}
+
+// UnmarshalJSON decodes a rounding mode: "half_even", "half_up", "down"
+// or "".
+func (m *RoundingMode) UnmarshalJSON(data []byte) error {
+	return decodeDocument("mode", data, m, func(d *decoder, p path, raw []byte, v *RoundingMode) {
+		enum(d, p, raw, "a rounding mode", true, roundingModes, v)
+	})
+}
+
+// UnmarshalJSON decodes a reason; it must be in the vocabulary.
+func (r *Reason) UnmarshalJSON(data []byte) error {
+	return decodeDocument("reason", data, r, (*decoder).reason)
 }

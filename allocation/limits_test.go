@@ -24,8 +24,8 @@ func TestAllocateRejectsHugeExponentsQuickly(t *testing.T) {
 		in   allocation.Instrument
 		want string
 	}{
-		{"tiny_percent", allocation.Instrument{Percent: decimal.NewNullDecimal(decimal.New(1, math.MinInt32)), Uncapped: true}, "decimal places"},
-		{"huge_percent", allocation.Instrument{Percent: decimal.NewNullDecimal(decimal.New(1, math.MaxInt32)), Uncapped: true}, "outside 0–100"},
+		{"tiny_percent", allocation.Instrument{Percent: decimal.NewNullDecimal(decimal.New(1, math.MinInt32))}, "decimal places"},
+		{"huge_percent", allocation.Instrument{Percent: decimal.NewNullDecimal(decimal.New(1, math.MaxInt32))}, "outside 0–100"},
 		{"huge_balance", allocation.Instrument{Balance: decimal.New(1, math.MaxInt32)}, "out of range"},
 		{"tiny_min_spend", allocation.Instrument{Balance: decimal.NewFromInt(1), MinSpend: decimal.New(1, math.MinInt32)}, "out of range"},
 		{"huge_overdraft_on_a_coupon", allocation.Instrument{Percent: decimal.NewNullDecimal(decimal.NewFromInt(5)), Overdraft: decimal.New(-1, math.MinInt32)}, "no meaning"},
@@ -48,12 +48,12 @@ func TestAllocateRejectsHugeExponentsQuickly(t *testing.T) {
 			}
 		})
 	}
-	// The ignored balance of an uncapped coupon may be anything.
+	// A balance on an uncapped coupon is ambiguous, and rejected at once
+	// whatever its size.
 	coupon := allocation.Instrument{ID: "c", Kind: "k", Currency: "CNY", Percent: decimal.NewNullDecimal(decimal.NewFromInt(10)),
-		Uncapped: true, Balance: decimal.New(1, math.MaxInt32)}
-	split, err := allocation.Allocate(bill, allocation.Wallet{coupon}, allocation.Policy{})
-	if err != nil || split.Discounted.String() != "1" {
-		t.Errorf("uncapped coupon: discounted %s, error %v; want 1 and none", split.Discounted, err)
+		Balance: decimal.New(1, math.MaxInt32)}
+	if _, err := allocation.Allocate(bill, allocation.Wallet{coupon}, allocation.Policy{}); !errors.Is(err, allocation.ErrInvalid) {
+		t.Errorf("uncapped coupon with a balance: error %v, want ErrInvalid", err)
 	}
 }
 

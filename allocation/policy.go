@@ -127,11 +127,13 @@ type Restriction struct {
 // Rounding says how divided money is rounded: to Places decimal places with
 // Mode ([HalfEven] when empty).
 //
-// Places [CurrencyPlaces] means the bill currency's minor units (2 for most
-// currencies, 0 for JPY or KRW, 3 for KWD, …; see [MinorUnits]), and so
-// does the zero Rounding. In JSON, leaving out "places" means
-// CurrencyPlaces, and "places": 0 means whole units, whatever the mode; in
-// Go, set Places to CurrencyPlaces when you set only a Mode.
+// One rule, in Go as in JSON: a rounding that does not say how many places
+// rounds to the bill currency's minor units (2 for most currencies, 0 for
+// JPY or KRW, 3 for KWD, …; see [MinorUnits]). In Go that is Places 0, the
+// zero value, whatever the Mode: Rounding{Mode: HalfUp} rounds CNY to
+// cents. In JSON it is a rounding without "places". To round to whole
+// units in a currency that has minor units, set Places to [WholeUnits]
+// (in JSON, "places": 0). [CurrencyPlaces] is another name for Places 0.
 //
 // With Strict, an input amount with more significant decimals than the
 // currency's minor unit allows (10.50 in JPY; 10.000 in CNY is fine) is an
@@ -142,8 +144,14 @@ type Rounding struct {
 	Strict bool         `json:"strict,omitempty"`
 }
 
-// CurrencyPlaces as [Rounding].Places stands for the currency's minor units.
-const CurrencyPlaces int32 = -1
+const (
+	// CurrencyPlaces as [Rounding].Places stands for the currency's minor
+	// units, as 0 does.
+	CurrencyPlaces int32 = -1
+	// WholeUnits as [Rounding].Places rounds to whole units of the
+	// currency (no decimals); JSON writes it "places": 0.
+	WholeUnits int32 = -2
+)
 
 // RoundingMode names a rounding rule.
 type RoundingMode string

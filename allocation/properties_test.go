@@ -208,7 +208,7 @@ func TestPropertyNotationDoesNotMatter(t *testing.T) {
 		}
 		for i := range rewritten.Wallet {
 			in := &rewritten.Wallet[i]
-			if !(in.IsPercent() && in.Uncapped) {
+			if !in.IsPercent() || in.Capped {
 				amounts = append(amounts, &in.Balance)
 			}
 			amounts = append(amounts, &in.Overdraft, &in.MinSpend)

@@ -32,9 +32,17 @@ const (
 	// policy restriction to other kinds.
 	ReasonRestrictedCategory Reason = "restricted_category"
 	// ReasonNothingLeft: it was usable, but the lines it could pay were
-	// already covered when its turn came.
+	// already covered when its turn came: nothing was left of the bill for
+	// it to pay. It says nothing about the instrument's own balance, which
+	// is untouched (see [Reason.Meaning] for the wording to show people).
+	// The JSON value stays "nothing_left": it is part of the fixed
+	// vocabulary scenario checkers read.
 	ReasonNothingLeft Reason = "nothing_left"
 )
+
+// Reasons returns the vocabulary, in the order a [Split] lists reasons
+// (a new slice each time).
+func Reasons() []Reason { return append([]Reason(nil), reasonOrder[:]...) }
 
 // reasonOrder is the vocabulary in reporting order.
 var reasonOrder = [...]Reason{
@@ -78,3 +86,36 @@ func (s reasonSet) appendTo(buf []Reason) ([]Reason, []Reason) {
 
 // count returns the number of reasons in s.
 func (s reasonSet) count() int { return bits.OnesCount16(uint16(s)) }
+
+// Meaning returns what r means, in one line for a billing person, as
+// example tables print it in their legend; "" for a value outside the
+// vocabulary.
+func (r Reason) Meaning() string {
+	switch r {
+	case ReasonInactive:
+		return "its status is not active (used up, revoked, not activated, …)"
+	case ReasonExpired:
+		return "its validity ended at or before the bill's time"
+	case ReasonNotYetValid:
+		return "its validity starts after the bill's time"
+	case ReasonCurrencyMismatch:
+		return "it holds another currency than the bill's"
+	case ReasonExcludedByBill:
+		return "the customer chose not to use it, or its kind, for this bill"
+	case ReasonModeExcluded:
+		return "it may not pay bills of this billing mode (a trial, for example)"
+	case ReasonNotInPolicy:
+		return "no step of the policy draws its kind"
+	case ReasonBelowMinSpend:
+		return "the lines it may pay add up to less than its minimum spend"
+	case ReasonNoBalance:
+		return "it has nothing the policy lets it draw (a coupon: 0 % or a spent cap)"
+	case ReasonOutOfScope:
+		return "no line of the bill is a product or category it may pay"
+	case ReasonRestrictedCategory:
+		return "the lines it may pay are reserved to other kinds by the policy"
+	case ReasonNothingLeft:
+		return "the bill was already covered where it may pay; its balance is untouched"
+	}
+	return ""
+}

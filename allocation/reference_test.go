@@ -83,7 +83,7 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 		default:
 			d = exact.RoundBank(places)
 		}
-		if !s.in.Uncapped {
+		if s.in.Capped {
 			d = decimal.Min(d, s.in.Balance.Sub(s.used))
 		}
 		return decimal.Max(decimal.Zero, decimal.Min(d, base))
@@ -250,7 +250,7 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 			sp.Invoiceable = sp.Invoiceable.Add(s.used)
 		}
 		r := allocation.InstrumentResult{ID: s.in.ID, Used: s.used, BalanceAfter: s.in.Balance.Sub(s.used)}
-		if s.in.IsPercent() && s.in.Uncapped {
+		if s.in.IsPercent() && !s.in.Capped {
 			r.BalanceAfter = decimal.Zero
 		}
 		if !s.used.IsPositive() {
@@ -265,16 +265,19 @@ func referenceAllocate(bill allocation.Bill, wallet allocation.Wallet, policy al
 }
 
 // workingScale returns the working scale of a call, and the places and
-// mode its policy rounds to: "The zero Rounding (Places 0 and Mode empty)
-// means the bill currency's minor units [...] with HalfEven", "Places
-// CurrencyPlaces means the bill currency's minor units" (what JSON gives a
-// rounding without "places"), and "the working scale is the policy's
-// rounding places, or more if an input amount is written with more
-// decimals".
+// mode its policy rounds to: "a rounding that does not say how many places
+// rounds to the bill currency's minor units [...] In Go that is Places 0,
+// the zero value, whatever the Mode", "CurrencyPlaces is another name for
+// Places 0", "set Places to WholeUnits" for whole units, "Mode (HalfEven
+// when empty)", and "the working scale is the policy's rounding places, or
+// more if an input amount is written with more decimals".
 func workingScale(bill allocation.Bill, wallet allocation.Wallet, policy allocation.Policy) (scale, places int32, mode allocation.RoundingMode) {
 	places, mode = policy.Rounding.Places, policy.Rounding.Mode
-	if places == 0 && mode == "" || places == allocation.CurrencyPlaces {
+	if places == 0 || places == allocation.CurrencyPlaces {
 		places = allocation.MinorUnits(bill.Currency)
+	}
+	if places == allocation.WholeUnits {
+		places = 0
 	}
 	if mode == "" {
 		mode = allocation.HalfEven
@@ -289,7 +292,7 @@ func workingScale(bill allocation.Bill, wallet allocation.Wallet, policy allocat
 		widen(l.Amount)
 	}
 	for _, in := range wallet {
-		if !(in.IsPercent() && in.Uncapped) {
+		if !in.IsPercent() || in.Capped {
 			widen(in.Balance)
 		}
 		widen(in.Overdraft)

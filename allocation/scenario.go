@@ -21,86 +21,76 @@ type Scenario struct {
 // are required; other top-level keys (a description, expected results) are
 // ignored. Inside them decoding is strict: an unknown field is an error, so
 // a misspelt field cannot silently change who pays. The error, if any, is
-// an [*InvalidError] listing one problem per part, line or instrument that
-// failed to decode; when only lines or instruments failed, it also lists
+// an [*InvalidError] listing every decoding problem, each with its JSON
+// path (bill.lines[0] (id "sms-1").amount), what was found and what was
+// expected; when only lines or instruments failed to decode, it also lists
 // what [Allocate] finds wrong with the rest, so one call reports every
 // problem. A scenario that decodes is returned unvalidated: Allocate
 // validates it.
 func ParseScenario(data []byte) (Scenario, error) {
+	d := decoder{partial: true}
 	var sc Scenario
-	var p problems
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		p.addf("scenario: %s", jsonProblem(data, err))
-		return sc, p.err()
+	if !d.valid("scenario", data) {
+		return Scenario{}, d.p.err()
 	}
-	if top == nil {
-		p.addf("scenario: want a JSON object with policy, bill and wallet, got null")
-		return sc, p.err()
-	}
-	whole := true // policy, bill and wallet are there and decoded, but for entries
-	for _, key := range [...]string{"policy", "bill", "wallet"} {
-		if _, ok := top[key]; !ok {
-			p.addf("scenario: %q is missing", key)
-			whole = false
-		}
-	}
-	if raw, ok := top["policy"]; ok {
-		if err := decodeStrict(raw, &sc.Policy); err != nil {
-			p.addf("policy: %s", jsonProblem(raw, err))
-			whole = false
-		}
-	}
-	if raw, ok := top["bill"]; ok {
-		// Lines one by one, so a problem names its line.
-		var b struct {
-			Bill
-			Lines []json.RawMessage `json:"lines"`
-		}
-		if err := decodeStrict(raw, &b); err != nil {
-			p.addf("bill: %s", jsonProblem(raw, err))
-			whole = false
-		}
-		sc.Bill = b.Bill
-		sc.Bill.Lines = make([]Line, 0, len(b.Lines))
-		for i, item := range b.Lines {
-			var l Line
-			if err := decodeStrict(item, &l); err != nil {
-				p.addf("bill.lines[%d]: %s", i, jsonProblem(item, err))
-				continue
-			}
-			sc.Bill.Lines = append(sc.Bill.Lines, l)
-		}
-	}
-	if raw, ok := top["wallet"]; ok {
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			p.addf("wallet: %s", jsonProblem(raw, err))
-			whole = false
-		}
-		for i, item := range items {
-			var in Instrument
-			if err := in.UnmarshalJSON(item); err != nil {
-				p.addf("wallet[%d]: %s", i, jsonProblem(item, err))
-				continue
-			}
-			sc.Wallet = append(sc.Wallet, in)
-		}
-	}
-	if len(p) == 0 {
+	d.scenario(data, &sc)
+	if len(d.p) == 0 {
 		return sc, nil
 	}
-	if whole {
+	if d.dropped == len(d.p) {
 		// Only some lines or instruments failed to decode: check the rest
 		// too, so that one call reports every problem.
 		if _, err := validate(&sc.Bill, sc.Wallet, &sc.Policy); err != nil {
 			var inv *InvalidError
 			if errors.As(err, &inv) {
-				p = append(p, inv.Problems...)
+				d.p = append(d.p, inv.Problems...)
 			}
 		}
 	}
-	return Scenario{}, p.err()
+	return Scenario{}, d.p.err()
+}
+
+// UnmarshalJSON decodes a scenario as [ParseScenario] does, without
+// validating it: the policy, bill and wallet keys are required, other
+// top-level keys are ignored.
+func (sc *Scenario) UnmarshalJSON(data []byte) error {
+	return decodeDocument("scenario", data, sc, func(d *decoder, _ path, raw []byte, sc *Scenario) {
+		d.scenario(raw, sc)
+	})
+}
+
+// scenario decodes a scenario; its parts' paths are "policy", "bill" and
+// "wallet".
+func (d *decoder) scenario(raw []byte, sc *Scenario) {
+	ms, ok := d.object("scenario", raw, "a scenario with policy, bill and wallet")
+	if !ok {
+		if isNull(raw) {
+			d.addf("scenario", "found null, expected a scenario with policy, bill and wallet (a JSON object)")
+		}
+		return
+	}
+	last := make(map[string]int, len(ms))
+	for i, m := range ms {
+		last[m.key] = i
+	}
+	for _, key := range [...]string{"policy", "bill", "wallet"} {
+		if _, ok := last[key]; !ok {
+			d.addf("scenario", "%q is missing", key)
+		}
+	}
+	for i, m := range ms {
+		if last[m.key] != i {
+			continue // the last of repeated keys counts, as in a JSON object read into a map
+		}
+		switch m.key {
+		case "policy":
+			d.policy("policy", m.val, &sc.Policy)
+		case "bill":
+			d.bill("bill", m.val, &sc.Bill)
+		case "wallet":
+			d.wallet("wallet", m.val, &sc.Wallet)
+		}
+	}
 }
 
 // jsonProblem turns a decoding error into a message that says where in

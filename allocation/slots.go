@@ -32,7 +32,7 @@ func eachAmount(bill *Bill, wallet Wallet, f func(slot int, d decimal.Decimal) b
 	}
 	for k := range wallet {
 		in, s := &wallet[k], instrumentSlot(len(bill.Lines), k)
-		if !(in.Percent.Valid && in.Uncapped) && !f(s+slotBalance, in.Balance) {
+		if (!in.Percent.Valid || in.Capped) && !f(s+slotBalance, in.Balance) {
 			return false
 		}
 		if !f(s+slotOverdraft, in.Overdraft) || !f(s+slotMinSpend, in.MinSpend) {

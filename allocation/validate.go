@@ -106,10 +106,14 @@ func markDuplicate(dups []bool, n, i int) []bool {
 	return dups
 }
 
-// effectiveRounding resolves the zero Rounding to the currency default.
+// effectiveRounding resolves Places 0 and CurrencyPlaces to the
+// currency's minor units, WholeUnits to 0, and an empty mode to HalfEven.
 func effectiveRounding(r Rounding, currency string) Rounding {
-	if (r.Places == 0 && r.Mode == "") || r.Places == CurrencyPlaces {
+	switch r.Places {
+	case 0, CurrencyPlaces:
 		r.Places = MinorUnits(currency)
+	case WholeUnits:
+		r.Places = 0
 	}
 	if r.Mode == "" {
 		r.Mode = HalfEven
@@ -193,8 +197,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		p.addf("%s: at is missing: validity is judged at the bill's time", bl)
 	}
 	v := validated{rounding: effectiveRounding(policy.Rounding, bill.Currency)}
-	placesOK := v.rounding.Places >= 0 && int(v.rounding.Places) <= lim.MaxDecimalPlaces
-	if placesOK {
+	if placesOK(v.rounding.Places, lim) {
 		v.scale = v.rounding.Places
 	}
 	minor := MinorUnits(bill.Currency)
@@ -283,15 +286,17 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 			case integerDigits(pct) > 3 || pct.Sign() < 0 || pct.Cmp(decimal.New(100, 0)) > 0:
 				p.addf("%s: percent %s is outside 0–100", il, show(pct))
 			}
-			if !in.Uncapped {
+			if in.Capped {
 				amount(il, "balance (the discount cap)", in.Balance, false, slot+slotBalance)
+			} else if !in.Balance.IsZero() {
+				p.addf("%s: balance %s of a percentage instrument is a cap only if Capped is set: set Capped to cap the discount at it, or leave the balance 0 for no cap", il, show(in.Balance))
 			}
 			if !in.Overdraft.IsZero() {
 				p.addf("%s: overdraft %s has no meaning for a percentage instrument", il, show(in.Overdraft))
 			}
 		} else {
-			if in.Uncapped {
-				p.addf("%s: uncapped applies only to percentage instruments", il)
+			if in.Capped {
+				p.addf("%s: capped applies only to percentage instruments (set percent, or leave Capped false)", il)
 			}
 			amount(il, "balance", in.Balance, true, slot+slotBalance)
 			amount(il, "overdraft", in.Overdraft, false, slot+slotOverdraft)
@@ -302,51 +307,7 @@ func validate(bill *Bill, wallet Wallet, policy *Policy) (validated, error) {
 		}
 	}
 
-	switch policy.Strategy {
-	case "", InOrder, MaxCoverage:
-	default:
-		p.addf("policy: unknown strategy %q (want %q or %q)", policy.Strategy, InOrder, MaxCoverage)
-	}
-	if !placesOK {
-		p.addf("policy: rounding places %d is outside 0–%d", v.rounding.Places, lim.MaxDecimalPlaces)
-	}
-	switch v.rounding.Mode {
-	case HalfEven, HalfUp, Down:
-	default:
-		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", v.rounding.Mode, HalfEven, HalfUp, Down)
-	}
-	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
-	for i := range policy.Steps {
-		s := &policy.Steps[i]
-		sl := label{"policy step", s.Name, i}
-		if stepDups != nil && stepDups[i] {
-			p.addf("%s: duplicate step name", sl)
-		}
-		id(sl, "name", s.Name)
-		switch s.Scope {
-		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
-		default:
-			p.addf("%s: unknown scope %q (want %q, %q or %q)", sl, s.Scope, ScopeAny, ScopeGeneral, ScopeSpecific)
-		}
-		for _, k := range s.Order {
-			switch k {
-			case ExpiresFirst, LargestFirst, SmallestFirst, PriorityOrder, OldestFirst, SpecificFirst:
-			default:
-				p.addf("%s: unknown order key %q", sl, k)
-			}
-		}
-		switch s.Draw {
-		case "", DrawBalance, DrawAll, DrawOverdraft:
-		default:
-			p.addf("%s: unknown draw %q (want %q, %q or %q)", sl, s.Draw, DrawBalance, DrawAll, DrawOverdraft)
-		}
-	}
-	for i := range policy.Restrictions {
-		r := &policy.Restrictions[i]
-		if len(r.Categories) == 0 && len(r.Products) == 0 {
-			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
-		}
-	}
+	checkPolicy(&p, policy, lim, v.rounding.Places)
 	if err := p.err(); err != nil {
 		return validated{}, err
 	}
@@ -374,4 +335,64 @@ func toUnits(units []money, bill *Bill, wallet Wallet, scale int32) bool {
 		total += max(u, -u)
 		return ok && total <= fastMax
 	})
+}
+
+// placesOK reports whether a call may round to places (resolved: see
+// effectiveRounding) under lim.
+func placesOK(places int32, lim Limits) bool {
+	return places >= 0 && int(places) <= lim.MaxDecimalPlaces
+}
+
+// checkPolicy adds the problems of policy, whatever the bill and wallet,
+// to p: the checks [Allocate] and [Policy.Validate] make. places is the
+// policy's rounding places resolved for the bill's currency (see
+// effectiveRounding).
+func checkPolicy(p *problems, policy *Policy, lim Limits, places int32) {
+	switch policy.Strategy {
+	case "", InOrder, MaxCoverage:
+	default:
+		p.addf("policy: unknown strategy %q (want %q or %q)", policy.Strategy, InOrder, MaxCoverage)
+	}
+	if !placesOK(places, lim) {
+		p.addf("policy: rounding places %d is outside 0–%d", places, lim.MaxDecimalPlaces)
+	}
+	switch policy.Rounding.Mode {
+	case "", HalfEven, HalfUp, Down:
+	default:
+		p.addf("policy: unknown rounding mode %q (want %q, %q or %q)", policy.Rounding.Mode, HalfEven, HalfUp, Down)
+	}
+	stepDups := duplicateIDs(len(policy.Steps), func(i int) string { return stepLabel(policy.Steps, i) })
+	for i := range policy.Steps {
+		s := &policy.Steps[i]
+		sl := label{"policy step", s.Name, i}
+		if stepDups != nil && stepDups[i] {
+			p.addf("%s: duplicate step name", sl)
+		}
+		if len(s.Name) > lim.MaxIDLength {
+			p.addf("%s: name is %d bytes long, more than the limit of %d", sl, len(s.Name), lim.MaxIDLength)
+		}
+		switch s.Scope {
+		case "", ScopeAny, ScopeGeneral, ScopeSpecific:
+		default:
+			p.addf("%s: unknown scope %q (want %q, %q or %q)", sl, s.Scope, ScopeAny, ScopeGeneral, ScopeSpecific)
+		}
+		for _, k := range s.Order {
+			switch k {
+			case ExpiresFirst, LargestFirst, SmallestFirst, PriorityOrder, OldestFirst, SpecificFirst:
+			default:
+				p.addf("%s: unknown order key %q", sl, k)
+			}
+		}
+		switch s.Draw {
+		case "", DrawBalance, DrawAll, DrawOverdraft:
+		default:
+			p.addf("%s: unknown draw %q (want %q, %q or %q)", sl, s.Draw, DrawBalance, DrawAll, DrawOverdraft)
+		}
+	}
+	for i := range policy.Restrictions {
+		r := &policy.Restrictions[i]
+		if len(r.Categories) == 0 && len(r.Products) == 0 {
+			p.addf("policy restriction #%d: lists no categories or products, so it restricts nothing", i+1)
+		}
+	}
 }

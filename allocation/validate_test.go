@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -81,20 +82,24 @@ func cashScenario(currency string, lines, balances []string) (Bill, Wallet) {
 	return bill, wallet
 }
 
-// An uncapped coupon's balance means nothing: it neither widens the scale
-// nor takes the call off the int64 path, and its slot stays 0.
-func TestUnitsIgnoreAnUncappedBalance(t *testing.T) {
+// An uncapped coupon has no balance: its slot stays 0 and the call stays on
+// the int64 path; a balance on it is ambiguous (a cap without Capped?) and
+// rejected before it is read, whatever its size.
+func TestUnitsOfAnUncappedCoupon(t *testing.T) {
 	bill := Bill{ID: "b", Currency: "CNY", At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
 		Lines: []Line{{ID: "L", Amount: decimal.RequireFromString("10")}}}
+	coupon := Instrument{ID: "p", Kind: "coupon", Currency: "CNY", Percent: decimal.NewNullDecimal(decimal.New(10, 0))}
+	v, err := validate(&bill, Wallet{coupon}, &Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []money{1000, 0, 0, 0}; v.scale != 2 || !slices.Equal(v.units, want) {
+		t.Errorf("scale %d, units %v; want 2, %v", v.scale, v.units, want)
+	}
 	for _, balance := range []string{"0.123", "1e30"} {
-		wallet := Wallet{{ID: "p", Kind: "coupon", Currency: "CNY", Percent: decimal.NewNullDecimal(decimal.New(10, 0)),
-			Uncapped: true, Balance: decimal.RequireFromString(balance)}}
-		v, err := validate(&bill, wallet, &Policy{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []money{1000, 0, 0, 0}; v.scale != 2 || !slices.Equal(v.units, want) {
-			t.Errorf("balance %s: scale %d, units %v; want 2, %v", balance, v.scale, v.units, want)
+		coupon.Balance = decimal.RequireFromString(balance)
+		if _, err := validate(&bill, Wallet{coupon}, &Policy{}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("balance %s without Capped: %v, want ErrInvalid", balance, err)
 		}
 	}
 }

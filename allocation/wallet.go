@@ -25,7 +25,7 @@ func (w Wallet) After(s Split) Wallet {
 	for i := range out {
 		in := &out[i]
 		k, found := slices.BinarySearchFunc(byID, in.ID, func(r InstrumentResult, id string) int { return strings.Compare(r.ID, id) })
-		if !found || byID[k].Used.Sign() == 0 || (in.IsPercent() && in.Uncapped) {
+		if !found || byID[k].Used.Sign() == 0 || (in.IsPercent() && !in.Capped) {
 			continue
 		}
 		in.Balance = byID[k].BalanceAfter

@@ -24,7 +24,7 @@ func TestWalletAfterCarriesBalancesForward(t *testing.T) {
 			t.Errorf("%s: balance after %s, want %s", in.ID, in.Balance, want[in.ID])
 		}
 	}
-	if card, _ := first.Instrument("card"); !after[1].Uncapped || !sc.Wallet[0].Balance.Equal(after[0].Balance.Add(card.Used)) {
+	if card, _ := first.Instrument("card"); after[1].Capped || !sc.Wallet[0].Balance.Equal(after[0].Balance.Add(card.Used)) {
 		t.Errorf("uncapped coupon lost its flag, or card balance does not match its payment: %+v", after)
 	}
 	if sc.Wallet[0].Balance.String() != "30" {

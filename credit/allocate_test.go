@@ -10,7 +10,7 @@ import (
 	"pgregory.net/rapid"
 )
 
-// kakaoPolicy is examples/policies/kakao-credits.json, built here so the
+// kakaoPolicy is allocation/policies/kakao-credits.json, built here so the
 // package's tests stand alone.
 var kakaoPolicy = allocation.Policy{Steps: []allocation.Step{
 	{Name: "free_general", Kinds: []string{KindFreeCredit}, Scope: allocation.ScopeGeneral, Order: []allocation.OrderKey{allocation.ExpiresFirst}},
@@ -78,7 +78,7 @@ func TestPropertyCreditsAllocateThenApply(t *testing.T) {
 	})
 }
 
-// kingsoftPolicy is examples/policies/kingsoft-account-assets.json.
+// kingsoftPolicy is allocation/policies/kingsoft-account-assets.json.
 var kingsoftPolicy = allocation.Policy{Steps: []allocation.Step{
 	{Name: "vouchers", Kinds: []string{"voucher"}, Order: []allocation.OrderKey{allocation.ExpiresFirst}},
 	{Name: "gift_balance", Kinds: []string{KindGift}},

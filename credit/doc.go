@@ -20,7 +20,7 @@
 // (bill lines must carry those category names). A free credit limited to
 // some services has a specific scope, so a policy step with scope
 // "specific" draws it after the general ones (see
-// examples/policies/kakao-credits.json).
+// allocation/policies/kakao-credits.json).
 //
 // Statuses and transitions:
 //

@@ -74,7 +74,7 @@ func wallet() allocation.Wallet {
 		in := allocation.Instrument{ID: s.id, Kind: s.kind, Currency: s.cur, Group: s.group, Overdraft: cents(s.overdraft)}
 		if s.percent {
 			in.Percent = decimal.NewNullDecimal(decimal.NewFromInt(10))
-			in.Uncapped = true
+			// Capped false: no cap.
 		}
 		w = append(w, in)
 	}
@@ -420,7 +420,7 @@ func (s *machine) allocate(t *rapid.T) {
 	})
 	for _, r := range split.Instruments {
 		in := w[slices.IndexFunc(w, func(in allocation.Instrument) bool { return in.ID == r.ID })]
-		if in.Currency != "USD" || in.Uncapped {
+		if in.Currency != "USD" || in.IsPercent() && !in.Capped {
 			continue
 		}
 		if got := s.j.Balance(ledger.InstrumentAccount(r.ID, "USD")); !got.Equal(r.BalanceAfter) {

@@ -76,7 +76,7 @@ func FromSplit(bill allocation.Bill, wallet allocation.Wallet, split allocation.
 		if a.Amount.IsNegative() {
 			ps = append(ps, fmt.Sprintf("allocation %d: negative amount %s", i, exact(a.Amount)))
 		}
-		if a.Amount.IsZero() || wallet[k].IsPercent() && wallet[k].Uncapped {
+		if a.Amount.IsZero() || wallet[k].IsPercent() && !wallet[k].Capped {
 			continue
 		}
 		tx.Postings = append(tx.Postings,
@@ -110,7 +110,7 @@ func WithBalances(j Journal, wallet allocation.Wallet) allocation.Wallet {
 	out := slices.Clone(wallet)
 	for i := range out {
 		in := &out[i]
-		if in.IsPercent() && in.Uncapped {
+		if in.IsPercent() && !in.Capped {
 			continue
 		}
 		a := InstrumentAccount(in.ID, in.Currency)

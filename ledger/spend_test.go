@@ -15,8 +15,8 @@ func TestFromSplit(t *testing.T) {
 	bill := allocation.Bill{ID: "b1", Currency: "USD", At: at(1), Lines: []allocation.Line{
 		{ID: "l1", Product: "ecs", Amount: dec("100")}, {ID: "l2", Product: "sms", Amount: dec("20")}}}
 	wallet := allocation.Wallet{
-		{ID: "pct", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10")), Uncapped: true},
-		{ID: "capped", Currency: "USD", Percent: decimal.NewNullDecimal(dec("5")), Balance: dec("3")},
+		{ID: "pct", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10"))},
+		{ID: "capped", Currency: "USD", Percent: decimal.NewNullDecimal(dec("5")), Capped: true, Balance: dec("3")},
 		{ID: "v", Currency: "USD"},
 		{ID: "cash", Currency: "USD"},
 	}
@@ -79,8 +79,8 @@ func TestWithBalances(t *testing.T) {
 	wallet := allocation.Wallet{
 		{ID: "card", Kind: "prepaid_card", Currency: "USD", Balance: dec("999"), Overdraft: dec("999")},
 		{ID: "new", Currency: "USD", Balance: dec("5"), Overdraft: dec("5")},
-		{ID: "pct", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10")), Uncapped: true, Balance: dec("7")},
-		{ID: "capped", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10")), Balance: dec("7")},
+		{ID: "pct", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10")), Balance: dec("7")},
+		{ID: "capped", Currency: "USD", Percent: decimal.NewNullDecimal(dec("10")), Capped: true, Balance: dec("7")},
 	}
 	j := apply(t, ledger.Journal{}, ledger.Grant("g", t0, ledger.Terms{Account: acct("card"), Overdraft: dec("50")}, dec("20"), ""))
 	j = apply(t, j, ledger.Grant("g2", t0, ledger.Terms{Account: acct("capped")}, dec("4"), ""))

@@ -93,7 +93,7 @@ func TestPropertyOffsetOverdue(t *testing.T) {
 	})
 }
 
-// guancePolicy is examples/policies/guance-billing-center.json.
+// guancePolicy is allocation/policies/guance-billing-center.json.
 var guancePolicy = allocation.Policy{
 	Steps: []allocation.Step{
 		{Name: "regular_vouchers", Kinds: []string{"voucher"}},

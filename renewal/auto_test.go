@@ -566,9 +566,9 @@ func TestRunAutoPercentVoucher(t *testing.T) {
 	// applies a coupon once per bill (issue 17.3). Only a coupon the host
 	// lists as reusable discounts every renewal, within its cap.
 	capped := allocation.Instrument{ID: "p-cap", Kind: VoucherKind, Currency: "CNY",
-		Percent: decimal.NewNullDecimal(dec("10")), Balance: dec("15.00")}
+		Percent: decimal.NewNullDecimal(dec("10")), Capped: true, Balance: dec("15.00")}
 	uncapped := allocation.Instrument{ID: "p-free", Kind: VoucherKind, Currency: "CNY",
-		Percent: decimal.NewNullDecimal(dec("50")), Uncapped: true}
+		Percent: decimal.NewNullDecimal(dec("50"))}
 	fleet := []Instance{kec("a", expiry), kec("b", expiry)}
 	tests := []struct {
 		name      string
@@ -611,8 +611,8 @@ func TestRunAutoPercentVoucher(t *testing.T) {
 			if b := balances(run.Wallet); b["cash"] != tc.cash || b[tc.coupon.ID] != tc.balance {
 				t.Errorf("balances %v, want cash %s and coupon %s", b, tc.cash, tc.balance)
 			}
-			if c := run.Wallet[0]; c.Status != tc.status || c.Uncapped != tc.coupon.Uncapped {
-				t.Errorf("coupon after the run: status %q uncapped %v, want %q", c.Status, c.Uncapped, tc.status)
+			if c := run.Wallet[0]; c.Status != tc.status || c.Capped != tc.coupon.Capped {
+				t.Errorf("coupon after the run: status %q capped %v, want %q", c.Status, c.Capped, tc.status)
 			}
 			if wallet[0].Status != "" {
 				t.Error("RunAuto changed its wallet")

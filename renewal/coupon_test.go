@@ -12,7 +12,7 @@ import (
 
 func TestReusableMustNamePercentageInstruments(t *testing.T) {
 	wallet := allocation.Wallet{
-		{ID: "p", Kind: VoucherKind, Currency: "CNY", Percent: decimal.NewNullDecimal(dec("10")), Uncapped: true},
+		{ID: "p", Kind: VoucherKind, Currency: "CNY", Percent: decimal.NewNullDecimal(dec("10"))},
 		cash("cash", "500.00", "0"),
 	}
 	fleet := []Instance{kec("web", expiry)}
@@ -31,7 +31,7 @@ func TestRenewLoopCarriesTheCoupon(t *testing.T) {
 	// the next call: the single-use coupon discounts the first renewal only
 	// (issue 17.3).
 	wallet := allocation.Wallet{
-		{ID: "p", Kind: VoucherKind, Currency: "CNY", Percent: decimal.NewNullDecimal(dec("20")), Uncapped: true},
+		{ID: "p", Kind: VoucherKind, Currency: "CNY", Percent: decimal.NewNullDecimal(dec("20"))},
 		cash("cash", "500.00", "0"),
 	}
 	var got []string
@@ -64,9 +64,7 @@ func TestCouponProperties(t *testing.T) {
 		coupon := allocation.Instrument{ID: "p", Kind: VoucherKind, Currency: "CNY",
 			Percent: decimal.NewNullDecimal(decimal.NewFromInt(rapid.Int64Range(1, 100).Draw(t, "percent")))}
 		if rapid.Bool().Draw(t, "capped") {
-			coupon.Balance = decimal.New(rapid.Int64Range(1, 200_00).Draw(t, "cap"), -2)
-		} else {
-			coupon.Uncapped = true
+			coupon.Capped, coupon.Balance = true, decimal.New(rapid.Int64Range(1, 200_00).Draw(t, "cap"), -2)
 		}
 		var reusable []string
 		if rapid.Bool().Draw(t, "reusable") {
@@ -94,7 +92,7 @@ func TestCouponProperties(t *testing.T) {
 				if (k == 0) != (r.Split.Discounted.Sign() > 0) {
 					t.Fatalf("single-use coupon: renewal %d discounted %s", k, r.Split.Discounted)
 				}
-			} else if coupon.Uncapped || capLeft.Sign() > 0 {
+			} else if !coupon.Capped || capLeft.Sign() > 0 {
 				if r.Split.Discounted.Sign() == 0 {
 					t.Fatalf("reusable coupon with cap %s left did not discount renewal %d", capLeft, k)
 				}

@@ -153,7 +153,7 @@ func ExampleRenew_coupon() {
 	prices := renewal.Prices{Currency: "CNY", Monthly: map[string]decimal.Decimal{"KEC": decimal.RequireFromString("100.00")}}
 	coupon := func(id string) allocation.Instrument {
 		return allocation.Instrument{ID: id, Kind: renewal.VoucherKind, Currency: "CNY",
-			Percent: decimal.NewNullDecimal(decimal.RequireFromString("20")), Uncapped: true}
+			Percent: decimal.NewNullDecimal(decimal.RequireFromString("20"))}
 	}
 	cash := allocation.Instrument{ID: "cash", Kind: renewal.CashKind, Currency: "CNY", Balance: decimal.RequireFromString("500.00")}
 	at := time.Date(2024, 3, 15, 9, 0, 0, 0, cst)

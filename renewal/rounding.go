@@ -9,16 +9,17 @@ import (
 const maxPlaces = 18
 
 // resolveRounding resolves r for currency as [allocation.Rounding] documents it:
-// the zero Rounding, and Places [allocation.CurrencyPlaces], are the
-// currency's minor units; Mode is half-even when empty. Strict is not used: prices are
-// multiplied and divided, never truncated on input.
+// Places 0 and [allocation.CurrencyPlaces] are the currency's minor units
+// whatever the Mode, [allocation.WholeUnits] is 0 places; Mode is half-even
+// when empty. Strict is not used: prices are multiplied and divided, never
+// truncated on input.
 func resolveRounding(r allocation.Rounding, currency string, p *problems) (int32, allocation.RoundingMode) {
-	if r.Places == 0 && r.Mode == "" {
-		return allocation.MinorUnits(currency), allocation.HalfEven
-	}
 	places := r.Places
-	if places == allocation.CurrencyPlaces {
+	switch places {
+	case 0, allocation.CurrencyPlaces:
 		places = allocation.MinorUnits(currency)
+	case allocation.WholeUnits:
+		places = 0
 	}
 	mode := r.Mode
 	switch mode {

@@ -236,7 +236,7 @@ func (v Voucher) Instrument() allocation.Instrument {
 	}
 	if v.typ == Percentage {
 		in.Percent = decimal.NewNullDecimal(v.percent)
-		in.Uncapped = v.Uncapped()
+		in.Capped = !v.Uncapped()
 	}
 	return in
 }

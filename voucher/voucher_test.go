@@ -440,7 +440,7 @@ func TestInstrument(t *testing.T) {
 	cp := regular()
 	cp.Type, cp.Percent, cp.Denomination = Percentage, d("15"), d("0")
 	in := mustNew(t, cp).Instrument()
-	if !in.IsPercent() || !in.Percent.Decimal.Equal(d("15")) || !in.Uncapped || in.Kind != KindCoupon || in.Status != "inactive" {
+	if !in.IsPercent() || !in.Percent.Decimal.Equal(d("15")) || in.Capped || in.Kind != KindCoupon || in.Status != "inactive" {
 		t.Errorf("coupon instrument %+v", in)
 	}
 	if in.Invoiceable {

@@ -1,6 +1,7 @@
 package allocationtest
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/billfold/billfold/allocation"
@@ -15,7 +16,12 @@ import (
 //     [decimal.NullDecimal], where two invalid values are equal);
 //   - a [allocation.Split] is compared field by field, so a diff points at
 //     the amount that differs rather than at the whole Split (its Equal
-//     method would otherwise decide alone).
+//     method would otherwise decide alone);
+//   - inside a Split, a nil list equals an empty one, as
+//     [allocation.Split.Equal] has it: a Split read back from JSON has
+//     Skipped: [] where Allocate left nil, and is the same Split. (Done in
+//     the field-by-field transformer, so the options combine with your own
+//     cmpopts.EquateEmpty without conflict.)
 //
 // Times are compared with their Equal method, as go-cmp always does.
 // [Diff] applies these options; pass them to cmp.Equal or cmp.Diff when
@@ -44,13 +50,30 @@ type split struct {
 	Lines       []allocation.LineResult
 }
 
+// splitFields returns s's fields, with every empty list nil.
 func splitFields(s allocation.Split) split {
+	ins := s.Instruments
+	for i := range ins {
+		if ins[i].Skipped != nil && len(ins[i].Skipped) == 0 {
+			if &ins[0] == &s.Instruments[0] {
+				ins = slices.Clone(ins) // the caller's split is not changed
+			}
+			ins[i].Skipped = nil
+		}
+	}
 	return split{
 		Bill: s.Bill, Currency: s.Currency,
 		Total: s.Total, Discounted: s.Discounted, Paid: s.Paid,
 		Outstanding: s.Outstanding, Invoiceable: s.Invoiceable,
-		Allocations: s.Allocations, Instruments: s.Instruments, Lines: s.Lines,
+		Allocations: nilIfEmpty(s.Allocations), Instruments: nilIfEmpty(ins), Lines: nilIfEmpty(s.Lines),
 	}
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // IgnoreAllocationOrder returns an option that compares Split.Allocations

@@ -1,12 +1,15 @@
 package allocationtest_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/allocation/allocationtest"
@@ -137,5 +140,60 @@ func TestOptionsInHostTypes(t *testing.T) {
 	b.Wallet[2].Percent = decimal.NullDecimal{}
 	if cmp.Equal(a, b, allocationtest.Options()) {
 		t.Error("a percentage instrument equals a stored-value one")
+	}
+}
+
+// A Split read back from JSON is the same Split: Skipped [] equals nil,
+// amounts keep their value, whatever the generated input. (issue 16: Diff
+// and Options reported a difference where Split.Equal did not.)
+func TestPropertyDiffAfterJSONRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		sc := allocationtest.Scenario().Draw(t, "scenario")
+		want, err := allocation.Allocate(sc.Bill, sc.Wallet, sc.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got allocation.Split
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%v\n%s", err, b)
+		}
+		if !want.Equal(got) {
+			t.Fatalf("Split.Equal: the round trip changed the split\n%s", b)
+		}
+		if d := allocationtest.Diff(want, got); d != "" {
+			t.Fatalf("Diff after a JSON round trip (-want +got):\n%s", d)
+		}
+		if !cmp.Equal(want, got, allocationtest.Options()) {
+			t.Fatal("cmp.Equal with Options after a JSON round trip")
+		}
+	})
+}
+
+func TestDiffNilEqualsEmpty(t *testing.T) {
+	s := split(t)
+	c := cloneSplit(s)
+	for i := range c.Instruments {
+		if c.Instruments[i].Skipped == nil {
+			c.Instruments[i].Skipped = []allocation.Reason{}
+		}
+	}
+	if d := allocationtest.Diff(s, c); d != "" {
+		t.Errorf("nil and empty Skipped differ:\n%s", d)
+	}
+	empty := allocation.Split{Allocations: []allocation.Allocation{}, Instruments: []allocation.InstrumentResult{}, Lines: []allocation.LineResult{}}
+	if d := allocationtest.Diff(allocation.Split{}, empty); d != "" {
+		t.Errorf("nil and empty lists differ:\n%s", d)
+	}
+	// The options combine with a host's own EquateEmpty.
+	if !cmp.Equal(s, c, allocationtest.Options(), cmpopts.EquateEmpty()) {
+		t.Error("Options with cmpopts.EquateEmpty: nil and empty Skipped differ")
+	}
+	c.Instruments[0].Skipped = []allocation.Reason{allocation.ReasonExpired}
+	if s.Instruments[0].Skipped == nil && allocationtest.Diff(s, c) == "" {
+		t.Error("a reason more goes unnoticed")
 	}
 }

@@ -110,7 +110,7 @@ func Eligibility(bill allocation.Bill, policy allocation.Policy, in allocation.I
 		add(allocation.ReasonBelowMinSpend)
 	}
 	if in.IsPercent() {
-		if !in.Percent.Decimal.IsPositive() || (!in.Uncapped && !in.Balance.IsPositive()) {
+		if !in.Percent.Decimal.IsPositive() || (in.Capped && !in.Balance.IsPositive()) {
 			add(allocation.ReasonNoBalance)
 		}
 	} else {

@@ -110,10 +110,8 @@ func PrepaidCard(id, balance, overdraft string) allocation.Instrument {
 // limit.
 func PercentCoupon(id, percent, limit string) allocation.Instrument {
 	in := allocation.Instrument{ID: id, Kind: "discount_voucher", Currency: DefaultCurrency, Percent: decimal.NewNullDecimal(Dec(percent))}
-	if limit == "" {
-		in.Uncapped = true
-	} else {
-		in.Balance = Dec(limit)
+	if limit != "" {
+		in.Capped, in.Balance = true, Dec(limit)
 	}
 	return in
 }

@@ -586,14 +586,13 @@ func (k Knobs) drawInstrument(t *rapid.T, id string, w walletFor) allocation.Ins
 		pct := Dec(rapid.SampledFrom(percents[1:]).Draw(t, "percent_value"))
 		switch {
 		case faults[faultNoBalance] && rapid.Bool().Draw(t, "zero_percent"):
-			pct = decimal.Zero
-			in.Uncapped = true
+			pct = decimal.Zero // uncapped: Capped false
 		case faults[faultNoBalance]:
-			in.Balance = zero(w.num) // an exhausted cap
+			in.Capped, in.Balance = true, zero(w.num) // an exhausted cap
 		case chance(t, 5, "uncapped"):
-			in.Uncapped = true
+			// Capped false, Balance zero: no cap.
 		default:
-			in.Balance = amount(t, w.num, 1, 60, "cap")
+			in.Capped, in.Balance = true, amount(t, w.num, 1, 60, "cap")
 		}
 		in.Percent = decimal.NewNullDecimal(pct)
 	} else {
@@ -752,6 +751,10 @@ func (k Knobs) drawPolicy(t *rapid.T, cur string, maxPlaces int32) allocation.Po
 			places = rapid.IntRange(19, 24).Draw(t, "huge_rounding_places")
 		}
 		p.Rounding.Places = int32(places)
+		if places == 0 {
+			// 0 places: whole units (Places 0 is the currency's).
+			p.Rounding.Places = allocation.WholeUnits
+		}
 		p.Rounding.Mode = rapid.SampledFrom([]allocation.RoundingMode{"", allocation.HalfEven, allocation.HalfUp, allocation.Down}).Draw(t, "rounding_mode")
 		// Strict (no more decimals than the currency's minor unit) only
 		// where every generated amount fits.

@@ -168,7 +168,7 @@ func TestZeroKnobsExerciseEveryRule(t *testing.T) {
 		for _, in := range sc.Wallet {
 			kinds[in.Kind] = true
 			switch {
-			case in.IsPercent() && in.Uncapped:
+			case in.IsPercent() && !in.Capped:
 				see("uncapped percent")
 			case in.IsPercent():
 				see("capped percent")

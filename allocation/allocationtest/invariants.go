@@ -330,13 +330,13 @@ func (c *checker) instruments() {
 			c.failf("instrument %q: used %s is negative", r.ID, r.Used)
 		}
 		wantAfter := in.Balance.Sub(r.Used)
-		if in.IsPercent() && in.Uncapped {
+		if in.IsPercent() && !in.Capped {
 			wantAfter = decimal.Zero
 		}
 		if !r.BalanceAfter.Equal(wantAfter) {
 			c.failf("instrument %q: balance_after %s, want %s", r.ID, r.BalanceAfter, wantAfter)
 		}
-		if in.IsPercent() && !in.Uncapped && r.Used.GreaterThan(in.Balance) {
+		if in.IsPercent() && in.Capped && r.Used.GreaterThan(in.Balance) {
 			c.failf("instrument %q: discounted %s, beyond its cap %s", r.ID, r.Used, in.Balance)
 		}
 

@@ -1,7 +1,9 @@
 // Command allocate reads an allocation scenario,
 // {"policy": …, "bill": …, "wallet": […]}, from -f FILE or standard input,
 // and prints the resulting split as indented JSON, or as aligned tables with
-// -table.
+// -table, followed by a legend: what "invoiceable" is and what each reason
+// an instrument was skipped for means (nothing_left: the bill was already
+// covered where the instrument may pay; its balance is untouched).
 //
 // On bad input it prints one message per problem on standard error, nothing
 // on standard output, and exits with status 2.

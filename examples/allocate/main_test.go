@@ -40,7 +40,10 @@ func TestRunReadsStdinAndPrintsTables(t *testing.T) {
 	if code := run([]string{"-table"}, bytes.NewReader(data), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"outstanding", "V2", "expired", "not_in_policy"} {
+	for _, want := range []string{"outstanding", "V2", "expired", "not_in_policy",
+		// The legend: what invoiceable is, and every reason given.
+		"invoiceable    the outstanding amount plus what instruments marked invoiceable paid; never discounts",
+		"not_in_policy  no step of the policy draws its kind"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, stdout.String())
 		}
@@ -61,12 +64,12 @@ func TestRunRejectsBadInput(t *testing.T) {
 		{"policy_typo", strings.Replace(valid, `"policy":{}`, `"policy":{"stratgy":"in_order"}`, 1), nil, []string{`unknown field "stratgy"`}},
 		{"instrument_typo_and_wrong_type", strings.Replace(valid, `"wallet":[]`,
 			`"wallet":[{"id":"a","kind":"k","currency":"CNY","balanse":"5"},{"id":"b","kind":"k","currency":"CNY","balance":true}]`, 1),
-			nil, []string{`wallet[0]: unknown field "balanse"`, `wallet[1]:`}},
+			nil, []string{`wallet[0] (id "a"): unknown field "balanse"; did you mean "balance"?`, `wallet[1] (id "b").balance: found true, expected a decimal amount`}},
 		{"invalid_values", strings.Replace(strings.Replace(valid, `"amount":"1"`, `"amount":"-1"`, 1), `"currency":"CNY"`, `"currency":"yuan"`, 1),
 			nil, []string{"is negative", `currency "yuan"`}},
 		{"decode_and_value_problems_together", strings.Replace(strings.Replace(valid, `"amount":"1"`, `"amount":"-1"},{"id":"m","amount":true`, 1), `"wallet":[]`,
 			`"wallet":[{"id":"a","kind":"k","currency":"CNY","balanse":"5"},{"id":"p","kind":"k","currency":"CNY","percent":"150"}]`, 1),
-			nil, []string{`bill.lines[1]:`, `wallet[0]: unknown field "balanse"`, `amount -1 is negative`, `percent 150 is outside`}},
+			nil, []string{`bill.lines[1] (id "m").amount: found true`, `wallet[0] (id "a"): unknown field "balanse"`, `amount -1 is negative`, `percent 150 is outside`}},
 		{"absurd_amount", strings.Replace(valid, `"amount":"1"`, `"amount":"1e5000"`, 1), nil, []string{"out of range"}},
 		{"unknown_flag", valid, []string{"-x"}, []string{"flag provided but not defined"}},
 		{"missing_file", "", []string{"-f", "testdata/nope.json"}, []string{"nope.json"}},

@@ -25,7 +25,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
-	"github.com/billfold/billfold/examples/policies"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/ledger"
 )
 

@@ -22,8 +22,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/credit"
-	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/ledger"
 	"github.com/billfold/billfold/voucher"
 )

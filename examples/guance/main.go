@@ -22,9 +22,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
-	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/prepaid"
 	"github.com/billfold/billfold/voucher"
 )

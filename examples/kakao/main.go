@@ -21,10 +21,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/credit"
 	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
-	"github.com/billfold/billfold/examples/policies"
 )
 
 func main() {

@@ -3,7 +3,7 @@
 // (renewal): one account's vouchers, gift balance and available credit with
 // a credit line, built with the voucher and credit packages, pay a month of
 // pay-as-you-go usage, a product trial and an automatic renewal under the
-// ready-made policies in examples/policies. After each bill the split is
+// ready-made policies of allocation/policies. After each bill the split is
 // applied back to the instruments and their changes are printed; a top-up
 // then repays what the account owes.
 //
@@ -19,10 +19,10 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/credit"
 	"github.com/billfold/billfold/examples/internal/changes"
 	"github.com/billfold/billfold/examples/internal/splittable"
-	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/voucher"
 )
 

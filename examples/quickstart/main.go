@@ -1,6 +1,6 @@
 // Command quickstart pays a Kingsoft Cloud bill from a realistic wallet —
 // vouchers, gift balance and a credit line — with the payment order of the
-// Kingsoft account-assets FAQ (seed 000_f04d44448bd9d2a1.txt): vouchers
+// Kingsoft Cloud account assets FAQ (000): vouchers
 // first, then gift balance, then available credit, and online payment for
 // the rest. It prints the split as a table, with the reason every unused
 // instrument was skipped.
@@ -10,6 +10,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -20,6 +21,14 @@ import (
 )
 
 func main() {
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run pays the bill and prints the split to w.
+func run(w io.Writer) error {
 	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 0, 0, 0, 0, time.UTC) }
 	cny := func(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
@@ -54,11 +63,7 @@ func main() {
 
 	split, err := allocation.Allocate(bill, wallet, policy)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
-	if err := splittable.Write(os.Stdout, split); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	return splittable.Write(w, split)
 }

@@ -5,6 +5,7 @@ package splittable
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/billfold/billfold/allocation"
@@ -46,6 +47,7 @@ func Write(w io.Writer, s allocation.Split) error {
 		rows = append(rows, []string{r.ID, num(r.Used), num(r.BalanceAfter), strings.Join(reasons, ", ")})
 	}
 	table(&b, []string{"instrument", "used", "balance after", "skipped because"}, rows)
+	legend(&b, s)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -84,6 +86,29 @@ func table(b *strings.Builder, header []string, rows [][]string) {
 	line(header)
 	for _, r := range rows {
 		line(r)
+	}
+	b.WriteString("\n")
+}
+
+// legend explains invoiceable and, in vocabulary order, every reason the
+// split gives, in the words of [allocation.Reason.Meaning], one term a
+// line. A blank line follows.
+func legend(b *strings.Builder, s allocation.Split) {
+	terms := [][2]string{{"invoiceable", "the outstanding amount plus what instruments marked invoiceable paid; never discounts"}}
+	for _, r := range allocation.Reasons() {
+		for _, in := range s.Instruments {
+			if slices.Contains(in.Skipped, r) {
+				terms = append(terms, [2]string{string(r), r.Meaning()})
+				break
+			}
+		}
+	}
+	width := 0
+	for _, t := range terms {
+		width = max(width, len(t[0]))
+	}
+	for _, t := range terms {
+		fmt.Fprintf(b, "%-*s  %s\n", width, t[0], t[1])
 	}
 	b.WriteString("\n")
 }

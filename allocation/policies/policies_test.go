@@ -2,27 +2,29 @@ package policies_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/allocation/policies"
 	"github.com/billfold/billfold/credit"
-	"github.com/billfold/billfold/examples/policies"
 	"github.com/billfold/billfold/prepaid"
 	"github.com/billfold/billfold/voucher"
 	"github.com/shopspring/decimal"
 )
 
 const (
-	seedKingsoftAssets  = "000_f04d44448bd9d2a1.txt"
-	seedAlibaba         = "001_d1525b524f7b874c.txt"
-	seedGuance          = "002_974120889ed2e661.txt"
-	seedKakao           = "003_b4fbba3f981e0ca6.txt"
-	seedKingsoftRenewal = "004_436d555c5a6b9a35.txt"
+	seedKingsoftAssets  = "Kingsoft Cloud account assets (000)"
+	seedAlibaba         = "Alibaba Cloud prepayment balance (001)"
+	seedGuance          = "Guance billing center wallet (002)"
+	seedKakao           = "KakaoCloud credits (003)"
+	seedKingsoftRenewal = "Kingsoft Cloud renewal management (004)"
 )
 
 var at = time.Date(2024, 4, 10, 8, 0, 0, 0, time.UTC)
@@ -185,6 +187,38 @@ func TestEveryPolicyFile(t *testing.T) {
 	}()
 	if p := policies.MustLoad("kakao-credits"); p.Name != "kakao-credits" {
 		t.Error("MustLoad")
+	}
+}
+
+// Kinds are the kinds the domain packages give their instruments, plus the
+// two cash balances hosts build as plain instruments, and nothing else.
+func TestKinds(t *testing.T) {
+	want := []string{voucher.KindVoucher, voucher.KindDiscountVoucher, voucher.KindCoupon,
+		credit.KindCreditLine, credit.KindGift, credit.KindFreeCredit, credit.KindPaidCredit,
+		prepaid.KindCard, prepaid.KindPrepayment, "cash", "cloud_account"}
+	slices.Sort(want)
+	if got := policies.Kinds(); !slices.Equal(got, want) {
+		t.Errorf("Kinds() = %q, want %q", got, want)
+	}
+}
+
+// A policy copied from this package and edited with a misspelt kind fails
+// when it is loaded against Kinds, naming the step and the kind meant.
+func TestMisspeltKindFailsAtLoad(t *testing.T) {
+	b, err := policies.JSON("kingsoft-account-assets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), `["voucher"]`, `["vouchers"]`, 1)
+	_, err = allocation.ParsePolicy([]byte(edited), policies.Kinds()...)
+	if !errors.Is(err, allocation.ErrInvalid) {
+		t.Fatalf("ParsePolicy = %v, want an error wrapping ErrInvalid", err)
+	}
+	if want := `policy step "vouchers": kind "vouchers" is not a known instrument kind; did you mean "voucher"?`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	if _, err := allocation.ParsePolicy([]byte(edited)); err != nil {
+		t.Errorf("without kinds, a kind is any string: %v", err)
 	}
 }
 

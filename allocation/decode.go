@@ -1,0 +1,1075 @@
+package allocation
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+)
+
+// Decoding. Every type with a JSON form decodes through a decoder, which
+// walks the document member by member, rejects unknown fields, and lists
+// every problem it meets, each saying where (a JSON path such as
+// bill.lines[0] (id "sms-1").amount), what it found and what it expected.
+// A value is only assigned when its whole document decoded without a
+// problem: nothing is ever half-built.
+
+// path is where a value sits in a JSON document.
+type path string
+
+// dot returns the path of member name of the object at p.
+func (p path) dot(name string) path { return p + "." + path(name) }
+
+// index returns the path of element i of the array at p; a non-empty id
+// (the element's "id", or a step's "name") is added so that a reader can
+// find the element without counting: lines[3] (id "sms-1").
+func (p path) index(i int, key, id string) path {
+	q := p + path("["+strconv.Itoa(i)+"]")
+	if id != "" {
+		q += path(fmt.Sprintf(" (%s %q)", key, id))
+	}
+	return q
+}
+
+// decoder collects the problems of one document.
+type decoder struct {
+	p problems
+	// partial drops the lines and instruments that fail to decode, counting
+	// their problems in dropped, so that the rest can be validated.
+	partial bool
+	dropped int
+}
+
+// element decodes one element of a list with f, and reports whether to
+// keep it.
+func (d *decoder) element(f func()) bool {
+	n := d.count()
+	f()
+	if d.partial && d.count() != n {
+		d.dropped += d.count() - n
+		return false
+	}
+	return true
+}
+
+// addf records a problem at p.
+func (d *decoder) addf(p path, format string, args ...any) {
+	d.p.addf("%s: %s", p, fmt.Sprintf(format, args...))
+}
+
+// count returns the number of problems so far; an element decoded without
+// problems leaves it unchanged.
+func (d *decoder) count() int { return len(d.p) }
+
+// decodeDocument decodes data, a whole document whose root is named root,
+// with f into a fresh value and assigns it to dst if there was no problem.
+// JSON null leaves dst unchanged, as encoding/json does.
+func decodeDocument[T any](root path, data []byte, dst *T, f func(*decoder, path, []byte, *T)) error {
+	var d decoder
+	if !d.valid(root, data) {
+		return d.p.err()
+	}
+	data = bytes.TrimSpace(data)
+	if isNull(data) {
+		return nil
+	}
+	var v T
+	f(&d, root, data, &v)
+	if err := d.p.err(); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// valid reports whether data is one JSON value, recording a problem with
+// its line and column if it is not.
+func (d *decoder) valid(root path, data []byte) bool {
+	if json.Valid(data) {
+		return true
+	}
+	var v any
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		// json.Valid and json.Unmarshal disagree only on what we cannot
+		// describe better.
+		err = fmt.Errorf("not one JSON value")
+	}
+	d.addf(root, "%s", jsonProblem(data, err))
+	return false
+}
+
+func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// found describes a JSON value for a problem message: a string quoted (cut
+// short when long), a number as written, or its kind.
+func found(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "a malformed string"
+		}
+		return quote(s)
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return string(raw)
+	case 'n':
+		return "null"
+	}
+	return "the number " + cut(string(raw))
+}
+
+// quote quotes s for a message, cut short when long.
+func quote(s string) string { return strconv.Quote(cut(s)) }
+
+// cut shortens s to about 40 characters.
+func cut(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// A member is one name and value of a JSON object, in document order.
+type member struct {
+	key string
+	val json.RawMessage
+}
+
+// object returns the members of the object raw, in document order. It
+// reports false for null (absent) and, recording a problem, for anything
+// but an object; what names what an object was expected to be.
+func (d *decoder) object(p path, raw []byte, what string) ([]member, bool) {
+	if isNull(raw) {
+		return nil, false
+	}
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		d.addf(p, "found %s, expected %s (a JSON object)", found(raw), what)
+		return nil, false
+	}
+	ms, ok := members(raw)
+	if !ok {
+		d.addf(p, "invalid JSON object")
+	}
+	return ms, ok
+}
+
+// The scanner below walks JSON that encoding/json has already found valid
+// (every document is checked whole first), without decoding values it does
+// not need; on anything unexpected it reports failure rather than panic.
+
+// members splits the JSON object raw into its members.
+func members(raw []byte) ([]member, bool) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	ms := make([]member, 0, 8)
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return ms, true
+	}
+	for i < len(raw) {
+		end := stringEnd(raw, i)
+		if end < 0 {
+			return nil, false
+		}
+		key, ok := unquote(raw[i:end])
+		if !ok {
+			return nil, false
+		}
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		start := skipSpace(raw, i+1)
+		end = valueEnd(raw, start)
+		if end < 0 {
+			return nil, false
+		}
+		ms = append(ms, member{key, raw[start:end]})
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return ms, true
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// elements calls each for every element of the JSON array raw, and
+// reports false if raw is not one.
+func elements(raw []byte, each func(i int, raw []byte)) bool {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return false
+	}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return true
+	}
+	for n := 0; i < len(raw); n++ {
+		end := valueEnd(raw, i)
+		if end < 0 {
+			return false
+		}
+		each(n, raw[i:end])
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case ']':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the JSON string starting at b[i],
+// or -1.
+func stringEnd(b []byte, i int) int {
+	if i >= len(b) || b[i] != '"' {
+		return -1
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i], or
+// -1.
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end := stringEnd(b, j)
+				if end < 0 {
+					return -1
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	return j
+}
+
+// unquote returns the string the JSON string literal q stands for.
+func unquote(q []byte) (string, bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", false
+	}
+	if body := q[1 : len(q)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body), true
+	}
+	// Escapes, or invalid UTF-8 (which encoding/json turns into U+FFFD).
+	var s string
+	return s, json.Unmarshal(q, &s) == nil
+}
+
+// memberString returns the string value of the member key of the object
+// raw (the last, if repeated), or "" if there is none.
+func memberString(raw []byte, key string) string {
+	ms, ok := members(raw)
+	if !ok {
+		return ""
+	}
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].key == key {
+			s, _ := unquote(ms[i].val)
+			return cut(s)
+		}
+	}
+	return ""
+}
+
+// unknown records an unknown member key of the object at p, suggesting the
+// known field it is closest to, or listing them all.
+func (d *decoder) unknown(p path, key string, known []string) {
+	if near := nearest(key, known); near != "" {
+		d.addf(p, "unknown field %s; did you mean %q?", quote(key), near)
+		return
+	}
+	d.addf(p, "unknown field %s; expected one of %s", quote(key), strings.Join(known, ", "))
+}
+
+// nearest returns the element of known closest to s (same letters ignoring
+// case, or at most two edits away), or "" if none is close.
+func nearest(s string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if strings.EqualFold(s, k) {
+			return k
+		}
+		if n := commonPrefix(s, k); n >= 4 && n >= len(s)-1 {
+			return k // "category" for "categories"
+		}
+		if dist := editDistance(s, k, bestDist); dist < bestDist {
+			best, bestDist = k, dist
+		}
+	}
+	if bestDist >= len(s) { // "x" is one edit from every one-letter name
+		return ""
+	}
+	return best
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// editDistance returns the Levenshtein distance between a and b, or limit
+// if it is at least limit.
+func editDistance(a, b string, limit int) int {
+	if len(a) > 64 || len(b) > 64 || abs(len(a)-len(b)) >= limit {
+		return limit
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
+}
+
+func abs(x int) int { return max(x, -x) }
+
+// str decodes a JSON string.
+func (d *decoder) str(p path, raw []byte, dst *string) {
+	if isNull(raw) {
+		return
+	}
+	s, ok := unquote(raw)
+	if !ok {
+		d.addf(p, "found %s, expected a string", found(raw))
+		return
+	}
+	*dst = s
+}
+
+// array calls each for every element of the JSON array raw; it reports
+// false for null (absent) and, recording a problem, for anything but an
+// array.
+func (d *decoder) array(p path, raw []byte, what string, each func(i int, raw []byte)) bool {
+	if isNull(raw) {
+		return false
+	}
+	if raw[0] != '[' {
+		d.addf(p, "found %s, expected %s (a JSON array)", found(raw), what)
+		return false
+	}
+	if !elements(raw, each) {
+		d.addf(p, "invalid JSON array")
+	}
+	return true
+}
+
+// strs decodes a JSON array of strings. [] gives an empty, non-nil slice,
+// as encoding/json does.
+func (d *decoder) strs(p path, raw []byte, dst *[]string) {
+	out := []string{}
+	if d.array(p, raw, "a list of strings", func(i int, raw []byte) {
+		var s string
+		n := d.count()
+		if d.str(p.index(i, "", ""), raw, &s); d.count() == n {
+			out = append(out, s)
+		}
+	}) {
+		*dst = out
+	}
+}
+
+// amount decodes a decimal amount, written as a JSON string ("12.50") or,
+// as encoding/json accepts for decimals, a number. It reports whether raw
+// was not null.
+func (d *decoder) amount(p path, raw []byte, dst *decimal.Decimal) bool {
+	if isNull(raw) {
+		return false
+	}
+	var s string
+	switch raw[0] {
+	case '"':
+		var ok bool
+		if s, ok = unquote(raw); !ok {
+			d.addf(p, "found %s, expected a decimal amount such as \"12.50\"", found(raw))
+			return true
+		}
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		s = string(raw)
+	default:
+		d.addf(p, "found %s, expected a decimal amount as a string, such as \"12.50\"", found(raw))
+		return true
+	}
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		d.addf(p, "%s", amountProblem(s, err))
+		return true
+	}
+	*dst = v
+	return true
+}
+
+// amountProblem says what is wrong with s, which is not a decimal amount,
+// and how to write it.
+func amountProblem(s string, err error) string {
+	if strings.Contains(err.Error(), "exponent") || strings.Contains(err.Error(), "too long") {
+		return fmt.Sprintf("%s is out of range for a decimal amount", quote(s))
+	}
+	t := strings.TrimSpace(s)
+	switch {
+	case strings.Contains(t, ",") && strings.Contains(t, "."):
+		// A thousands separator: 1,234.50.
+		if fix := strings.ReplaceAll(t, ",", ""); isDecimal(fix) {
+			return fmt.Sprintf("%s is not a decimal amount; write %s (no thousands separators)", quote(s), fix)
+		}
+	case strings.Count(t, ",") == 1:
+		// A decimal comma: 12,50.
+		if fix := strings.Replace(t, ",", ".", 1); isDecimal(fix) {
+			return fmt.Sprintf("%s is not a decimal amount; write %s (a point, not a comma)", quote(s), fix)
+		}
+	case t != s && isDecimal(t):
+		return fmt.Sprintf("%s is not a decimal amount; write %s (no spaces)", quote(s), t)
+	}
+	return fmt.Sprintf("%s is not a decimal amount; write digits with an optional sign and decimal point, such as \"12.50\"", quote(s))
+}
+
+func isDecimal(s string) bool {
+	_, err := decimal.NewFromString(s)
+	return err == nil
+}
+
+// optAmount decodes an amount that may be null or absent into *dst
+// (nil then).
+func (d *decoder) optAmount(p path, raw []byte, dst **decimal.Decimal) {
+	var v decimal.Decimal
+	if d.amount(p, raw, &v) {
+		*dst = &v
+	}
+}
+
+// time decodes an RFC 3339 time.
+func (d *decoder) time(p path, raw []byte, dst *time.Time) {
+	if isNull(raw) {
+		return
+	}
+	var s string
+	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		d.addf(p, "found %s, expected an RFC 3339 time as a string, such as \"2024-06-01T00:00:00Z\"", found(raw))
+		return
+	}
+	if err := dst.UnmarshalJSON(raw); err != nil {
+		hint := "write it like \"2024-06-01T00:00:00Z\" or \"2024-06-01T08:00:00+08:00\""
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			hint = fmt.Sprintf("write %q for midnight UTC", t.Format(time.RFC3339))
+		}
+		d.addf(p, "%s is not an RFC 3339 time (date, \"T\", time and zone); %s", quote(s), hint)
+	}
+}
+
+// integer decodes a whole JSON number into an int.
+func (d *decoder) integer(p path, raw []byte, dst *int) {
+	if isNull(raw) {
+		return
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		d.addf(p, "found %s, expected a whole number", found(raw))
+	}
+}
+
+// int32 decodes a whole JSON number into an int32.
+func (d *decoder) int32(p path, raw []byte, dst *int32) {
+	if isNull(raw) {
+		return
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		d.addf(p, "found %s, expected a whole number", found(raw))
+	}
+}
+
+// boolean decodes true or false.
+func (d *decoder) boolean(p path, raw []byte, dst *bool) {
+	if isNull(raw) {
+		return
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		d.addf(p, "found %s, expected true or false", found(raw))
+	}
+}
+
+// enum decodes a string that must be one of valid (or empty, if empty is
+// true: the documented default). what names the vocabulary.
+func enum[T ~string](d *decoder, p path, raw []byte, what string, empty bool, valid []T, dst *T) {
+	var s string
+	n := d.count()
+	d.str(p, raw, &s)
+	if d.count() != n || (s == "" && empty) {
+		*dst = T(s)
+		return
+	}
+	names := make([]string, len(valid))
+	for i, v := range valid {
+		names[i] = string(v)
+		if string(v) == s {
+			*dst = v
+			return
+		}
+	}
+	if near := nearest(s, names); near != "" {
+		d.addf(p, "%s is not %s; did you mean %q?", quote(s), what, near)
+		return
+	}
+	d.addf(p, "%s is not %s; expected one of %s", quote(s), what, strings.Join(names, ", "))
+}
+
+// Vocabularies, in documentation order.
+var (
+	strategies    = []Strategy{InOrder, MaxCoverage}
+	stepScopes    = []StepScope{ScopeAny, ScopeGeneral, ScopeSpecific}
+	orderKeys     = []OrderKey{ExpiresFirst, LargestFirst, SmallestFirst, PriorityOrder, OldestFirst, SpecificFirst}
+	draws         = []Draw{DrawBalance, DrawAll, DrawOverdraft}
+	roundingModes = []RoundingMode{HalfEven, HalfUp, Down}
+)
+
+// Field names of each JSON object, in documentation order.
+var (
+	billFields        = []string{"id", "currency", "at", "mode", "lines", "exclude_instruments", "exclude_kinds"}
+	lineFields        = []string{"id", "product", "category", "amount"}
+	instrumentFields  = []string{"id", "kind", "currency", "balance", "overdraft", "percent", "min_spend", "valid_from", "valid_until", "scope", "priority", "issued_at", "status", "group", "invoiceable"}
+	scopeFields       = []string{"products", "exclude_products", "categories", "exclude_categories", "modes", "exclude_modes"}
+	policyFields      = []string{"name", "strategy", "rounding", "steps", "restrictions", "limits"}
+	stepFields        = []string{"name", "kinds", "scope", "order", "draw"}
+	restrictionFields = []string{"categories", "products", "allow_kinds"}
+	roundingFields    = []string{"places", "mode", "strict"}
+	limitsFields      = []string{"max_lines", "max_instruments", "max_id_length", "max_integer_digits", "max_decimal_places"}
+	splitFields       = []string{"bill", "currency", "total", "discounted", "paid", "outstanding", "invoiceable", "allocations", "instruments", "lines"}
+	allocationFields  = []string{"instrument", "line", "step", "amount"}
+	resultFields      = []string{"id", "used", "balance_after", "skipped"}
+	lineResultFields  = []string{"id", "amount", "discounted", "covered", "outstanding"}
+)
+
+func (d *decoder) bill(p path, raw []byte, b *Bill) {
+	ms, ok := d.object(p, raw, "a bill")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "id":
+			d.str(f, m.val, &b.ID)
+		case "currency":
+			d.str(f, m.val, &b.Currency)
+		case "at":
+			d.time(f, m.val, &b.At)
+		case "mode":
+			d.str(f, m.val, &b.Mode)
+		case "lines":
+			lines := []Line{}
+			if d.array(f, m.val, "a list of lines", func(i int, raw []byte) {
+				var l Line
+				if d.element(func() { d.line(f.index(i, "id", idOfRaw(raw, "id")), raw, &l) }) {
+					lines = append(lines, l)
+				}
+			}) {
+				b.Lines = lines
+			}
+		case "exclude_instruments":
+			d.strs(f, m.val, &b.ExcludeInstruments)
+		case "exclude_kinds":
+			d.strs(f, m.val, &b.ExcludeKinds)
+		default:
+			d.unknown(p, m.key, billFields)
+		}
+	}
+}
+
+// idOfRaw returns the string member key of the object raw, or "".
+func idOfRaw(raw []byte, key string) string {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return ""
+	}
+	return memberString(raw, key)
+}
+
+func (d *decoder) line(p path, raw []byte, l *Line) {
+	ms, ok := d.object(p, raw, "a bill line")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "id":
+			d.str(f, m.val, &l.ID)
+		case "product":
+			d.str(f, m.val, &l.Product)
+		case "category":
+			d.str(f, m.val, &l.Category)
+		case "amount":
+			d.amount(f, m.val, &l.Amount)
+		default:
+			d.unknown(p, m.key, lineFields)
+		}
+	}
+}
+
+func (d *decoder) wallet(p path, raw []byte, w *Wallet) {
+	out := Wallet{}
+	if d.array(p, raw, "a wallet: a list of instruments", func(i int, raw []byte) {
+		var in Instrument
+		if d.element(func() { d.instrument(p.index(i, "id", idOfRaw(raw, "id")), raw, &in) }) {
+			out = append(out, in)
+		}
+	}) {
+		*w = out
+	}
+}
+
+func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
+	ms, ok := d.object(p, raw, "an instrument")
+	if !ok {
+		return
+	}
+	var balance, percent *decimal.Decimal
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "id":
+			d.str(f, m.val, &in.ID)
+		case "kind":
+			d.str(f, m.val, &in.Kind)
+		case "currency":
+			d.str(f, m.val, &in.Currency)
+		case "balance":
+			balance = nil
+			d.optAmount(f, m.val, &balance)
+		case "overdraft":
+			d.amount(f, m.val, &in.Overdraft)
+		case "percent":
+			percent = nil
+			d.optAmount(f, m.val, &percent)
+		case "min_spend":
+			d.amount(f, m.val, &in.MinSpend)
+		case "valid_from":
+			d.time(f, m.val, &in.ValidFrom)
+		case "valid_until":
+			d.time(f, m.val, &in.ValidUntil)
+		case "scope":
+			d.scope(f, m.val, &in.Scope)
+		case "priority":
+			d.integer(f, m.val, &in.Priority)
+		case "issued_at":
+			d.time(f, m.val, &in.IssuedAt)
+		case "status":
+			d.str(f, m.val, &in.Status)
+		case "group":
+			d.str(f, m.val, &in.Group)
+		case "invoiceable":
+			d.boolean(f, m.val, &in.Invoiceable)
+		default:
+			d.unknown(p, m.key, instrumentFields)
+		}
+	}
+	if balance != nil {
+		in.Balance = *balance
+	}
+	if percent != nil {
+		in.Percent = decimal.NewNullDecimal(*percent)
+		in.Capped = balance != nil
+	}
+}
+
+func (d *decoder) scope(p path, raw []byte, s *Scope) {
+	ms, ok := d.object(p, raw, "a scope")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "products":
+			d.strs(f, m.val, &s.Products)
+		case "exclude_products":
+			d.strs(f, m.val, &s.ExcludeProducts)
+		case "categories":
+			d.strs(f, m.val, &s.Categories)
+		case "exclude_categories":
+			d.strs(f, m.val, &s.ExcludeCategories)
+		case "modes":
+			d.strs(f, m.val, &s.Modes)
+		case "exclude_modes":
+			d.strs(f, m.val, &s.ExcludeModes)
+		default:
+			d.unknown(p, m.key, scopeFields)
+		}
+	}
+}
+
+func (d *decoder) policy(p path, raw []byte, pol *Policy) {
+	ms, ok := d.object(p, raw, "a policy")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "name":
+			d.str(f, m.val, &pol.Name)
+		case "strategy":
+			enum(d, f, m.val, "a strategy", true, strategies, &pol.Strategy)
+		case "rounding":
+			d.rounding(f, m.val, &pol.Rounding)
+		case "steps":
+			steps := []Step{}
+			if d.array(f, m.val, "a list of steps", func(i int, raw []byte) {
+				var s Step
+				d.step(f.index(i, "name", idOfRaw(raw, "name")), raw, &s)
+				steps = append(steps, s)
+			}) {
+				pol.Steps = steps
+			}
+		case "restrictions":
+			rs := []Restriction{}
+			if d.array(f, m.val, "a list of restrictions", func(i int, raw []byte) {
+				var r Restriction
+				d.restriction(f.index(i, "", ""), raw, &r)
+				rs = append(rs, r)
+			}) {
+				pol.Restrictions = rs
+			}
+		case "limits":
+			d.limits(f, m.val, &pol.Limits)
+		default:
+			d.unknown(p, m.key, policyFields)
+		}
+	}
+}
+
+func (d *decoder) step(p path, raw []byte, s *Step) {
+	ms, ok := d.object(p, raw, "a policy step")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "name":
+			d.str(f, m.val, &s.Name)
+		case "kinds":
+			d.strs(f, m.val, &s.Kinds)
+		case "scope":
+			enum(d, f, m.val, "a step scope", true, stepScopes, &s.Scope)
+		case "order":
+			keys := []OrderKey{}
+			if d.array(f, m.val, "a list of order keys", func(i int, raw []byte) {
+				var k OrderKey
+				n := d.count()
+				if enum(d, f.index(i, "", ""), raw, "an order key", false, orderKeys, &k); d.count() == n {
+					keys = append(keys, k)
+				}
+			}) {
+				s.Order = keys
+			}
+		case "draw":
+			enum(d, f, m.val, "a draw", true, draws, &s.Draw)
+		default:
+			d.unknown(p, m.key, stepFields)
+		}
+	}
+}
+
+func (d *decoder) restriction(p path, raw []byte, r *Restriction) {
+	ms, ok := d.object(p, raw, "a restriction")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "categories":
+			d.strs(f, m.val, &r.Categories)
+		case "products":
+			d.strs(f, m.val, &r.Products)
+		case "allow_kinds":
+			d.strs(f, m.val, &r.AllowKinds)
+		default:
+			d.unknown(p, m.key, restrictionFields)
+		}
+	}
+}
+
+// rounding decodes a rounding. A missing "places" is the currency's minor
+// units and "places": 0 is whole units, whatever the mode (see
+// [Rounding]).
+func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
+	ms, ok := d.object(p, raw, "a rounding")
+	if !ok {
+		return
+	}
+	var places *int32
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "places":
+			places = nil
+			if !isNull(m.val) {
+				var n int32
+				k := d.count()
+				d.int32(f, m.val, &n)
+				switch {
+				case d.count() != k:
+				case n < 0 && n != CurrencyPlaces:
+					d.addf(f, "found %d, expected 0 or more decimal places (leave places out for the currency's minor units)", n)
+				default:
+					places = &n
+				}
+			}
+		case "mode":
+			enum(d, f, m.val, "a rounding mode", true, roundingModes, &r.Mode)
+		case "strict":
+			d.boolean(f, m.val, &r.Strict)
+		default:
+			d.unknown(p, m.key, roundingFields)
+		}
+	}
+	r.Places = roundingPlaces(places)
+}
+
+func (d *decoder) limits(p path, raw []byte, l *Limits) {
+	ms, ok := d.object(p, raw, "limits")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "max_lines":
+			d.integer(f, m.val, &l.MaxLines)
+		case "max_instruments":
+			d.integer(f, m.val, &l.MaxInstruments)
+		case "max_id_length":
+			d.integer(f, m.val, &l.MaxIDLength)
+		case "max_integer_digits":
+			d.integer(f, m.val, &l.MaxIntegerDigits)
+		case "max_decimal_places":
+			d.integer(f, m.val, &l.MaxDecimalPlaces)
+		default:
+			d.unknown(p, m.key, limitsFields)
+		}
+	}
+}
+
+func (d *decoder) split(p path, raw []byte, s *Split) {
+	ms, ok := d.object(p, raw, "a split")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "bill":
+			d.str(f, m.val, &s.Bill)
+		case "currency":
+			d.str(f, m.val, &s.Currency)
+		case "total":
+			d.amount(f, m.val, &s.Total)
+		case "discounted":
+			d.amount(f, m.val, &s.Discounted)
+		case "paid":
+			d.amount(f, m.val, &s.Paid)
+		case "outstanding":
+			d.amount(f, m.val, &s.Outstanding)
+		case "invoiceable":
+			d.amount(f, m.val, &s.Invoiceable)
+		case "allocations":
+			as := []Allocation{}
+			if d.array(f, m.val, "a list of allocations", func(i int, raw []byte) {
+				var a Allocation
+				d.allocation(f.index(i, "", ""), raw, &a)
+				as = append(as, a)
+			}) {
+				s.Allocations = as
+			}
+		case "instruments":
+			rs := []InstrumentResult{}
+			if d.array(f, m.val, "a list of instrument results", func(i int, raw []byte) {
+				var r InstrumentResult
+				d.instrumentResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &r)
+				rs = append(rs, r)
+			}) {
+				s.Instruments = rs
+			}
+		case "lines":
+			ls := []LineResult{}
+			if d.array(f, m.val, "a list of line results", func(i int, raw []byte) {
+				var l LineResult
+				d.lineResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &l)
+				ls = append(ls, l)
+			}) {
+				s.Lines = ls
+			}
+		default:
+			d.unknown(p, m.key, splitFields)
+		}
+	}
+}
+
+func (d *decoder) allocation(p path, raw []byte, a *Allocation) {
+	ms, ok := d.object(p, raw, "an allocation")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "instrument":
+			d.str(f, m.val, &a.Instrument)
+		case "line":
+			d.str(f, m.val, &a.Line)
+		case "step":
+			d.str(f, m.val, &a.Step)
+		case "amount":
+			d.amount(f, m.val, &a.Amount)
+		default:
+			d.unknown(p, m.key, allocationFields)
+		}
+	}
+}
+
+func (d *decoder) instrumentResult(p path, raw []byte, r *InstrumentResult) {
+	ms, ok := d.object(p, raw, "an instrument result")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "id":
+			d.str(f, m.val, &r.ID)
+		case "used":
+			d.amount(f, m.val, &r.Used)
+		case "balance_after":
+			d.amount(f, m.val, &r.BalanceAfter)
+		case "skipped":
+			rs := []Reason{}
+			if d.array(f, m.val, "a list of reasons", func(i int, raw []byte) {
+				var x Reason
+				d.reason(f.index(i, "", ""), raw, &x)
+				rs = append(rs, x)
+			}) {
+				r.Skipped = rs
+			}
+		default:
+			d.unknown(p, m.key, resultFields)
+		}
+	}
+}
+
+func (d *decoder) reason(p path, raw []byte, r *Reason) {
+	enum(d, p, raw, "a reason", false, reasonOrder[:], r)
+}
+
+func (d *decoder) lineResult(p path, raw []byte, l *LineResult) {
+	ms, ok := d.object(p, raw, "a line result")
+	if !ok {
+		return
+	}
+	for _, m := range ms {
+		f := p.dot(m.key)
+		switch m.key {
+		case "id":
+			d.str(f, m.val, &l.ID)
+		case "amount":
+			d.amount(f, m.val, &l.Amount)
+		case "discounted":
+			d.amount(f, m.val, &l.Discounted)
+		case "covered":
+			d.amount(f, m.val, &l.Covered)
+		case "outstanding":
+			d.amount(f, m.val, &l.Outstanding)
+		default:
+			d.unknown(p, m.key, lineResultFields)
+		}
+	}
+}
