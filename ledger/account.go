@@ -184,6 +184,8 @@ func (a Account) problem() string {
 		return "missing account"
 	case a.sys == "" && a.id == "":
 		return "instrument account without an instrument id"
+	case a.sys == "" && idProblem("instrument id", a.id) != "":
+		return idProblem("instrument id", a.id)
 	case a.sys != "" && !a.sys.known():
 		return fmt.Sprintf("unknown system account %q", a.sys)
 	case !allocation.ValidCurrency(a.currency):
