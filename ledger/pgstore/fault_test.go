@@ -86,7 +86,7 @@ func terminate(t *testing.T, pid int32) {
 // lock. Retrying it then succeeds.
 func TestFault(t *testing.T) {
 	ctx := context.Background()
-	s := pgstore.New(db, pgstore.Options{})
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema})
 	g := ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("100"), "")
 	batch := []ledger.Transaction{spendTx("s1", at(1), acct("cash"), "30"), spendTx("s2", at(2), acct("cash"), "40")}
 	cases := []struct {
@@ -168,7 +168,7 @@ func TestFault(t *testing.T) {
 			if st := readStored(t, stream); st.version != 1 || st.txs != 1 || st.postings != 2 {
 				t.Fatalf("after the fault the tables hold %+v", st)
 			}
-			for _, st := range []*pgstore.Store{s, pgstore.New(db, pgstore.Options{CacheStreams: -1})} {
+			for _, st := range []*pgstore.Store{s, pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})} {
 				if j, err := st.Load(ctx, stream); err != nil || j.Len() != 1 {
 					t.Fatalf("Load after the fault: %d, %v", j.Len(), err)
 				}

@@ -24,6 +24,8 @@ import (
 var (
 	poolConfig *pgxpool.Config // connects into the tests' schema
 	db         *pgxpool.Pool   // shared by the tests
+	testSchema string          // the tests' schema, the Stores' Options.Schema
+	dbURL      string          // the database's URL, as the admin
 )
 
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
@@ -46,7 +48,9 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer admin.Close(ctx)
+	dbURL = url
 	schema := fmt.Sprintf("billfold_test_%d_%d", os.Getpid(), rand.Uint32())
+	testSchema = schema
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		fmt.Fprintf(os.Stderr, "pgstore tests: %v\n", err)
 		return 1
@@ -64,7 +68,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer db.Close()
-	if err := pgstore.New(db, pgstore.Options{}).Migrate(ctx); err != nil {
+	if err := pgstore.New(db, pgstore.Options{Schema: testSchema}).Migrate(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "pgstore tests: %v\n", err)
 		return 1
 	}
