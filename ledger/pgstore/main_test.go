@@ -133,6 +133,13 @@ type tb interface {
 // readStored reads what the tables hold for stream.
 func readStored(t tb, stream string) stored {
 	t.Helper()
+	return readStoredIn(t, db, stream)
+}
+
+// readStoredIn reads what the tables, in the search_path of db's
+// connections, hold for stream.
+func readStoredIn(t tb, db *pgxpool.Pool, stream string) stored {
+	t.Helper()
 	ctx := context.Background()
 	s := stored{balances: map[string]decimal.Decimal{}}
 	err := db.QueryRow(ctx, `SELECT
@@ -166,7 +173,13 @@ func readStored(t tb, stream string) stored {
 // balances reported).
 func checkStored(t tb, stream string, j ledger.Journal) {
 	t.Helper()
-	s := readStored(t, stream)
+	checkStoredIn(t, db, stream, j)
+}
+
+// checkStoredIn is checkStored in the tables of db's search_path.
+func checkStoredIn(t tb, db *pgxpool.Pool, stream string, j ledger.Journal) {
+	t.Helper()
+	s := readStoredIn(t, db, stream)
 	want := stored{version: j.Len(), txs: j.Len()}
 	if j.Len() == 0 {
 		want.version = s.version // no row, or a row at 0
