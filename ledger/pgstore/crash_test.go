@@ -111,7 +111,7 @@ func TestCrash(t *testing.T) {
 				select {
 				case <-stop:
 					return n
-				case <-time.After(15 * time.Millisecond):
+				case <-time.After(40 * time.Millisecond):
 				}
 				var done int
 				err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity

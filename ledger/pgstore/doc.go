@@ -137,9 +137,13 @@
 // transactions SERIALIZABLE whatever the client asks (CockroachDB
 // upgrades READ COMMITTED by default) and aborts them with 40001 when they
 // conflict: set [Options].Serializable, so that the Store asks for it
-// itself, and leave [Options].Retries at a few. The Store's tests run
-// concurrent writers that way against PostgreSQL at SERIALIZABLE. What
-// else the Store relies on, to check on the target:
+// itself. The Store's tests run concurrent writers that way against
+// PostgreSQL with default_transaction_isolation=serializable, where every
+// writer that waited for a stream's lock fails with 40001 (its snapshot
+// predates the holder's commit) and is retried: nothing is lost or booked
+// twice, but a hot stream costs retries there, which [Options].Retries
+// bounds ([ErrTransient] beyond). What else the Store relies on, to check
+// on the target:
 //
 //   - row locks held to the end of the transaction, taken by SELECT …
 //     FOR UPDATE, that queue other writers of the row (not only abort

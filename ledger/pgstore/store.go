@@ -26,7 +26,7 @@ const DefaultSchema = "public"
 const (
 	DefaultLockTimeout = 10 * time.Second
 	DefaultIdleTimeout = 10 * time.Second
-	DefaultRetries     = 10
+	DefaultRetries     = 30
 )
 
 // Options are the choices of [New]. The zero Options keep the journals of
@@ -180,14 +180,15 @@ func (s *Store) Load(ctx context.Context, stream string) (ledger.Journal, error)
 
 // retry runs f until it succeeds, fails with anything but a
 // serialization failure or deadlock, or has been retried s.retries times,
-// pausing a few random milliseconds before each retry.
+// pausing before each retry a random time that grows with the attempts
+// (up to 1–64 ms), so that writers that collided spread out.
 func (s *Store) retry(ctx context.Context, f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
 		if err == nil || attempt >= s.retries || !retryable(err) || ctx.Err() != nil {
 			return err
 		}
-		t := time.NewTimer(time.Duration(1+rand.IntN(1<<min(attempt, 5))) * time.Millisecond)
+		t := time.NewTimer(time.Duration(1+rand.IntN(1<<min(attempt, 6))) * time.Millisecond)
 		select {
 		case <-ctx.Done():
 			t.Stop()
