@@ -46,15 +46,23 @@ func TestCrash(t *testing.T) {
 	}
 	t.Cleanup(c.stop)
 	ctx := context.Background()
-	pool := func(t *testing.T, addr string, maxConns int32) *pgxpool.Pool {
+	// Every connection goes through a proxy, whose address outlives the
+	// server's: a restarted server may have to take another port (a
+	// free port can be taken by anyone while the server is down).
+	var cutting atomic.Bool
+	var commits atomic.Int64
+	prx := startProxy(t, "127.0.0.1:"+strconv.Itoa(c.port), func() bool {
+		return cutting.Load() && commits.Add(1)%4 == 0
+	})
+	pool := func(t *testing.T, maxConns int32, app string) *pgxpool.Pool {
 		cfg, err := pgxpool.ParseConfig(c.url)
 		if err != nil {
 			t.Fatal(err)
 		}
-		host, port, _ := net.SplitHostPort(addr)
+		host, port, _ := net.SplitHostPort(prx.addr())
 		n, _ := strconv.Atoi(port)
 		cfg.ConnConfig.Host, cfg.ConnConfig.Port = host, uint16(n)
-		cfg.ConnConfig.RuntimeParams["application_name"] = "billfold-crash"
+		cfg.ConnConfig.RuntimeParams["application_name"] = app
 		cfg.MaxConns = maxConns
 		p, err := pgxpool.NewWithConfig(ctx, cfg)
 		if err != nil {
@@ -63,14 +71,20 @@ func TestCrash(t *testing.T) {
 		t.Cleanup(p.Close)
 		return p
 	}
-	server := "127.0.0.1:" + strconv.Itoa(c.port)
-	admin, err := pgxpool.New(ctx, c.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(admin.Close)
+	admin := pool(t, 2, "billfold-crash-admin")
 	if err := pgstore.New(admin, pgstore.Options{}).Migrate(ctx); err != nil { // in public, the default
 		t.Fatal(err)
+	}
+	restart := func() error {
+		if err := c.start(); err == nil {
+			return nil
+		}
+		c.port = 0 // on another port
+		if err := c.start(); err != nil {
+			return err
+		}
+		prx.retarget("127.0.0.1:" + strconv.Itoa(c.port))
+		return nil
 	}
 
 	for _, fc := range []struct {
@@ -82,7 +96,7 @@ func TestCrash(t *testing.T) {
 		fault func(t *testing.T, stop <-chan struct{}) int
 	}{
 		{"kill_server", func(t *testing.T) *pgstore.Store {
-			return pgstore.New(pool(t, server, 8), pgstore.Options{})
+			return pgstore.New(pool(t, 8, "billfold-crash"), pgstore.Options{})
 		}, func(t *testing.T, stop <-chan struct{}) int {
 			n := 0
 			for n < 2 {
@@ -96,7 +110,7 @@ func TestCrash(t *testing.T) {
 					return n
 				}
 				n++
-				if err := c.start(); err != nil {
+				if err := restart(); err != nil {
 					t.Error(err)
 					return n
 				}
@@ -104,7 +118,7 @@ func TestCrash(t *testing.T) {
 			return n
 		}},
 		{"terminate_backends", func(t *testing.T) *pgstore.Store {
-			return pgstore.New(pool(t, server, 8), pgstore.Options{})
+			return pgstore.New(pool(t, 8, "billfold-crash"), pgstore.Options{})
 		}, func(t *testing.T, stop <-chan struct{}) int {
 			n := 0
 			for {
@@ -124,11 +138,11 @@ func TestCrash(t *testing.T) {
 			}
 		}},
 		{"cut_after_commit", func(t *testing.T) *pgstore.Store {
-			var commits atomic.Int64
-			p := startProxy(t, server, func() bool { return commits.Add(1)%4 == 0 })
-			return pgstore.New(pool(t, p.addr(), 8), pgstore.Options{})
+			return pgstore.New(pool(t, 8, "billfold-crash"), pgstore.Options{})
 		}, func(t *testing.T, stop <-chan struct{}) int {
+			cutting.Store(true)
 			<-stop
+			cutting.Store(false)
 			return 1
 		}},
 	} {

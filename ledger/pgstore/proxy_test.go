@@ -21,14 +21,14 @@ import (
 // a simple query, or the execution of a statement whose text is COMMIT
 // (pgx prepares it once per connection and then executes it by name).
 type proxy struct {
-	ln     net.Listener
-	target string
+	ln net.Listener
 	// cut is asked after each COMMIT is relayed; true cuts the
 	// connection there.
 	cut func() bool
 
-	mu    sync.Mutex
-	conns map[net.Conn]bool
+	mu     sync.Mutex
+	target string // host:port
+	conns  map[net.Conn]bool
 	wg    sync.WaitGroup
 }
 
@@ -45,6 +45,13 @@ func startProxy(t testing.TB, target string, cut func() bool) *proxy {
 	go p.accept()
 	t.Cleanup(p.close)
 	return p
+}
+
+// retarget makes new connections go to target.
+func (p *proxy) retarget(target string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.target = target
 }
 
 // addr is the proxy's host:port.
@@ -85,7 +92,10 @@ func (p *proxy) accept() {
 		if err != nil {
 			return
 		}
-		server, err := net.Dial("tcp", p.target)
+		p.mu.Lock()
+		target := p.target
+		p.mu.Unlock()
+		server, err := net.Dial("tcp", target)
 		if err != nil {
 			client.Close()
 			continue
