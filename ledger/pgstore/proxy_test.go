@@ -29,7 +29,7 @@ type proxy struct {
 	mu     sync.Mutex
 	target string // host:port
 	conns  map[net.Conn]bool
-	wg    sync.WaitGroup
+	wg     sync.WaitGroup
 }
 
 // startProxy listens on a free port of 127.0.0.1 and relays to target
