@@ -95,11 +95,25 @@
 // # Memory
 //
 // A Store keeps the journals of the streams it used most recently in
-// memory ([Options].CacheStreams), since rebuilding a journal costs time in
-// proportion to its length. Before using a kept journal it checks against
-// the database that the stream still holds it (its length and the id of
-// its last transaction), and reads only the transactions added since. It
-// relies on rows never being changed or deleted.
+// memory, bounded by count ([Options].CacheStreams) and by the size of
+// their transactions' JSON ([Options].CacheBytes), since rebuilding a
+// journal costs time in proportion to its length. Before using a kept
+// journal it checks against the database that the stream still holds it
+// (its length and the id of its last transaction), and reads only the
+// transactions added since. It relies on rows never being changed or
+// deleted.
+//
+// A write to a stream whose journal the Store does not keep reads it
+// before taking the stream's lock, and under the lock reads only what was
+// added since: a long stream's cold read (a second or more for 100,000
+// transactions) does not hold up the customer's other writers. A journal
+// larger than CacheBytes is never kept, so every write to its stream reads
+// it whole, twice; size CacheBytes for the longest streams.
+//
+// The build function of [Store.Update] runs while the Store holds a pool
+// connection and the stream's lock: it must not call the Store. On a pool
+// whose every connection is held by such a writer, a call from build
+// would wait for a connection for ever.
 //
 // # Failures
 //

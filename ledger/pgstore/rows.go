@@ -69,7 +69,7 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		if err != nil {
 			return kept{}, corrupt(stream, int(pos), err)
 		}
-		k = kept{j, tx.ID}
+		k = kept{j, tx.ID, k.size + int64(len(body))}
 	}
 	if err := rows.Err(); err != nil {
 		return kept{}, err
@@ -89,8 +89,8 @@ func corrupt(stream string, pos int, cause error) error {
 
 // insert queues on b the statements that store txs at positions from,
 // from+1, … of stream, and move the stream from version from to
-// from+len(txs).
-func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.Transaction) error {
+// from+len(txs). It returns the length of the transactions' bodies.
+func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.Transaction) (int64, error) {
 	n := len(txs)
 	var (
 		pos            = make([]int64, n)
@@ -104,11 +104,13 @@ func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.
 		amounts        []string
 		lines, prods   []string
 	)
+	var size int64
 	for i, tx := range txs {
 		body, err := json.Marshal(tx)
 		if err != nil {
-			return fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
+			return 0, fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
 		}
+		size += int64(len(body))
 		pos[i], ids[i], kinds[i], times[i] = int64(from+i), tx.ID, string(tx.Kind), tx.Time
 		bills[i], refs[i], bodies[i] = tx.Bill, tx.Ref, string(body)
 		for k, p := range tx.Postings {
@@ -140,7 +142,7 @@ func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.
 		}
 		return nil
 	})
-	return nil
+	return size, nil
 }
 
 // exact formats d with exactly the decimals it carries, independently of

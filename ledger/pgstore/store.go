@@ -18,6 +18,10 @@ import (
 // when [Options].CacheStreams is zero.
 const DefaultCacheStreams = 1024
 
+// DefaultCacheBytes bounds the journals a Store keeps in memory when
+// [Options].CacheBytes is zero: 64 MiB of their transactions' JSON.
+const DefaultCacheBytes = 64 << 20
+
 // DefaultSchema is the schema a Store's tables live in when
 // [Options].Schema is empty.
 const DefaultSchema = "public"
@@ -30,7 +34,7 @@ const (
 )
 
 // Options are the choices of [New]. The zero Options keep the journals of
-// up to [DefaultCacheStreams] streams in memory, use the tables in schema
+// up to [DefaultCacheStreams] streams and [DefaultCacheBytes] in memory, use the tables in schema
 // [DefaultSchema], wait at most [DefaultLockTimeout] for a stream's lock,
 // let a writer sit idle holding it at most [DefaultIdleTimeout], run READ
 // COMMITTED and retry serialization failures [DefaultRetries] times.
@@ -41,6 +45,13 @@ type Options struct {
 	// DefaultCacheStreams; a negative number keeps none, so that every
 	// call reads the stream's whole journal.
 	CacheStreams int
+
+	// CacheBytes bounds the same journals by size, counted as the length
+	// of their transactions' JSON bodies (a journal in memory takes a
+	// few times that). A journal larger than CacheBytes is not kept:
+	// every write to its stream reads it whole. Zero means
+	// DefaultCacheBytes; a negative number keeps none.
+	CacheBytes int64
 
 	// Schema is the schema holding the tables; every statement names it,
 	// so the connection's search_path plays no part. Empty means
@@ -124,7 +135,11 @@ func New(pool *pgxpool.Pool, opt Options) *Store {
 		}
 		return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
 	}
-	s := &Store{pool: pool, cache: newCache(n), schema: schema,
+	nb := opt.CacheBytes
+	if nb == 0 {
+		nb = DefaultCacheBytes
+	}
+	s := &Store{pool: pool, cache: newCache(n, nb), schema: schema,
 		sql: statements{
 			schemaIdent:  pgx.Identifier{schema}.Sanitize(),
 			schemaTable:  table("billfold_schema"),
@@ -336,6 +351,13 @@ func (s *Store) write(ctx context.Context, stream string, expected int, build fu
 		results []ledger.Result
 		verdict error
 	)
+	if _, ok := s.cache.get(stream); !ok && s.cache.enabled() {
+		// Read the journal before taking the lock, so that the lock is
+		// held only to read what was added since: on a long stream, the
+		// cold read is what takes time. A failure here changes nothing;
+		// the read under the lock reports it.
+		s.read(ctx, s.pool, stream, kept{})
+	}
 	err := s.retry(ctx, func() error {
 		var err error
 		j, results, err = s.attempt(ctx, stream, expected, build)
@@ -411,7 +433,8 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 		return next, results, nil // the deferred rollback drops a stream row just created
 	}
 	var b pgx.Batch
-	if err := insert(&b, &s.sql, stream, j.Len(), fresh); err != nil {
+	size, err := insert(&b, &s.sql, stream, j.Len(), fresh)
+	if err != nil {
 		return ledger.Journal{}, nil, err
 	}
 	b.Queue("COMMIT")
@@ -422,7 +445,7 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 		}
 		return ledger.Journal{}, nil, &dbFailure{err: err, committing: true, ids: ids}
 	}
-	s.cache.put(stream, kept{next, fresh[len(fresh)-1].ID})
+	s.cache.put(stream, kept{next, fresh[len(fresh)-1].ID, k.size + size})
 	return next, results, nil
 }
 
