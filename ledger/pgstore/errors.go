@@ -34,9 +34,10 @@ var (
 	ErrTransient = errors.New("pgstore: transient failure, nothing stored")
 
 	// ErrUnknownOutcome is wrapped by the error for a write whose commit
-	// was sent but whose answer never came: the connection broke, or the
-	// context ended, while the database was committing. The write may or
-	// may not be stored. Retry it with the same transactions (the same
+	// was sent but whose answer never came: the connection broke, the
+	// context ended, or the server ended the session (terminated, shut
+	// down: it may have committed just before) while the database was
+	// committing. The write may or may not be stored. Retry it with the same transactions (the same
 	// ids and content: if it was stored, each is a replay), or ask
 	// [Store.Resolve]; never rebuild them, since a different transaction
 	// under a stored id fails with [ledger.ErrConflict]. The error is an
@@ -77,6 +78,13 @@ func (e *OutcomeError) Unwrap() []error { return []error{ErrUnknownOutcome, e.Er
 // only when the server gave no answer.
 func classify(ctx context.Context, err error, stream string, committing bool, ids []string) error {
 	var pe *pgconn.PgError
+	if errors.As(err, &pe) && committing && (pe.Severity == "FATAL" || pe.Severity == "PANIC") && pe.Code != "25P03" {
+		// The server ended the session (terminated, shut down) while the
+		// commit was on its way: it may have committed first and sent
+		// the FATAL after. Only the idle-in-transaction timeout is known
+		// to strike before the commit arrived.
+		return &OutcomeError{Stream: stream, IDs: ids, Err: err}
+	}
 	if errors.As(err, &pe) {
 		// The server answered with an error: whatever was sent in the
 		// database transaction is rolled back, a COMMIT included.

@@ -20,7 +20,8 @@ func TestClassify(t *testing.T) {
 		cancel()
 		return ctx
 	}()
-	pg := func(code string) error { return &pgconn.PgError{Code: code, Message: "m"} }
+	pg := func(code string) error { return &pgconn.PgError{Severity: "ERROR", Code: code, Message: "m"} }
+	fatal := func(code string) error { return &pgconn.PgError{Severity: "FATAL", Code: code, Message: "m"} }
 	for _, c := range []struct {
 		name       string
 		ctx        context.Context
@@ -35,7 +36,10 @@ func TestClassify(t *testing.T) {
 		{"deadlock", live, pg("40P01"), false, ErrTransient},
 		{"lock_timeout", live, pg("55P03"), false, ErrTransient},
 		{"idle_in_transaction_timeout", live, pg("25P03"), true, ErrTransient},
-		{"terminated", live, pg("57P01"), true, ErrTransient},
+		{"terminated_before_commit", live, fatal("57P01"), false, ErrTransient},
+		{"terminated_in_commit", live, fatal("57P01"), true, ErrUnknownOutcome},
+		{"idle_timeout_before_commit_arrived", live, fatal("25P03"), true, ErrTransient},
+		{"serialization_failure_at_commit", live, pg("40001"), true, ErrTransient},
 		{"cannot_connect", live, pg("08006"), false, ErrTransient},
 		{"too_many_connections", live, pg("53300"), false, ErrTransient},
 		{"undefined_table", live, pg("42P01"), false, ErrSetup},

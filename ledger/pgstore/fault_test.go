@@ -103,18 +103,18 @@ func TestFault(t *testing.T) {
 		// update writes with Store.Update, whose build waits, holding the
 		// stream's lock, until the fault is done; else with Append.
 		update bool
-		// class is the error class the broken write must return: the
-		// server's answer (here, that it was terminated) says nothing
-		// was stored; a context ended after the commit was sent cannot
-		// know.
+		// class is the error class the broken write must return. Once
+		// the commit is sent, neither a context that ended nor a session
+		// the server ended can tell whether it committed (a session may
+		// be terminated just after its commit).
 		class error
 	}{
 		{"terminate_after_inserts", "update", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `wait_event = 'PgSleep'`))
-		}, false, pgstore.ErrTransient},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"terminate_in_commit", "commit", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `wait_event = 'PgSleep'`))
-		}, false, pgstore.ErrTransient},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"cancel_after_inserts", "update", func(t *testing.T, cancel context.CancelFunc) {
 			backend(t, `wait_event = 'PgSleep'`)
 			cancel()
@@ -125,7 +125,7 @@ func TestFault(t *testing.T) {
 		}, false, pgstore.ErrUnknownOutcome},
 		{"terminate_holding_lock", "", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `state = 'idle in transaction' AND query LIKE '%FOR UPDATE%'`))
-		}, true, pgstore.ErrTransient},
+		}, true, pgstore.ErrUnknownOutcome},
 	}
 	streams := make([]string, len(cases))
 	for i := range cases {
