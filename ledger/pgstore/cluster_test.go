@@ -206,28 +206,56 @@ func (c *cluster) start() error {
 	}
 }
 
-// kill ends every process of the server at once (SIGKILL to its process
-// group: the postmaster and its backends), as a crash of the server would,
-// and waits for the postmaster's exit. The cluster must be crashable.
+// kill ends every process of the server at once (SIGKILL to the
+// postmaster and to each of its children, found in /proc: the backends
+// leave the postmaster's process group), as a crash of the server would,
+// and waits until they are all gone. The cluster must be crashable.
 func (c *cluster) kill() error {
 	if !c.group || c.cmd == nil {
 		return errors.New("pgstore tests: kill needs a running, crashable cluster")
 	}
-	if err := syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		return err
+	pids := append(children(c.cmdPid), c.cmdPid)
+	syscall.Kill(-c.cmdPid, syscall.SIGSTOP) // no new children while we kill
+	for _, pid := range append(children(c.cmdPid), pids...) {
+		syscall.Kill(pid, syscall.SIGKILL)
 	}
+	syscall.Kill(-c.cmdPid, syscall.SIGKILL)
 	<-c.done
 	c.cmd = nil
-	// The backends are in the group too; wait until none is left, so
-	// that the restart finds the data directory free.
 	deadline := time.Now().Add(10 * time.Second)
-	for syscall.Kill(-c.cmdPid, 0) == nil {
-		if time.Now().After(deadline) {
-			return errors.New("pgstore tests: server processes outlived SIGKILL")
+	for _, pid := range pids {
+		for syscall.Kill(pid, 0) == nil {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("pgstore tests: server process %d outlived SIGKILL", pid)
+			}
+			time.Sleep(5 * time.Millisecond)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 	return nil
+}
+
+// children returns the pids of the processes whose parent is pid, from
+// /proc (none where there is no /proc).
+func children(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+		fields := strings.Fields(rest)
+		if len(fields) < 2 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fields[1]); ppid == pid {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 // stop shuts the server down (fast shutdown, then a kill after ten

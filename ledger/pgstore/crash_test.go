@@ -76,15 +76,18 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	restart := func() error {
-		if err := c.start(); err == nil {
-			return nil
+		var err error
+		for try := range 4 {
+			if try >= 2 {
+				c.port = 0 // on another port: ours may have been taken
+			}
+			if err = c.start(); err == nil {
+				prx.retarget("127.0.0.1:" + strconv.Itoa(c.port))
+				return nil
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
-		c.port = 0 // on another port
-		if err := c.start(); err != nil {
-			return err
-		}
-		prx.retarget("127.0.0.1:" + strconv.Itoa(c.port))
-		return nil
+		return err
 	}
 
 	for _, fc := range []struct {
@@ -103,7 +106,7 @@ func TestCrash(t *testing.T) {
 				select {
 				case <-stop:
 					return n
-				case <-time.After(700 * time.Millisecond):
+				case <-time.After(400 * time.Millisecond):
 				}
 				if err := c.kill(); err != nil {
 					t.Error(err)
