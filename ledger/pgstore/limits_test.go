@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,32 @@ func TestInputsTheDatabaseCannotKeep(t *testing.T) {
 		{"amount_beyond_numeric", "", ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, decimal.New(1, 140000), "")},
 		{"amount_too_precise_for_numeric", "", ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, decimal.New(1, -17000), "")},
 	}
+	// At the limits, with ids random enough not to compress, everything
+	// is stored: the limits fit PostgreSQL's index keys.
+	t.Run("at_the_limits", func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		id := func() string {
+			b := make([]byte, ledger.MaxIDBytes)
+			for i := range b {
+				b[i] = byte(33 + rng.IntN(94))
+			}
+			return string(b)
+		}
+		stream, instrument := id(), id()
+		tx := ledger.Grant(id(), t0, ledger.Terms{Account: acct(instrument)},
+			decimal.New(1, ledger.MaxAmountIntegerDigits-1).Add(decimal.New(1, -ledger.MaxAmountPlaces)), "")
+		if _, err := s.Append(ctx, stream, 0, []ledger.Transaction{tx}); err != nil {
+			t.Fatal(err)
+		}
+		j, err := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+		if err != nil || j.Len() != 1 {
+			t.Fatalf("Load: %d, %v", j.Len(), err)
+		}
+		if got, _ := j.Transaction(tx.ID); !got.Equal(tx) {
+			t.Fatalf("stored %+v, appended %+v", got, tx)
+		}
+		checkStored(t, stream, j)
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			stream := c.stream
