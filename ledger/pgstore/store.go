@@ -373,6 +373,8 @@ func (s *Store) write(ctx context.Context, stream string, expected int, build fu
 		return ledger.Journal{}, nil, &dbError{stream, classify(ctx, f.err, stream, f.committing, f.ids)}
 	case err != nil:
 		return ledger.Journal{}, nil, &dbError{stream, err}
+	case errors.Is(verdict, ErrCorrupt):
+		return ledger.Journal{}, nil, &dbError{stream, verdict}
 	case verdict != nil:
 		return j, nil, verdict
 	}
