@@ -14,7 +14,8 @@ import (
 // or is cut off from the database) does not block the customer's other
 // writers for longer than its IdleTimeout: the server ends its session,
 // which releases the lock, and the stalled write stores nothing. A writer
-// waiting for a lock gives up after its LockTimeout with ErrTransient.
+// waiting for a lock gives up after its LockTimeout with ErrTransient (as
+// does one terminated while it waits).
 func TestBoundedWaits(t *testing.T) {
 	ctx := context.Background()
 	grant := ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("100"), "")
@@ -91,6 +92,20 @@ func TestBoundedWaits(t *testing.T) {
 		})
 		waited := time.Since(start)
 		_, _, rerr := waiter.Resolve(ctx, stream, "stalled")
+		// A writer terminated while it waits for the lock had sent no
+		// commit: nothing stored, ErrTransient.
+		patient := pgstore.New(db, pgstore.Options{Schema: testSchema, LockTimeout: 20 * time.Second})
+		patientDone := make(chan error, 1)
+		go func() {
+			_, _, err := patient.Update(ctx, stream, func(ledger.Journal) ([]ledger.Transaction, error) {
+				return []ledger.Transaction{spendTx("patient", at(3), acct("cash"), "3")}, nil
+			})
+			patientDone <- err
+		}()
+		terminate(t, backend(t, `wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'`))
+		if err := <-patientDone; !errors.Is(err, pgstore.ErrTransient) {
+			t.Fatalf("a writer terminated while waiting for the lock returned %v, want ErrTransient", err)
+		}
 		close(release)
 		if !errors.Is(err, pgstore.ErrTransient) || waited > 3*time.Second {
 			t.Fatalf("a writer waiting on a held lock returned %v after %v, want ErrTransient after about 200 ms", err, waited)
