@@ -207,6 +207,10 @@ func (a Account) problem() string {
 		return "instrument account without an instrument id"
 	case a.hold != "" && (a.sys != "" || a.id == ""):
 		return "held account without an instrument id"
+	case a.sys == "" && idProblem("instrument id", a.id) != "":
+		return idProblem("instrument id", a.id)
+	case a.hold != "" && idProblem("hold id", a.hold) != "":
+		return idProblem("hold id", a.hold)
 	case a.sys != "" && !a.sys.known():
 		return fmt.Sprintf("unknown system account %q", a.sys)
 	case !allocation.ValidCurrency(a.currency):

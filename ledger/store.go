@@ -42,9 +42,13 @@ type MemoryStore struct {
 }
 
 // Load returns the stream's journal (the zero Journal for an unknown
-// stream). It fails only if ctx is done.
+// stream). It fails only if ctx is done or the stream id is not one a
+// store can keep ([ValidStream]).
 func (s *MemoryStore) Load(ctx context.Context, stream string) (Journal, error) {
 	if err := ctx.Err(); err != nil {
+		return Journal{}, err
+	}
+	if err := ValidStream(stream); err != nil {
 		return Journal{}, err
 	}
 	s.mu.Lock()
@@ -53,9 +57,13 @@ func (s *MemoryStore) Load(ctx context.Context, stream string) (Journal, error) 
 }
 
 // Append applies txs to the stream's journal if the stream is at version
-// expected, and returns the new version; see [Store].Append.
+// expected, and returns the new version; see [Store].Append. A stream id
+// that [ValidStream] refuses fails with its error.
 func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, txs []Transaction) (int, error) {
 	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := ValidStream(stream); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()

@@ -190,22 +190,36 @@ func (t Terms) equal(u Terms) bool {
 // twice for one account. Postings to invalid accounts are left out of the
 // sums, so that each defect is reported once. Postings to held accounts
 // must have the shapes of holds, captures, releases and lapses (package
-// documentation, Holds). The error is an [*InvalidError] wrapping
-// [ErrInvalid], or nil.
+// documentation, Holds). It also enforces the limits every Store relies
+// on (see [MaxIDBytes]): valid UTF-8 without NUL in every string, ids of
+// at most MaxIDBytes, amounts within [MaxAmountIntegerDigits] and
+// [MaxAmountPlaces], and every time (Time, Terms.Expires) in the years
+// 0001–9999. The error is an [*InvalidError] wrapping [ErrInvalid], or
+// nil.
 //
 // [Journal.Apply] runs Validate first, then the checks that need the
 // journal.
 func (tx Transaction) Validate() error {
 	var ps []string
+	add := func(p string) {
+		if p != "" {
+			ps = append(ps, p)
+		}
+	}
 	if tx.ID == "" {
 		ps = append(ps, "missing id")
+	} else {
+		add(idProblem("id", tx.ID))
 	}
 	if tx.Time.IsZero() {
 		ps = append(ps, "missing time")
-	} else if y := tx.Time.Year(); y < 1 || y > 9999 {
+	} else {
 		// RFC 3339 (and so the JSON form a Store keeps) has four-digit years.
-		ps = append(ps, fmt.Sprintf("time %v is outside the years 0001–9999", tx.Time))
+		add(timeProblem("time", tx.Time))
 	}
+	add(textProblem("bill", tx.Bill))
+	add(textProblem("ref", tx.Ref))
+	add(textProblem("note", tx.Note))
 	switch {
 	case tx.Kind == "":
 		ps = append(ps, "missing kind")
@@ -224,8 +238,19 @@ func (tx Transaction) Validate() error {
 		if pr != "" {
 			ps = append(ps, fmt.Sprintf("posting %d: %s", i, pr))
 		}
-		if p.Amount.IsZero() {
+		ar := amountProblem("amount", p.Amount)
+		switch {
+		case ar != "":
+			ps = append(ps, fmt.Sprintf("posting %d: %s", i, ar))
+			pr = ar // left out of the sums, which would rescale it
+		case p.Amount.IsZero():
 			ps = append(ps, fmt.Sprintf("posting %d: zero amount", i))
+		}
+		if p := textProblem("line", p.Line); p != "" {
+			ps = append(ps, fmt.Sprintf("posting %d: %s", i, p))
+		}
+		if p := textProblem("product", p.Product); p != "" {
+			ps = append(ps, fmt.Sprintf("posting %d: %s", i, p))
 		}
 		if tx.Kind == KindTransfer && p.Account.sys != "" {
 			ps = append(ps, fmt.Sprintf("posting %d: a transfer may only move value between instrument accounts, not %s", i, p.Account))
@@ -246,8 +271,20 @@ func (tx Transaction) Validate() error {
 		case !t.Account.IsInstrument() && !t.Account.IsHeld():
 			ps = append(ps, fmt.Sprintf("terms %d: %s is not an instrument or held account", i, t.Account))
 		}
-		if t.Overdraft.IsNegative() {
+		if p := amountProblem("overdraft", t.Overdraft); p != "" {
+			ps = append(ps, fmt.Sprintf("terms %d: %s", i, p))
+		} else if t.Overdraft.IsNegative() {
 			ps = append(ps, fmt.Sprintf("terms %d: negative overdraft %s", i, exact(t.Overdraft)))
+		}
+		for _, p := range []string{textProblem("kind", t.Kind), textProblem("group", t.Group)} {
+			if p != "" {
+				ps = append(ps, fmt.Sprintf("terms %d: %s", i, p))
+			}
+		}
+		if !t.Expires.IsZero() {
+			if p := timeProblem("expires", t.Expires); p != "" {
+				ps = append(ps, fmt.Sprintf("terms %d: %s", i, p))
+			}
 		}
 		for _, u := range tx.Terms[:i] {
 			if u.Account == t.Account {

@@ -38,7 +38,7 @@ func BenchmarkSpend(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
-			s := pgstore.New(newPool(b, int32(c.clients)), pgstore.Options{})
+			s := pgstore.New(newPool(b, int32(c.clients)), pgstore.Options{Schema: testSchema})
 			streams := make([]string, c.streams)
 			for i := range streams {
 				streams[i] = newStream("bench")

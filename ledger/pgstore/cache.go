@@ -9,20 +9,25 @@ import (
 
 // A kept journal is one a Store loaded or wrote, with the id of its last
 // transaction: together with its length, what the database must still
-// show for the journal to be used again.
+// show for the journal to be used again. size is the length of its
+// transactions' JSON bodies, in bytes: what the cache counts against its
+// byte bound.
 type kept struct {
 	j    ledger.Journal
 	last string
+	size int64
 }
 
 // A cache keeps the journals of the streams used most recently, at most
-// max of them. It is safe for concurrent use. A cache of max ≤ 0 keeps
-// nothing.
+// maxStreams of them and at most maxBytes of their size. It is safe for
+// concurrent use. A cache of maxStreams ≤ 0 keeps nothing, nor does one of
+// maxBytes ≤ 0.
 type cache struct {
-	mu    sync.Mutex
-	max   int
-	items map[string]*list.Element // of *cached
-	lru   *list.List               // most recently used first
+	mu              sync.Mutex
+	maxStreams      int
+	maxBytes, bytes int64
+	items           map[string]*list.Element // of *cached
+	lru             *list.List               // most recently used first
 }
 
 type cached struct {
@@ -30,9 +35,12 @@ type cached struct {
 	kept
 }
 
-func newCache(max int) *cache {
-	return &cache{max: max, items: make(map[string]*list.Element), lru: list.New()}
+func newCache(maxStreams int, maxBytes int64) *cache {
+	return &cache{maxStreams: maxStreams, maxBytes: maxBytes, items: make(map[string]*list.Element), lru: list.New()}
 }
+
+// enabled reports whether the cache keeps anything.
+func (c *cache) enabled() bool { return c.maxStreams > 0 && c.maxBytes > 0 }
 
 // get returns the journal kept for stream, if any.
 func (c *cache) get(stream string) (kept, bool) {
@@ -49,26 +57,37 @@ func (c *cache) get(stream string) (kept, bool) {
 // put keeps k for stream unless a longer journal is kept for it: writers
 // racing to put what they saw leave the newest. A stale journal does no
 // harm beyond a wasted read, since every use checks it against the
-// database. Empty journals are not kept.
+// database. Empty journals are not kept, nor one larger than maxBytes;
+// the least recently used journals go to make room.
 func (c *cache) put(stream string, k kept) {
-	if c.max <= 0 || k.j.Len() == 0 {
+	if !c.enabled() || k.j.Len() == 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[stream]; ok {
 		v := e.Value.(*cached)
-		if v.j.Len() <= k.j.Len() {
-			v.kept = k
+		if v.j.Len() > k.j.Len() {
+			c.lru.MoveToFront(e)
+			return
 		}
-		c.lru.MoveToFront(e)
+		c.remove(e)
+	}
+	if k.size > c.maxBytes {
 		return
 	}
 	c.items[stream] = c.lru.PushFront(&cached{stream, k})
-	for c.lru.Len() > c.max {
-		old := c.lru.Remove(c.lru.Back()).(*cached)
-		delete(c.items, old.stream)
+	c.bytes += k.size
+	for c.lru.Len() > c.maxStreams || c.bytes > c.maxBytes {
+		c.remove(c.lru.Back())
 	}
+}
+
+// remove forgets e's journal. c.mu must be held.
+func (c *cache) remove(e *list.Element) {
+	v := c.lru.Remove(e).(*cached)
+	delete(c.items, v.stream)
+	c.bytes -= v.size
 }
 
 // drop forgets the journal kept for stream if it is k's: the database
@@ -77,7 +96,6 @@ func (c *cache) drop(stream string, k kept) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[stream]; ok && e.Value.(*cached).kept == k {
-		c.lru.Remove(e)
-		delete(c.items, stream)
+		c.remove(e)
 	}
 }

@@ -36,6 +36,13 @@ type cluster struct {
 	url  string
 	cmd  *exec.Cmd
 	done chan error // receives the server's exit
+
+	postgres, data string
+	cred           *syscall.Credential
+	port           int      // 0 until started
+	settings       []string // -c settings beyond the defaults
+	group          bool     // the server leads a process group of its own, for kill
+	cmdPid         int      // the postmaster's pid, its group's id
 }
 
 // installHint says how to get the server binaries.
@@ -86,7 +93,13 @@ func serverUser() (*syscall.Credential, error) {
 
 // startCluster initialises and starts a throwaway server. The caller must
 // call stop.
-func startCluster() (c *cluster, err error) {
+func startCluster() (c *cluster, err error) { return startClusterWith(false) }
+
+// startClusterWith is startCluster; with crashable, the server keeps
+// synchronous_commit on (so that a crash of every server process loses
+// no acknowledged commit: fsync off only matters if the machine fails)
+// and leads its own process group, which kill ends at once.
+func startClusterWith(crashable bool) (c *cluster, err error) {
 	initdb, err := pgBinary("initdb")
 	if err != nil {
 		return nil, err
@@ -103,7 +116,12 @@ func startCluster() (c *cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &cluster{dir: dir}
+	c = &cluster{dir: dir, group: crashable}
+	if crashable {
+		c.settings = []string{"synchronous_commit=on"}
+	} else {
+		c.settings = []string{"synchronous_commit=off"}
+	}
 	defer func() {
 		if err != nil {
 			c.stop()
@@ -121,39 +139,50 @@ func startCluster() (c *cluster, err error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("pgstore tests: %s: %v\n%s", cmd, err, out.String())
 	}
+	c.postgres, c.data, c.cred = postgres, data, cred
 	for try := 0; ; try++ {
-		err := c.start(postgres, data, cred)
+		err := c.start()
 		if err == nil || try == 2 {
 			return c, err
 		}
 	}
 }
 
-// start runs the server on a free port and waits until it accepts
-// connections.
-func (c *cluster) start(postgres, data string, cred *syscall.Credential) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
+// start runs the server, on the port it had if it ran before, else on a
+// free one, and waits until it accepts connections.
+func (c *cluster) start() error {
+	postgres, data, cred := c.postgres, c.data, c.cred
+	port := c.port
+	if port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	logPath := filepath.Join(c.dir, "postgres.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(postgres, "-D", data, "-p", strconv.Itoa(port), "-k", c.dir,
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", c.dir,
 		"-c", "listen_addresses=127.0.0.1",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=100")
+		"-c", "fsync=off", "-c", "full_page_writes=off",
+		"-c", "max_connections=100"}
+	for _, s := range c.settings {
+		args = append(args, "-c", s)
+	}
+	cmd := exec.Command(postgres, args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = c.dir, logFile, logFile, procAttr(cred)
+	cmd.SysProcAttr.Setpgid = c.group
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("pgstore tests: starting %s: %v", postgres, err)
 	}
-	c.cmd, c.done = cmd, make(chan error, 1)
+	c.cmd, c.cmdPid, c.done = cmd, cmd.Process.Pid, make(chan error, 1)
 	go func() { c.done <- cmd.Wait() }()
+	c.port = port
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -175,6 +204,58 @@ func (c *cluster) start(postgres, data string, cred *syscall.Credential) error {
 			return fmt.Errorf("pgstore tests: postgres did not accept connections within 30 s: %v", err)
 		}
 	}
+}
+
+// kill ends every process of the server at once (SIGKILL to the
+// postmaster and to each of its children, found in /proc: the backends
+// leave the postmaster's process group), as a crash of the server would,
+// and waits until they are all gone. The cluster must be crashable.
+func (c *cluster) kill() error {
+	if !c.group || c.cmd == nil {
+		return errors.New("pgstore tests: kill needs a running, crashable cluster")
+	}
+	pids := append(children(c.cmdPid), c.cmdPid)
+	syscall.Kill(-c.cmdPid, syscall.SIGSTOP) // no new children while we kill
+	for _, pid := range append(children(c.cmdPid), pids...) {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	syscall.Kill(-c.cmdPid, syscall.SIGKILL)
+	<-c.done
+	c.cmd = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range pids {
+		for syscall.Kill(pid, 0) == nil {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("pgstore tests: server process %d outlived SIGKILL", pid)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// children returns the pids of the processes whose parent is pid, from
+// /proc (none where there is no /proc).
+func children(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		rest := string(b[bytes.LastIndexByte(b, ')')+1:])
+		fields := strings.Fields(rest)
+		if len(fields) < 2 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fields[1]); ppid == pid {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 // stop shuts the server down (fast shutdown, then a kill after ten

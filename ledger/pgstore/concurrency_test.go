@@ -54,13 +54,13 @@ func TestConcurrentSpends(t *testing.T) {
 			start := time.Now()
 			ctx := context.Background()
 			pool := newPool(t, workers)
-			stores := []*pgstore.Store{pgstore.New(pool, pgstore.Options{}), pgstore.New(pool, pgstore.Options{})}
+			stores := []*pgstore.Store{pgstore.New(pool, pgstore.Options{Schema: testSchema}), pgstore.New(pool, pgstore.Options{Schema: testSchema})}
 			stream := newStream("concurrent")
 			update := func(w int, build func(ledger.Journal) ([]ledger.Transaction, error)) (ledger.Journal, []ledger.Result, error) {
 				return c.update(ctx, stores[w%len(stores)], stream, build)
 			}
 			load := func() (ledger.Journal, error) { // from a Store keeping nothing in memory
-				return pgstore.New(pool, pgstore.Options{CacheStreams: -1}).Load(ctx, stream)
+				return pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
 			}
 			out := ledgertest.ConcurrentSpends(t, ledgertest.Spends{Workers: workers, Bills: bills, Grant: dec(c.grant), Seed: 9}, update, load)
 			checkStored(t, stream, out.Journal)

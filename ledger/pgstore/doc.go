@@ -7,9 +7,13 @@
 // # Schema
 //
 // [Store.Migrate] creates, idempotently and under an advisory lock so that
-// several processes may run it at once, three tables (unqualified: they go
-// in the first schema of the connection's search_path) and one for its own
-// bookkeeping:
+// several processes may run it at once, three tables and one for its own
+// bookkeeping, all in one schema: [Options].Schema, [DefaultSchema]
+// ("public") unless set. Every statement of the Store names that schema,
+// so the connection's search_path plays no part: a role whose search_path
+// begins with a schema of its own cannot end up with a second ledger.
+// Migrate never creates the schema, and a Store whose schema lacks the
+// tables fails with [ErrSetup] rather than create them.
 //
 //   - billfold_streams (stream, version, last): one row per stream, holding
 //     its version (the number of transactions stored for it) and the id of
@@ -32,29 +36,53 @@
 // changed or deleted: a journal is append-only, and balances are not stored
 // apart from the postings.
 //
+// # Privileges
+//
+// What the database role needs, per operation, besides USAGE on the
+// schema:
+//
+//   - Migrate with nothing to migrate (every start but the first after
+//     an upgrade): SELECT on billfold_schema. With steps to apply: CREATE
+//     on the schema (run it then as the tables' owner).
+//   - Load: SELECT on billfold_streams and billfold_transactions.
+//   - Append, Update, Resolve: SELECT, INSERT and UPDATE on
+//     billfold_streams (UPDATE also for its row lock); SELECT and INSERT
+//     on billfold_transactions; INSERT on billfold_postings.
+//
+// A missing privilege fails with [ErrSetup].
+//
 // # Concurrency
 //
-// Every write runs in one READ COMMITTED database transaction that first
-// locks the stream's row (SELECT … FOR UPDATE), then checks the version,
-// applies the new transactions with [ledger.Journal.Apply] to the journal
-// at that version (the same checks the memory store makes: validity,
-// replay or conflict of ids, reversals, transferability, overdraft
-// floors), and inserts them with the new version before committing. A
-// rejected batch rolls back, leaving no row.
+// Every write runs in one database transaction, READ COMMITTED unless
+// [Options].Serializable, that first locks the stream's row (SELECT … FOR
+// UPDATE), then checks the version, applies the new transactions with
+// [ledger.Journal.Apply] to the journal at that version (the same checks
+// the memory store makes: validity, replay or conflict of ids, reversals,
+// transferability, overdraft floors), and inserts them with the new
+// version before committing. A rejected batch rolls back, leaving no row.
 //
-// Row locks were chosen over SERIALIZABLE isolation because the checks run
-// in Go, where the database cannot see what they read: all it has to
-// guarantee is that no other write to the stream lands between reading
-// its version and inserting at the next position, and the lock on that
-// one row says exactly that. Writers of one stream queue on it and never
-// fail spuriously; writers of different streams never wait for one
-// another. Under SERIALIZABLE, the predicate locks of concurrent appends
-// to the same indexes can abort transactions of unrelated streams with
-// serialization failures, each needing a retry that redoes the work, and
-// correctness would depend on every writer running at that level. The
-// lock is taken explicitly at READ COMMITTED, whatever the connection's
-// default isolation. The primary key (stream, position) is a second guard:
-// two writes at one position cannot both commit.
+// Row locks were chosen over relying on SERIALIZABLE isolation because
+// the checks run in Go, where the database cannot see what they read: all
+// it has to guarantee is that no other write to the stream lands between
+// reading its version and inserting at the next position, and the lock on
+// that one row says exactly that. Writers of one stream queue on it and
+// never fail spuriously; writers of different streams never wait for one
+// another. The primary key (stream, position) is a second guard: two
+// writes at one position cannot both commit.
+//
+// Waits are bounded, per database transaction: a writer waits at most
+// [Options].LockTimeout for a stream's lock (then [ErrTransient]), and a
+// writer that leaves its transaction idle while holding the lock (its
+// build function is slow, its client hung or was cut off from the
+// database) has its session ended by the server after
+// [Options].IdleTimeout, which releases the lock. Without the latter, a
+// partitioned writer would block the customer's every other writer until
+// TCP keepalive gives up, two hours with the defaults.
+//
+// A database transaction that fails with a serialization failure or a
+// deadlock (SQLSTATE 40001, 40P01) stored nothing; the Store runs it
+// again, up to [Options].Retries times with a short random pause, and
+// then returns [ErrTransient].
 //
 // [Store.Append] is the optimistic [ledger.Store] contract: it fails with
 // [ledger.ErrVersion] when the stream moved on, and [ledger.Update] retries
@@ -67,17 +95,84 @@
 // # Memory
 //
 // A Store keeps the journals of the streams it used most recently in
-// memory ([Options].CacheStreams), since rebuilding a journal costs time in
-// proportion to its length. Before using a kept journal it checks against
-// the database that the stream still holds it (its length and the id of
-// its last transaction), and reads only the transactions added since. It
-// relies on rows never being changed or deleted.
+// memory, bounded by count ([Options].CacheStreams) and by the size of
+// their transactions' JSON ([Options].CacheBytes), since rebuilding a
+// journal costs time in proportion to its length. Before using a kept
+// journal it checks against the database that the stream still holds it
+// (its length and the id of its last transaction), and reads only the
+// transactions added since. It relies on rows never being changed or
+// deleted.
+//
+// A write to a stream whose journal the Store does not keep reads it
+// before taking the stream's lock, and under the lock reads only what was
+// added since: a long stream's cold read (a second or more for 100,000
+// transactions) does not hold up the customer's other writers. A journal
+// larger than CacheBytes is never kept, so every write to its stream reads
+// it whole, twice; size CacheBytes for the longest streams.
+//
+// The build function of [Store.Update] runs while the Store holds a pool
+// connection and the stream's lock: it must not call the Store. On a pool
+// whose every connection is held by such a writer, a call from build
+// would wait for a connection for ever.
 //
 // # Failures
 //
-// If a write fails for another reason than a version mismatch or a
-// rejected transaction (the connection broke, the context ended), nothing
-// of it was stored unless the failure hit the commit itself, in which case
-// the database may have committed it. Retrying is safe either way: a
-// transaction whose id the stream holds with equal content is a replay.
+// Every error says what a host should do, by its class (test with
+// errors.Is):
+//
+//   - [ledger.ErrInvalid]: the input is malformed, or beyond what the
+//     database can keep ([ledger.MaxIDBytes] and the other limits of
+//     [ledger.Transaction.Validate], a stream id [ledger.ValidStream]
+//     refuses). Nothing was stored. Never retry.
+//   - [ledger.ErrVersion] (Append only): the stream moved on. Nothing was
+//     stored. Reload, rebuild, retry ([ledger.Update] does).
+//   - [ledger.ErrConflict], [ledger.ErrInsufficient],
+//     [ledger.ErrNotTransferable]: the ledger's verdict on the
+//     transactions. Nothing was stored. Never retry them as they are.
+//   - [ErrTransient]: the write failed before its commit was sent (or
+//     the server refused the commit), or a read failed. Nothing was
+//     stored. Retry, after a pause.
+//   - [ErrUnknownOutcome], an [*OutcomeError]: the commit was sent and
+//     its answer lost. Retry with the same transactions, never rebuilt
+//     ones (see the example): if they were stored, each is a replay. Or
+//     ask [Store.Resolve], which waits for the stream's lock, so a commit
+//     still under way cannot overtake its answer.
+//   - [ErrSetup]: tables missing, schema missing, privilege missing.
+//     Fix the setup; never retry.
+//   - [ErrCorrupt]: the stored rows do not make a journal. An operator
+//     must look; never retry.
+//   - ctx's error, unwrapped: the caller's context ended before the
+//     commit was sent; nothing was stored.
+//
+// # Distributed SQL
+//
+// Hosts that outgrow one PostgreSQL server move to PostgreSQL-compatible
+// distributed SQL (CockroachDB, YugabyteDB). Such a deployment runs its
+// transactions SERIALIZABLE whatever the client asks (CockroachDB
+// upgrades READ COMMITTED by default) and aborts them with 40001 when they
+// conflict: set [Options].Serializable, so that the Store asks for it
+// itself. The Store's tests run concurrent writers that way against
+// PostgreSQL with default_transaction_isolation=serializable, where every
+// writer that waited for a stream's lock fails with 40001 (its snapshot
+// predates the holder's commit) and is retried: nothing is lost or booked
+// twice, but a hot stream costs retries there, which [Options].Retries
+// bounds ([ErrTransient] beyond). What else the Store relies on, to check
+// on the target:
+//
+//   - row locks held to the end of the transaction, taken by SELECT …
+//     FOR UPDATE, that queue other writers of the row (not only abort
+//     them), and INSERT … ON CONFLICT DO NOTHING that waits for an
+//     uncommitted insert of the same key;
+//   - lock_timeout and idle_in_transaction_session_timeout, set with
+//     set_config(…, true) for one transaction: where they are missing,
+//     bound waits another way (a statement timeout, the server's own
+//     transaction timeout), or a partitioned writer holds its customer's
+//     lock until the connection dies;
+//   - pg_advisory_xact_lock in Migrate (only when there are steps to
+//     apply): where it is missing, run Migrate from one process;
+//   - the numeric type for posting amounts, with the range of
+//     [ledger.MaxAmountIntegerDigits] and [ledger.MaxAmountPlaces]
+//     digits, and json for the bodies;
+//   - unnest of arrays in the multi-row inserts, and transactional DDL
+//     in Migrate.
 package pgstore

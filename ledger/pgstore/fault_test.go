@@ -11,22 +11,27 @@ import (
 )
 
 // pauseWrites installs triggers that make a write to a stream listed in
-// billfold_test_pause sleep, once its last transaction's postings are
-// inserted, at the point it names: "update", the last statement of a
-// write, or "commit", a deferred constraint trigger that runs inside
-// COMMIT. It removes them when the test ends.
+// billfold_test_pause sleep (for its seconds), once its last
+// transaction's postings are inserted, at the point it names: "update",
+// the last statement of a write, "commit", a deferred constraint trigger
+// that runs inside COMMIT, or "abort", the same but failing the COMMIT
+// after its sleep. It removes them when the test ends.
 func pauseWrites(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	for _, q := range []string{
-		`CREATE TABLE billfold_test_pause (stream text PRIMARY KEY, point text NOT NULL)`,
+		`CREATE TABLE billfold_test_pause (stream text PRIMARY KEY, point text NOT NULL, seconds float NOT NULL DEFAULT 60)`,
 		`CREATE FUNCTION billfold_test_pause() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			-- Sleep only once the write's rows are in: else the write
 			-- succeeds and the test fails.
 			IF EXISTS (SELECT FROM billfold_test_pause WHERE stream = NEW.stream AND point = TG_ARGV[0])
 				AND EXISTS (SELECT FROM billfold_postings WHERE stream = NEW.stream AND position = NEW.version - 1) THEN
-				PERFORM pg_sleep(60);
+				PERFORM pg_sleep((SELECT seconds FROM billfold_test_pause WHERE stream = NEW.stream));
+			END IF;
+			IF TG_ARGV[0] = 'commit' AND EXISTS (SELECT FROM billfold_test_pause WHERE stream = NEW.stream AND point = 'abort') THEN
+				PERFORM pg_sleep((SELECT seconds FROM billfold_test_pause WHERE stream = NEW.stream));
+				RAISE EXCEPTION 'billfold test: commit refused';
 			END IF;
 			RETURN NEW;
 		END $$`,
@@ -86,7 +91,7 @@ func terminate(t *testing.T, pid int32) {
 // lock. Retrying it then succeeds.
 func TestFault(t *testing.T) {
 	ctx := context.Background()
-	s := pgstore.New(db, pgstore.Options{})
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema})
 	g := ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("100"), "")
 	batch := []ledger.Transaction{spendTx("s1", at(1), acct("cash"), "30"), spendTx("s2", at(2), acct("cash"), "40")}
 	cases := []struct {
@@ -98,24 +103,29 @@ func TestFault(t *testing.T) {
 		// update writes with Store.Update, whose build waits, holding the
 		// stream's lock, until the fault is done; else with Append.
 		update bool
+		// class is the error class the broken write must return. Once
+		// the commit is sent, neither a context that ended nor a session
+		// the server ended can tell whether it committed (a session may
+		// be terminated just after its commit).
+		class error
 	}{
 		{"terminate_after_inserts", "update", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `wait_event = 'PgSleep'`))
-		}, false},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"terminate_in_commit", "commit", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `wait_event = 'PgSleep'`))
-		}, false},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"cancel_after_inserts", "update", func(t *testing.T, cancel context.CancelFunc) {
 			backend(t, `wait_event = 'PgSleep'`)
 			cancel()
-		}, false},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"cancel_in_commit", "commit", func(t *testing.T, cancel context.CancelFunc) {
 			backend(t, `wait_event = 'PgSleep'`)
 			cancel()
-		}, false},
+		}, false, pgstore.ErrUnknownOutcome},
 		{"terminate_holding_lock", "", func(t *testing.T, _ context.CancelFunc) {
 			terminate(t, backend(t, `state = 'idle in transaction' AND query LIKE '%FOR UPDATE%'`))
-		}, true},
+		}, true, pgstore.ErrUnknownOutcome},
 	}
 	streams := make([]string, len(cases))
 	for i := range cases {
@@ -163,12 +173,21 @@ func TestFault(t *testing.T) {
 				t.Fatalf("the fault did not reach the write: %v", err)
 			}
 			t.Logf("the broken write: %v", err)
+			if !errors.Is(err, c.class) {
+				t.Fatalf("the broken write returned %v, want %v", err, c.class)
+			}
+			if c.class == pgstore.ErrUnknownOutcome {
+				var oe *pgstore.OutcomeError
+				if !errors.As(err, &oe) || oe.Stream != stream || len(oe.IDs) != 2 || oe.IDs[0] != "s1" {
+					t.Fatalf("the unknown outcome does not name the write: %#v", err)
+				}
+			}
 
 			// Nothing half-written: one grant, its two postings, version 1.
 			if st := readStored(t, stream); st.version != 1 || st.txs != 1 || st.postings != 2 {
 				t.Fatalf("after the fault the tables hold %+v", st)
 			}
-			for _, st := range []*pgstore.Store{s, pgstore.New(db, pgstore.Options{CacheStreams: -1})} {
+			for _, st := range []*pgstore.Store{s, pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})} {
 				if j, err := st.Load(ctx, stream); err != nil || j.Len() != 1 {
 					t.Fatalf("Load after the fault: %d, %v", j.Len(), err)
 				}

@@ -350,8 +350,8 @@ func (m *machine) check(t *rapid.T) {
 
 func TestMachine(t *testing.T) {
 	ctx := context.Background()
-	stores := []*pgstore.Store{pgstore.New(db, pgstore.Options{}), pgstore.New(db, pgstore.Options{})}
-	cold := pgstore.New(db, pgstore.Options{CacheStreams: -1})
+	stores := []*pgstore.Store{pgstore.New(db, pgstore.Options{Schema: testSchema}), pgstore.New(db, pgstore.Options{Schema: testSchema})}
+	cold := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})
 	rapid.Check(t, func(t *rapid.T) {
 		m := &machine{ctx: ctx, stream: newStream("machine"), stores: stores, cold: cold,
 			ref: &ledger.MemoryStore{}, now: t0}

@@ -24,6 +24,8 @@ import (
 var (
 	poolConfig *pgxpool.Config // connects into the tests' schema
 	db         *pgxpool.Pool   // shared by the tests
+	testSchema string          // the tests' schema, the Stores' Options.Schema
+	dbURL      string          // the database's URL, as the admin
 )
 
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
@@ -46,7 +48,9 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer admin.Close(ctx)
+	dbURL = url
 	schema := fmt.Sprintf("billfold_test_%d_%d", os.Getpid(), rand.Uint32())
+	testSchema = schema
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		fmt.Fprintf(os.Stderr, "pgstore tests: %v\n", err)
 		return 1
@@ -64,7 +68,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	defer db.Close()
-	if err := pgstore.New(db, pgstore.Options{}).Migrate(ctx); err != nil {
+	if err := pgstore.New(db, pgstore.Options{Schema: testSchema}).Migrate(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "pgstore tests: %v\n", err)
 		return 1
 	}
@@ -129,6 +133,13 @@ type tb interface {
 // readStored reads what the tables hold for stream.
 func readStored(t tb, stream string) stored {
 	t.Helper()
+	return readStoredIn(t, db, stream)
+}
+
+// readStoredIn reads what the tables, in the search_path of db's
+// connections, hold for stream.
+func readStoredIn(t tb, db *pgxpool.Pool, stream string) stored {
+	t.Helper()
 	ctx := context.Background()
 	s := stored{balances: map[string]decimal.Decimal{}}
 	err := db.QueryRow(ctx, `SELECT
@@ -162,7 +173,13 @@ func readStored(t tb, stream string) stored {
 // balances reported).
 func checkStored(t tb, stream string, j ledger.Journal) {
 	t.Helper()
-	s := readStored(t, stream)
+	checkStoredIn(t, db, stream, j)
+}
+
+// checkStoredIn is checkStored in the tables of db's search_path.
+func checkStoredIn(t tb, db *pgxpool.Pool, stream string, j ledger.Journal) {
+	t.Helper()
+	s := readStoredIn(t, db, stream)
 	want := stored{version: j.Len(), txs: j.Len()}
 	if j.Len() == 0 {
 		want.version = s.version // no row, or a row at 0

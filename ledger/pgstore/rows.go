@@ -26,10 +26,10 @@ var errStale = errors.New("pgstore: kept journal is stale")
 // database does not hold base (its last transaction is not where base
 // says), and with an error wrapping [ErrCorrupt] if a stored transaction
 // does not decode, is out of place or is rejected by Apply.
-func extend(ctx context.Context, q querier, stream string, base kept) (kept, error) {
+func extend(ctx context.Context, q querier, st *statements, stream string, base kept) (kept, error) {
 	from := max(base.j.Len()-1, 0)
 	rows, err := q.Query(ctx,
-		`SELECT position, id, body FROM billfold_transactions WHERE stream = $1 AND position >= $2 ORDER BY position`,
+		`SELECT position, id, body FROM `+st.transactions+` WHERE stream = $1 AND position >= $2 ORDER BY position`,
 		stream, from)
 	if err != nil {
 		return kept{}, err
@@ -69,7 +69,7 @@ func extend(ctx context.Context, q querier, stream string, base kept) (kept, err
 		if err != nil {
 			return kept{}, corrupt(stream, int(pos), err)
 		}
-		k = kept{j, tx.ID}
+		k = kept{j, tx.ID, k.size + int64(len(body))}
 	}
 	if err := rows.Err(); err != nil {
 		return kept{}, err
@@ -89,8 +89,8 @@ func corrupt(stream string, pos int, cause error) error {
 
 // insert queues on b the statements that store txs at positions from,
 // from+1, … of stream, and move the stream from version from to
-// from+len(txs).
-func insert(b *pgx.Batch, stream string, from int, txs []ledger.Transaction) error {
+// from+len(txs). It returns the length of the transactions' bodies.
+func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.Transaction) (int64, error) {
 	n := len(txs)
 	var (
 		pos            = make([]int64, n)
@@ -104,11 +104,13 @@ func insert(b *pgx.Batch, stream string, from int, txs []ledger.Transaction) err
 		amounts        []string
 		lines, prods   []string
 	)
+	var size int64
 	for i, tx := range txs {
 		body, err := json.Marshal(tx)
 		if err != nil {
-			return fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
+			return 0, fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
 		}
+		size += int64(len(body))
 		pos[i], ids[i], kinds[i], times[i] = int64(from+i), tx.ID, string(tx.Kind), tx.Time
 		bills[i], refs[i], bodies[i] = tx.Bill, tx.Ref, string(body)
 		for k, p := range tx.Postings {
@@ -121,26 +123,26 @@ func insert(b *pgx.Batch, stream string, from int, txs []ledger.Transaction) err
 			prods = append(prods, p.Product)
 		}
 	}
-	b.Queue(`INSERT INTO billfold_transactions (stream, position, id, kind, time, bill, ref, body)
+	b.Queue(`INSERT INTO `+st.transactions+` (stream, position, id, kind, time, bill, ref, body)
 		SELECT $1, t.position, t.id, t.kind, t.time, nullif(t.bill, ''), nullif(t.ref, ''), t.body::json
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
 			AS t (position, id, kind, time, bill, ref, body)`,
 		stream, pos, ids, kinds, times, bills, refs, bodies)
 	if len(pPos) > 0 {
-		b.Queue(`INSERT INTO billfold_postings (stream, position, idx, account, currency, amount, line, product)
+		b.Queue(`INSERT INTO `+st.postings+` (stream, position, idx, account, currency, amount, line, product)
 			SELECT $1, p.position, p.idx, p.account, p.currency, p.amount::numeric, nullif(p.line, ''), nullif(p.product, '')
 			FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
 				AS p (position, idx, account, currency, amount, line, product)`,
 			stream, pPos, pIdx, accounts, curs, amounts, lines, prods)
 	}
-	b.Queue(`UPDATE billfold_streams SET version = $2, last = $3 WHERE stream = $1 AND version = $4`,
+	b.Queue(`UPDATE `+st.streams+` SET version = $2, last = $3 WHERE stream = $1 AND version = $4`,
 		stream, from+n, txs[n-1].ID, from).Exec(func(tag pgconn.CommandTag) error {
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("pgstore: stream %q left version %d while locked", stream, from)
 		}
 		return nil
 	})
-	return nil
+	return size, nil
 }
 
 // exact formats d with exactly the decimals it carries, independently of

@@ -2,9 +2,11 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // migrateLock is the key of the transaction-level advisory lock Migrate
@@ -47,36 +49,62 @@ var steps = [...]string{
 	COMMENT ON TABLE billfold_transactions IS 'billfold ledger journals: body is the transaction as JSON; rows are only ever inserted';`,
 }
 
-// Migrate creates the tables of the package documentation, or completes
-// them: it applies, in one database transaction, the migration steps the
-// database does not have yet, and records them in billfold_schema. It is
-// idempotent and safe to run from several processes at once (they take
-// turns on an advisory lock). Tables are created unqualified, in the first
-// schema of the connection's search_path.
+// Migrate creates the tables of the package documentation in
+// [Options].Schema, or completes them: it applies, in one database
+// transaction, the migration steps the schema does not have yet, and
+// records them in billfold_schema. It is idempotent and safe to run from
+// several processes at once (they take turns on an advisory lock).
+//
+// It first reads which steps the schema has: when it has them all, as on
+// every start but the first after an upgrade, it changes nothing and
+// needs only USAGE on the schema and SELECT on billfold_schema. Applying
+// steps needs CREATE on the schema. The schema itself must exist: Migrate
+// never creates one (a misspelt schema would otherwise start a second,
+// empty ledger), and fails with an error wrapping [ErrSetup].
 func (s *Store) Migrate(ctx context.Context) error {
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	done, err := s.applied(ctx)
+	if err == nil && done >= len(steps) {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if err != nil && !(errors.As(err, &pe) && pe.Code == "42P01") { // undefined table: nothing applied yet
+		return fmt.Errorf("pgstore: migrate: %w", classify(ctx, err, "", false, nil))
+	}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS billfold_schema (step integer PRIMARY KEY)`); err != nil {
+		// The steps name their tables unqualified: they resolve in the
+		// schema, and only there.
+		if _, err := tx.Exec(ctx, `SELECT set_config('search_path', $1, true)`, s.sql.schemaIdent); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+s.sql.schemaTable+` (step integer PRIMARY KEY)`); err != nil {
 			return err
 		}
 		var done int
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(step), 0) FROM billfold_schema`).Scan(&done); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(step), 0) FROM `+s.sql.schemaTable).Scan(&done); err != nil {
 			return err
 		}
 		for i := done; i < len(steps); i++ {
 			if _, err := tx.Exec(ctx, steps[i]); err != nil {
 				return fmt.Errorf("step %d: %w", i+1, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO billfold_schema (step) VALUES ($1)`, i+1); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO `+s.sql.schemaTable+` (step) VALUES ($1)`, i+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("pgstore: migrate: %w", err)
+		return fmt.Errorf("pgstore: migrate schema %q: %w", s.schema, classify(ctx, err, "", false, nil))
 	}
 	return nil
+}
+
+// applied returns how many migration steps the schema has.
+func (s *Store) applied(ctx context.Context) (int, error) {
+	var done int
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(step), 0) FROM `+s.sql.schemaTable).Scan(&done)
+	return done, err
 }

@@ -20,7 +20,7 @@ func TestMigrate(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = pgstore.New(db, pgstore.Options{}).Migrate(ctx)
+			errs[i] = pgstore.New(db, pgstore.Options{Schema: testSchema}).Migrate(ctx)
 		}()
 	}
 	wg.Wait()

@@ -18,7 +18,7 @@ import (
 // step: a rejected batch leaves no row behind.
 func TestStore(t *testing.T) {
 	ctx := context.Background()
-	s := pgstore.New(db, pgstore.Options{})
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema})
 	c1, c2 := newStream("store"), newStream("store")
 	if j, err := s.Load(ctx, c1); err != nil || j.Len() != 0 {
 		t.Fatalf("Load of an unknown stream: %d, %v", j.Len(), err)
@@ -118,10 +118,10 @@ func TestRoundTrip(t *testing.T) {
 		}},
 		{ID: "event", Time: at(3), Kind: ledger.KindGrant}, // no postings, no terms
 	}
-	if v, err := pgstore.New(db, pgstore.Options{}).Append(ctx, stream, 0, txs); err != nil || v != len(txs) {
+	if v, err := pgstore.New(db, pgstore.Options{Schema: testSchema}).Append(ctx, stream, 0, txs); err != nil || v != len(txs) {
 		t.Fatalf("Append = %d, %v", v, err)
 	}
-	j, err := pgstore.New(db, pgstore.Options{CacheStreams: -1}).Load(ctx, stream)
+	j, err := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestRoundTrip(t *testing.T) {
 // stored, and a build that only replays stores nothing.
 func TestUpdate(t *testing.T) {
 	ctx := context.Background()
-	s := pgstore.New(db, pgstore.Options{})
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema})
 	stream := newStream("update")
 	g := ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("10"), "")
 	build := func(txs ...ledger.Transaction) func(ledger.Journal) ([]ledger.Transaction, error) {
@@ -175,7 +175,7 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("Update = %d, %+v, %v", j.Len(), rs, err)
 	}
 	// Another Store appends: Update sees it.
-	other := pgstore.New(db, pgstore.Options{})
+	other := pgstore.New(db, pgstore.Options{Schema: testSchema})
 	if _, err := other.Append(ctx, stream, 2, []ledger.Transaction{spendTx("s2", at(2), acct("cash"), "5")}); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestUpdate(t *testing.T) {
 	if j, _, err := s.Update(ctx, stream, build(spendTx("s4", at(4), acct("cash"), "0.5"), spendTx("s5", at(4), acct("cash"), "1"))); !errors.Is(err, ledger.ErrInsufficient) || j.Len() != 4 {
 		t.Fatalf("overspending Update: %d, %v", j.Len(), err)
 	}
-	j, err = pgstore.New(db, pgstore.Options{CacheStreams: -1}).Load(ctx, stream)
+	j, err = pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
 	if err != nil || j.Len() != 4 || !j.Balance(acct("cash")).IsZero() {
 		t.Fatalf("after the updates: %d, %s, %v", j.Len(), j.Balance(acct("cash")), err)
 	}
@@ -212,7 +212,7 @@ func TestUpdate(t *testing.T) {
 func TestStaleCache(t *testing.T) {
 	ctx := context.Background()
 	stream := newStream("stale")
-	a, b := pgstore.New(db, pgstore.Options{}), pgstore.New(db, pgstore.Options{})
+	a, b := pgstore.New(db, pgstore.Options{Schema: testSchema}), pgstore.New(db, pgstore.Options{Schema: testSchema})
 	g := func(id string) ledger.Transaction {
 		return ledger.Grant(id, t0, ledger.Terms{Account: acct("cash")}, dec("1"), "")
 	}
@@ -249,7 +249,7 @@ func TestStaleCache(t *testing.T) {
 // Rows that do not make a journal are reported, not loaded.
 func TestCorrupt(t *testing.T) {
 	ctx := context.Background()
-	s := pgstore.New(db, pgstore.Options{CacheStreams: -1})
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})
 	insert := func(t *testing.T, stream string, pos int, id, body string) {
 		t.Helper()
 		if _, err := db.Exec(ctx, `INSERT INTO billfold_streams (stream, version) VALUES ($1, $2)
