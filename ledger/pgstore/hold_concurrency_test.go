@@ -41,7 +41,7 @@ func TestConcurrentHolds(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
 			pool := newPool(t, workers*2)
-			stores := []*pgstore.Store{pgstore.New(pool, pgstore.Options{}), pgstore.New(pool, pgstore.Options{})}
+			stores := []*pgstore.Store{pgstore.New(pool, pgstore.Options{Schema: testSchema}), pgstore.New(pool, pgstore.Options{Schema: testSchema})}
 			stream := newStream("holds")
 			balance := acct("prepayment")
 			wallet := allocation.Wallet{{ID: "prepayment", Kind: "prepayment", Currency: "USD"}}
@@ -148,7 +148,7 @@ func TestConcurrentHolds(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			j, err := pgstore.New(pool, pgstore.Options{CacheStreams: -1}).Load(ctx, stream)
+			j, err := pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestConcurrentHolds(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			j, err = pgstore.New(pool, pgstore.Options{CacheStreams: -1}).Load(ctx, stream)
+			j, err = pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
 			if err != nil {
 				t.Fatal(err)
 			}
