@@ -202,9 +202,8 @@ func (f Forecast) Failures() []Event {
 // books it (so it repays what is owed first), with id "forecast:topup".
 // Its Amount is exact, in the currency's minor units
 // ([allocation.MinorUnits]): the forecast rerun with it has no failure, and
-// rerun with one minor unit less it has at least one (OneLess, the failures
-// of that rerun). It is found by doubling, then by binary search over minor
-// units, which assumes that if a top-up avoids every failure a larger one
+// rerun with one minor unit less it has at least one (OneLess). It is found
+// by doubling, then by binary search over minor units, which assumes that if a top-up avoids every failure a larger one
 // does too (more money on the account never makes a renewal fail; the
 // package's tests check this on generated cases). The proof itself does not
 // rely on the assumption: both reruns are made.
@@ -221,7 +220,8 @@ type Advice struct {
 	// failure.
 	Amount decimal.Decimal
 	// OneLess are the failures of the forecast rerun with Amount less one
-	// minor unit (none when Amount is zero).
+	// minor unit, on the first day that has any (the search stops a rerun
+	// there); none when Amount is zero.
 	OneLess []Event
 	// Reruns is how many forecasts the search ran.
 	Reruns int
@@ -244,7 +244,7 @@ func Run(in Input) (Forecast, error) {
 	if err := validate(in); err != nil {
 		return Forecast{}, err
 	}
-	f, err := replay(in, in.Journal)
+	f, err := replay(in, in.Journal, false)
 	if err != nil {
 		return Forecast{}, err
 	}
@@ -308,10 +308,21 @@ type sim struct {
 	defined   map[string]bool
 	period    []int
 	events    []Event
+	// accts are the instrument accounts of the currency the journal
+	// holds, in Account.Compare order (Journal.Accounts, kept up to date
+	// from each transaction applied rather than sorted again).
+	accts []ledger.Account
+	known map[ledger.Account]bool
+	// wake is the earliest run instant at which RunAuto may act on one of
+	// the instances (see renew); zero before the first run.
+	wake time.Time
+	// failed is set by the first failure.
+	failed bool
 }
 
-// replay runs the horizon from journal j.
-func replay(in Input, j ledger.Journal) (Forecast, error) {
+// replay runs the horizon from journal j; with stop, only until the end of
+// the first day with a failure.
+func replay(in Input, j ledger.Journal, stop bool) (Forecast, error) {
 	s := &sim{
 		in: in, loc: loc(in), j: j,
 		instances: slices.Clone(in.Instances),
@@ -325,12 +336,19 @@ func replay(in Input, j ledger.Journal) (Forecast, error) {
 	for _, w := range in.Wallet {
 		s.defined[w.ID] = true
 	}
+	s.known = make(map[ledger.Account]bool)
+	for _, a := range j.Accounts() {
+		s.learn(a)
+	}
 	runs := 0
 	for t := in.Start.In(s.loc); t.Before(in.Until); t = t.AddDate(0, 0, 1) {
 		if err := s.day(t); err != nil {
 			return Forecast{}, errors.Join(ErrInvalid, fmt.Errorf("forecast: run at %s: %w", t.UTC().Format(time.RFC3339), err))
 		}
 		runs++
+		if stop && s.failed {
+			break
+		}
 	}
 	return Forecast{Events: s.events, Instances: s.instances, Journal: s.j, Wallet: s.defs, Runs: runs}, nil
 }
@@ -382,6 +400,9 @@ func (s *sim) reset(t time.Time, g ledger.GrantSchedule, n int) error {
 		return fmt.Errorf("grant schedule %q: %w", g.ID, err)
 	}
 	s.j = j
+	for _, tx := range r.Transactions {
+		s.learnFrom(tx)
+	}
 	if len(res) == 0 || res[0].Replayed {
 		return nil
 	}
@@ -426,13 +447,33 @@ func (s *sim) topUps(t time.Time) error {
 }
 
 // renew runs RunAuto at t and books its renewals.
+//
+// RunAuto acts only on auto-policy, active, not blocked instances, and on
+// those only from 00:00 of their expiry date (renewal, refusal or miss); on
+// a day before that for all of them it returns no result and changes
+// nothing, so renew does not call it then (except on the first run, which
+// validates the input). wake is three hours before the earliest such
+// midnight, a margin for a daylight-saving change moving it.
 func (s *sim) renew(t time.Time) error {
+	if !s.wake.IsZero() && t.Before(s.wake) {
+		return nil
+	}
 	wallet := s.wallet(t)
 	run, err := renewal.RunAuto(s.instances, t, s.loc, wallet, s.in.Prices, s.in.Policy, s.in.Reusable...)
 	if err != nil {
 		return err
 	}
 	s.instances = run.Instances
+	s.wake = s.in.Until // no run reaches it
+	for _, in := range s.instances {
+		if in.Policy != renewal.Auto || (in.Status != "" && in.Status != renewal.Active) || in.AutoBlocked {
+			continue
+		}
+		y, m, d := in.ExpiresAt.Add(-time.Nanosecond).In(s.loc).Date()
+		if w := time.Date(y, m, d, 0, 0, 0, 0, s.loc).Add(-3 * time.Hour); w.Before(s.wake) {
+			s.wake = w
+		}
+	}
 	for i := range s.defs {
 		s.defs[i].Status = run.Wallet[i].Status
 	}
@@ -450,6 +491,7 @@ func (s *sim) renew(t time.Time) error {
 			e.Kind, e.Transaction, e.Paid = Renewed, tx.ID, paid(r.Split)
 		case renewal.Failed:
 			e.Kind, e.Missing = Failed, r.Split.Outstanding
+			s.failed = true
 		case renewal.Missed:
 			e.Kind = Missed
 		default:
@@ -482,8 +524,8 @@ func paid(sp allocation.Split) []Amount {
 // accounts of the journal they do not define, with balances from the journal.
 func (s *sim) wallet(t time.Time) allocation.Wallet {
 	w := slices.Clone(s.defs)
-	for _, a := range s.j.Accounts() {
-		if !a.IsInstrument() || a.IsHeld() || a.Currency() != s.in.Prices.Currency || s.defined[a.Instrument()] {
+	for _, a := range s.accts {
+		if s.defined[a.Instrument()] {
 			continue
 		}
 		terms, _ := s.j.Terms(a)
@@ -498,11 +540,9 @@ func (s *sim) wallet(t time.Time) allocation.Wallet {
 
 // balances lists every instrument account of the currency and its balance.
 func (s *sim) balances() []Amount {
-	var out []Amount
-	for _, a := range s.j.Accounts() {
-		if a.IsInstrument() && !a.IsHeld() && a.Currency() == s.in.Prices.Currency {
-			out = append(out, Amount{Instrument: a.Instrument(), Amount: s.j.Balance(a)})
-		}
+	out := make([]Amount, len(s.accts))
+	for k, a := range s.accts {
+		out[k] = Amount{Instrument: a.Instrument(), Amount: s.j.Balance(a)}
 	}
 	return out
 }
@@ -513,14 +553,51 @@ func (s *sim) apply(tx ledger.Transaction) (ledger.Result, error) {
 		return res, err
 	}
 	s.j = j
+	s.learnFrom(tx)
 	return res, nil
+}
+
+// learnFrom adds the accounts tx names (postings and terms) to s.accts.
+func (s *sim) learnFrom(tx ledger.Transaction) {
+	for _, p := range tx.Postings {
+		s.learn(p.Account)
+	}
+	for _, t := range tx.Terms {
+		s.learn(t.Account)
+	}
+}
+
+// learn adds a to s.accts if it is a new instrument account of the currency.
+func (s *sim) learn(a ledger.Account) {
+	if !a.IsInstrument() || a.IsHeld() || a.Currency() != s.in.Prices.Currency || s.known[a] {
+		return
+	}
+	s.known[a] = true
+	k, _ := slices.BinarySearchFunc(s.accts, a, ledger.Account.Compare)
+	s.accts = slices.Insert(s.accts, k, a)
 }
 
 // maxDoublings bounds the search for a top-up that avoids every failure.
 const maxDoublings = 40
 
+// maxGuesses is how many probes of the narrowing may be guesses: the guess
+// and the unit below it, when the guess is right; then binary search.
+const maxGuesses = 2
+
 // advise searches the smallest top-up of in.AdviseTo, in minor units, that
 // leaves the forecast without failures; base is the forecast without one.
+//
+// It doubles a top-up until one avoids every failure (hi), then narrows
+// [lo, hi] down to one minor unit, lo failing and hi not. Each probe is a
+// whole forecast. The next probe is a guess where one can be made: the
+// forecast with hi shows how low the account's headroom (balance plus
+// overdraft) fell; hi less that headroom is the top-up that would bring it
+// to exactly zero if the rest of the forecast stayed the same (it does when
+// the money only sits on the account until the renewals take it), and hi
+// less one unit when the headroom is already zero. After two guesses, or
+// when the guess is outside (lo, hi), the probe is the middle (binary
+// search), so the search ends within maxGuesses + log2(hi) probes. The
+// guess only chooses probes: the answer is what the probes showed.
 func advise(in Input, base Forecast) (Advice, error) {
 	adv := Advice{Account: in.AdviseTo, Amount: decimal.Zero}
 	if len(base.Failures()) == 0 {
@@ -529,21 +606,17 @@ func advise(in Input, base Forecast) (Advice, error) {
 	}
 	places := allocation.MinorUnits(in.Prices.Currency)
 	unit := decimal.New(1, -places)
-	failures := func(units int64) ([]Event, error) {
+	probe := func(units int64) (Forecast, error) {
 		adv.Reruns++
 		tx, err := ledger.TopUp(in.Journal, adviceID, in.Start, in.AdviseTo, decimal.NewFromInt(units).Mul(unit), "forecast")
 		if err != nil {
-			return nil, err
+			return Forecast{}, err
 		}
 		j, _, err := in.Journal.Apply(tx)
 		if err != nil {
-			return nil, err
+			return Forecast{}, err
 		}
-		f, err := replay(in, j)
-		if err != nil {
-			return nil, err
-		}
-		return f.Failures(), nil
+		return replay(in, j, true)
 	}
 	// Start from what the failures missed in all: enough unless fixing
 	// them makes later renewals (or the ones that failed, renewing again)
@@ -552,39 +625,67 @@ func advise(in Input, base Forecast) (Advice, error) {
 	for _, e := range base.Failures() {
 		missing = missing.Add(e.Missing)
 	}
-	hi := missing.Shift(places).Ceil().IntPart()
-	if hi < 1 {
-		hi = 1
-	}
+	hi := max(missing.Shift(places).Ceil().IntPart(), 1)
 	lo, loFail := int64(0), base.Failures()
-	var found bool
+	var hiRun Forecast
+	found := false
 	for range maxDoublings {
-		fs, err := failures(hi)
+		f, err := probe(hi)
 		if err != nil {
 			return Advice{}, err
 		}
-		if len(fs) == 0 {
-			found = true
+		if len(f.Failures()) == 0 {
+			hiRun, found = f, true
 			break
 		}
-		lo, loFail = hi, fs
+		lo, loFail = hi, f.Failures()
 		hi *= 2
 	}
 	if !found {
 		return Advice{Account: in.AdviseTo, Amount: decimal.Zero, Reruns: adv.Reruns}, nil
 	}
-	for hi-lo > 1 {
-		mid := lo + (hi-lo)/2
-		fs, err := failures(mid)
+	for guesses := 0; hi-lo > 1; guesses++ {
+		next := lo + (hi-lo)/2
+		if room, ok := headroom(in, hiRun, hi, places); ok && guesses < maxGuesses {
+			guess := hi - room
+			if room == 0 {
+				guess = hi - 1
+			}
+			if guess > lo && guess < hi {
+				next = guess
+			}
+		}
+		f, err := probe(next)
 		if err != nil {
 			return Advice{}, err
 		}
-		if len(fs) == 0 {
-			hi = mid
+		if len(f.Failures()) == 0 {
+			hi, hiRun = next, f
 		} else {
-			lo, loFail = mid, fs
+			lo, loFail = next, f.Failures()
 		}
 	}
 	adv.Found, adv.Amount, adv.OneLess = true, decimal.NewFromInt(hi).Mul(unit), loFail
 	return adv, nil
+}
+
+// headroom returns, in minor units rounded down, the lowest balance plus
+// overdraft in.AdviseTo had in f, a forecast that started with a top-up of
+// units: at the start and after every event.
+func headroom(in Input, f Forecast, units int64, places int32) (int64, bool) {
+	terms, _ := f.Journal.Terms(in.AdviseTo)
+	low := in.Journal.Balance(in.AdviseTo).Add(decimal.New(units, -places))
+	id := in.AdviseTo.Instrument()
+	for _, e := range f.Events {
+		for _, b := range e.Balances {
+			if b.Instrument == id {
+				low = decimal.Min(low, b.Amount)
+			}
+		}
+	}
+	room := low.Add(terms.Overdraft).Shift(places).Floor()
+	if room.Sign() < 0 || !room.IsInteger() || room.GreaterThan(decimal.NewFromInt(units)) {
+		return 0, false
+	}
+	return room.IntPart(), true
 }
