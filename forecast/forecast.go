@@ -28,8 +28,8 @@
 // on, while before Until). At each run instant t, in this order:
 //
 //  1. every grant schedule, in input order, resets for the period holding t
-//     (only the first day and when the period changes, as its ids make a
-//     second call a replay anyway): it forfeits or rolls over what expires
+//     at the first run in that period (a second call would be a replay, its
+//     ids deriving from the period): it forfeits or rolls over what expires
 //     and grants the new period (Reset before Expire, as its doc demands);
 //  2. [ledger.Expire] at t lapses expired holds and forfeits what is left on
 //     expired instruments;
@@ -37,7 +37,9 @@
 //     any, booked (a balance an expiry lowered is recharged before renewals);
 //  4. [renewal.RunAuto] at t over the wallet built from the journal (see
 //     [Input.Wallet]); each renewal's Split is booked with [ledger.FromSplit],
-//     in renewal order, and single-use coupons it used up stay used up;
+//     in renewal order, and single-use coupons it used up stay used up (on a
+//     day before the expiry date of every instance RunAuto could act on, it
+//     would do nothing, and is not called);
 //  5. the top-up rules again, after the renewals' spends.
 package forecast
 
@@ -203,18 +205,21 @@ func (f Forecast) Failures() []Event {
 // Its Amount is exact, in the currency's minor units
 // ([allocation.MinorUnits]): the forecast rerun with it has no failure, and
 // rerun with one minor unit less it has at least one (OneLess). It is found
-// by doubling, then by binary search over minor units, which assumes that if a top-up avoids every failure a larger one
-// does too (more money on the account never makes a renewal fail; the
-// package's tests check this on generated cases). The proof itself does not
-// rely on the assumption: both reruns are made.
+// by doubling, then by narrowing over minor units (a guess from the lowest
+// balance, then binary search), which assumes that if a top-up avoids every
+// failure a larger one does too: more money on the account never makes a
+// renewal fail (the package's tests check this on generated cases; top-up
+// rules with caps or increments could break it in principle). The proof
+// does not rest on it: both reruns are made and their results returned;
+// that no smaller top-up further down also avoids every failure does.
 //
 // The zero Advice advises nothing (Input.AdviseTo was not set).
 type Advice struct {
 	// Account is Input.AdviseTo.
 	Account ledger.Account
-	// Found is false when no top-up up to 2^40 minor units avoids every
-	// failure (a failure a top-up of Account cannot fix: a policy that
-	// does not draw it, say); Amount is then zero.
+	// Found is false when no top-up up to 2^40 times what the failures
+	// missed avoids every failure (a failure a top-up of Account cannot
+	// fix: a policy that does not draw it, say); Amount is then zero.
 	Found bool
 	// Amount is the smallest top-up: zero when the forecast has no
 	// failure.
