@@ -380,7 +380,7 @@ func (s *sim) day(t time.Time) error {
 			for _, p := range tx.Postings {
 				if p.Account.IsInstrument() && !p.Account.IsHeld() && p.Amount.Sign() < 0 {
 					s.events = append(s.events, Event{At: t, Kind: Expired, Instrument: p.Account.Instrument(),
-						Amount: p.Amount.Neg(), Transaction: tx.ID, Balances: bal})
+						Amount: p.Amount.Neg(), Transaction: tx.ID, Balances: slices.Clone(bal)})
 				}
 			}
 		}
@@ -415,12 +415,12 @@ func (s *sim) reset(t time.Time, g ledger.GrantSchedule, n int) error {
 	for _, l := range r.Lines {
 		if l.Forfeited.Sign() > 0 {
 			s.events = append(s.events, Event{At: t, Kind: Expired, Instrument: l.Account.Instrument(),
-				Amount: l.Forfeited, Transaction: r.Transactions[len(r.Transactions)-1].ID, Note: l.Reason, Balances: bal})
+				Amount: l.Forfeited, Transaction: r.Transactions[len(r.Transactions)-1].ID, Note: l.Reason, Balances: slices.Clone(bal)})
 		}
 	}
 	if r.Granted.Sign() > 0 {
 		s.events = append(s.events, Event{At: t, Kind: Granted, Instrument: g.GrantAccount(n).Instrument(),
-			Amount: r.Granted, Transaction: r.Transactions[0].ID, Note: r.Reason, Balances: bal})
+			Amount: r.Granted, Transaction: r.Transactions[0].ID, Note: r.Reason, Balances: slices.Clone(bal)})
 	}
 	return nil
 }
