@@ -24,8 +24,11 @@
 // # The daily run
 //
 // The run happens once a day at Start's wall-clock time in the account's
-// time zone (Start, then Start moved one calendar day in Input.Loc, and so
-// on, while before Until). At each run instant t, in this order:
+// time zone: run k is at Start moved k calendar days in Input.Loc
+// (time.Time.AddDate; on a day a daylight-saving gap skips that time, the
+// run is as much later as the gap is long, and the next day's is back on
+// time), for every k whose run is before Until. At each run instant t, in
+// this order:
 //
 //  1. every grant schedule, in input order, resets for the period holding t
 //     at the first run in that period (a second call would be a replay, its
@@ -346,7 +349,7 @@ func replay(in Input, j ledger.Journal, stop bool) (Forecast, error) {
 		s.learn(a)
 	}
 	runs := 0
-	for t := in.Start.In(s.loc); t.Before(in.Until); t = t.AddDate(0, 0, 1) {
+	for t := in.Start.In(s.loc); t.Before(in.Until); t = in.Start.In(s.loc).AddDate(0, 0, runs) {
 		if err := s.day(t); err != nil {
 			return Forecast{}, errors.Join(ErrInvalid, fmt.Errorf("forecast: run at %s: %w", t.UTC().Format(time.RFC3339), err))
 		}

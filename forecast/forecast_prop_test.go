@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Berlin, whatever the machine has installed
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/forecast"
@@ -14,6 +15,15 @@ import (
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
+
+// berlin has daylight saving time.
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
 
 // cents draws an amount of whole cents from lo to hi.
 func cents(rt *rapid.T, lo, hi int64, label string) decimal.Decimal {
@@ -25,30 +35,44 @@ func cents(rt *rapid.T, lo, hi int64, label string) decimal.Decimal {
 // grant of gift credit with rollover and maybe an auto top-up of the cash.
 // The horizon is left to the caller.
 func genInput(rt *rapid.T) forecast.Input {
-	start := day(2024, 1, rapid.IntRange(1, 28).Draw(rt, "start"), 0, 5)
+	// Beijing time, or Berlin's, whose clocks change on March 31 and
+	// October 27, 2024 (runs at 02:30 meet the spring gap).
+	loc := rapid.SampledFrom([]*time.Location{cst, berlin}).Draw(rt, "loc")
+	start := time.Date(2024, time.Month(rapid.IntRange(1, 12).Draw(rt, "month")), rapid.IntRange(1, 28).Draw(rt, "start"),
+		rapid.SampledFrom([]int{0, 2}).Draw(rt, "hour"), 30, 0, 0, loc)
 	products := []string{"KEC", "KRDS", "EBS"}
 	in := forecast.Input{
 		Prices: renewal.Prices{Currency: "CNY", Monthly: map[string]decimal.Decimal{
 			"KEC": money("100.00"), "KRDS": money("300.00"), "EBS": cents(rt, 1, 9999, "ebs")}},
-		Loc:   cst,
+		Loc:   loc,
 		Start: start,
 	}
 	for k := range rapid.IntRange(1, 5).Draw(rt, "instances") {
-		policy := renewal.Auto
-		if rapid.IntRange(0, 4).Draw(rt, "manual") == 0 {
-			policy = renewal.Manual
-		}
 		in.Instances = append(in.Instances, renewal.Instance{
 			ID: fmt.Sprintf("i%d", k), Product: rapid.SampledFrom(products).Draw(rt, "product"),
-			Renewable: true, Policy: policy,
-			ExpiresAt: start.Add(time.Duration(rapid.IntRange(1, 40*24).Draw(rt, "expires")) * time.Hour),
+			Kind:      rapid.SampledFrom([]renewal.Kind{"", "", "", renewal.Trial}).Draw(rt, "kind"),
+			Renewable: true, Policy: rapid.SampledFrom([]renewal.Policy{renewal.Auto, renewal.Auto, renewal.Auto, renewal.Manual}).Draw(rt, "policy"),
+			// Some expire before the first run: their window has passed
+			// (missed), or they failed already (blocked).
+			ExpiresAt:   start.Add(time.Duration(rapid.IntRange(-48, 40*24).Draw(rt, "expires")) * time.Hour),
+			AutoBlocked: rapid.IntRange(0, 5).Draw(rt, "blocked") == 0,
 		})
+		if in.Instances[k].AutoBlocked {
+			in.Instances[k].Status = renewal.Expired
+		}
 	}
 	var amounts []decimal.Decimal
 	for k := range rapid.IntRange(0, 3).Draw(rt, "vouchers") {
 		in.Wallet = append(in.Wallet, allocation.Instrument{ID: fmt.Sprintf("v%d", k), Kind: renewal.VoucherKind,
 			Currency: "CNY", ValidUntil: start.AddDate(0, 0, rapid.IntRange(1, 60).Draw(rt, "valid"))})
 		amounts = append(amounts, cents(rt, 1, 30000, "voucher"))
+	}
+	if rapid.Bool().Draw(rt, "coupon") {
+		// A single-use 20 % coupon capped at its balance: it discounts
+		// one renewal, then is used up.
+		in.Wallet = append(in.Wallet, allocation.Instrument{ID: "coupon", Kind: renewal.VoucherKind, Currency: "CNY",
+			Percent: decimal.NewNullDecimal(money("20"))})
+		amounts = append(amounts, cents(rt, 1, 10000, "coupon cap"))
 	}
 	in.Wallet = append(in.Wallet,
 		allocation.Instrument{ID: "gift", Kind: renewal.GiftKind, Currency: "CNY"},
@@ -138,7 +162,7 @@ func (h *host) run(t fataler, in forecast.Input, at time.Time) {
 		}
 	}
 	wallet = ledger.WithBalances(h.j, wallet)
-	run, err := renewal.RunAuto(h.instances, at, cst, wallet, in.Prices, in.Policy, in.Reusable...)
+	run, err := renewal.RunAuto(h.instances, at, in.Loc, wallet, in.Prices, in.Policy, in.Reusable...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +201,7 @@ func TestForecastIsTheRealRun(t *testing.T) {
 		}
 		h := host{j: in.Journal, instances: slices.Clone(in.Instances), defs: slices.Clone(in.Wallet)}
 		for k := range n {
-			h.run(rt, in, in.Start.AddDate(0, 0, k))
+			h.run(rt, in, in.Start.In(in.Loc).AddDate(0, 0, k))
 		}
 		if f.Runs != n {
 			rt.Fatalf("runs %d, want %d", f.Runs, n)
