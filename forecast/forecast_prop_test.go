@@ -72,7 +72,7 @@ func genInput(rt *rapid.T) forecast.Input {
 		// one renewal, then is used up.
 		in.Wallet = append(in.Wallet, allocation.Instrument{ID: "coupon", Kind: renewal.VoucherKind, Currency: "CNY",
 			Percent: decimal.NewNullDecimal(money("20"))})
-		amounts = append(amounts, cents(rt, 1, 10000, "coupon cap"))
+		amounts = append(amounts, cents(rt, 1000, 20000, "coupon cap"))
 	}
 	in.Wallet = append(in.Wallet,
 		allocation.Instrument{ID: "gift", Kind: renewal.GiftKind, Currency: "CNY"},
