@@ -218,3 +218,50 @@ func TestRunLeavesInputAlone(t *testing.T) {
 		t.Error("Run changed its input")
 	}
 }
+
+// Grants, what a reset forfeits and auto top-ups are events too: a monthly
+// credit of 50.00 for other services (a kind renewals do not draw), of which
+// 10.00 rolls over and the rest is forfeited, and cash recharged to 200.00
+// when it falls below 100.00.
+func TestRunReportsGrantsResetsAndTopUps(t *testing.T) {
+	cash := allocation.Instrument{ID: "cash", Kind: renewal.CashKind, Currency: "CNY"}
+	in := forecast.Input{
+		Instances: []renewal.Instance{{ID: "web", Product: "KEC", Renewable: true, Policy: renewal.Auto,
+			ExpiresAt: day(2024, 1, 10, 10, 0)}},
+		Journal: grantAll(t, day(2023, 12, 31, 0, 0), allocation.Wallet{cash}, "120.00"),
+		Wallet:  allocation.Wallet{cash},
+		Prices:  renewal.Prices{Currency: "CNY", Monthly: map[string]decimal.Decimal{"KEC": money("80.00")}},
+		Loc:     cst,
+		Grants: []ledger.GrantSchedule{{ID: "free", Currency: "CNY", Kind: "free_credit", Amount: money("50.00"),
+			Period:   ledger.Period{Anchor: day(2024, 1, 1, 0, 0), Months: 1},
+			Rollover: ledger.Rollover{MaxAmount: money("10.00")}}},
+		TopUps: []ledger.AutoTopUp{{ID: "recharge", Account: ledger.InstrumentAccount("cash", "CNY"),
+			Threshold: money("100.00"), Target: money("200.00"), Places: 2}},
+		Start: day(2024, 1, 1, 0, 5),
+		Until: day(2024, 2, 2, 0, 5),
+	}
+	f, err := forecast.Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range f.Events {
+		got = append(got, fmt.Sprintf("%s %s %s %s", e.At.Format("01-02"), e.Kind, e.Instance+e.Instrument, e.Amount.StringFixed(2)))
+	}
+	want := []string{
+		"01-01 granted free/2024-01-01 50.00",
+		// Cash pays 80 (40 left) and is recharged to 200.
+		"01-10 renewed web 80.00",
+		"01-10 topped_up cash 160.00",
+		// Feb 1: of the 50 left, 10 rolls over, 40 is forfeited.
+		"02-01 expired free/2024-01-01 40.00",
+		"02-01 granted free/2024-02-01 50.00",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	last := f.Events[len(f.Events)-1].Balances
+	if b := last[len(last)-1]; b.Instrument != "free/2024-02-01/rollover" || !b.Amount.Equal(money("10.00")) {
+		t.Errorf("last balance %+v, want the rollover account with 10.00", b)
+	}
+}
