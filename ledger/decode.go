@@ -301,6 +301,10 @@ func (d *decoder) amount(path string, raw []byte) decimal.Decimal {
 		d.addf(path, "found %s; want a decimal string such as \"12.50\"", found(raw))
 		return decimal.Decimal{}
 	}
+	if digits(text) > maxAmountDigits {
+		d.addf(path, "%s has more than %d digits", found(raw), maxAmountDigits)
+		return decimal.Decimal{}
+	}
 	v, err := decimal.NewFromString(text)
 	if err != nil {
 		hint := `want a decimal such as "12.50"`
@@ -315,6 +319,21 @@ func (d *decoder) amount(path string, raw []byte) decimal.Decimal {
 		return decimal.Decimal{}
 	}
 	return v
+}
+
+// digits counts the decimal digits of a number's text before any exponent,
+// so that a long one is refused before it is parsed.
+func digits(text string) int {
+	n := 0
+	for _, c := range []byte(text) {
+		if c == 'e' || c == 'E' {
+			break
+		}
+		if '0' <= c && c <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // validDecimal reports whether s parses as a decimal.
