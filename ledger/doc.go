@@ -45,6 +45,19 @@
 // "used_up" is lifecycle too (single use). Calling the domain value's Apply
 // after booking keeps its own history but is not needed for balances.
 //
+// # JSON
+//
+// [Transaction], [Posting], [Terms], [Entry], [Account] and [Journal] encode
+// to JSON with snake_case names, amounts as exact decimal strings and
+// times in RFC 3339; a journal is the array of its transactions, and
+// decoding one applies them again, so it passes every check of
+// [Journal.Apply]. Decoding is strict: an unknown or repeated field, a
+// value of the wrong type, an amount that is not a decimal or a time that
+// is not RFC 3339 is an error wrapping [ErrInvalid] that lists every
+// problem with its JSON path (postings[1].amount) and the transaction's id.
+// Older stored JSON still reads the same: names in any letter case, null
+// for absent, amounts as JSON numbers. An amount has at most 1,000 digits.
+//
 // Like the rest of billfold the package is pure: no I/O, no clock (every
 // time is an argument), no global state. Money is [decimal.Decimal],
 // compared by value and summed exactly; nothing is rounded.

@@ -27,7 +27,7 @@ import (
 // names in any letter case (as encoding/json matches them), null for an
 // absent field, and an amount written as a JSON number (read from its
 // digits, never through a float). An amount may carry at most
-// [maxAmountDigits] digits. Malformed JSON syntax is reported by
+// maxAmountDigits digits. Malformed JSON syntax is reported by
 // encoding/json before these methods run.
 
 // maxAmountDigits bounds the digits of a decoded amount, counting the zeros
@@ -119,8 +119,8 @@ func (tx Transaction) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// UnmarshalJSON decodes what MarshalJSON writes, strictly (see "The JSON
-// forms" in json.go's documentation, summarised here): unknown or repeated
+// UnmarshalJSON decodes what MarshalJSON writes, strictly (see JSON in the
+// package documentation): unknown or repeated
 // fields, values of the wrong type, amounts that are not decimals and times
 // that are not RFC 3339 are all reported together in an [*InvalidError]
 // with the transaction's id, each with its JSON path. On error tx is
