@@ -56,7 +56,7 @@ const (
 const PaidValidityYears = 5
 
 // ListedFor is how many months a credit whose remaining amount reached zero
-// stays listed ([List]; 003_b4fbba3f981e0ca6.txt: "can be checked … for up
+// stays listed ([List], counting in the zone it is given; 003_b4fbba3f981e0ca6.txt: "can be checked … for up
 // to three months from that point").
 const ListedFor = 3
 
@@ -119,7 +119,8 @@ type PaidParams struct {
 	// Amount is the purchase amount (> 0).
 	Amount decimal.Decimal
 	// PurchasedAt is when it was bought (required). It is valid from then
-	// for [PaidValidityYears] years.
+	// for [PaidValidityYears] years, counted in the zone given to
+	// [NewPaid].
 	PurchasedAt time.Time
 	// InvoiceOnUse marks what the credit pays as invoiceable. By default
 	// (false) the purchase is what is invoiced, not the use, as with
@@ -222,11 +223,14 @@ func NewFree(p FreeParams) (Credit, error) {
 }
 
 // NewPaid records a bought credit, [Available] from PurchasedAt until
-// [PaidValidityYears] years later (the same day of the month, or the last
-// day of a shorter month: bought on Feb 29, valid until Feb 28). It may pay
-// any service. It returns one error wrapping [ErrInvalid] listing every
-// problem found.
-func NewPaid(p PaidParams) (Credit, error) {
+// [PaidValidityYears] years later, counted on the calendar of loc, the
+// customer's time zone (nil means UTC): the date and clock time PurchasedAt
+// shows in loc, on the same day of the month five years on, or the last day
+// of a shorter month (bought on Feb 29, valid until Feb 28). The result
+// depends on the instant PurchasedAt only, not on the Location attached to
+// it, and ValidUntil is in loc. It may pay any service. It returns one
+// error wrapping [ErrInvalid] listing every problem found.
+func NewPaid(p PaidParams, loc *time.Location) (Credit, error) {
 	var probs problems.List
 	checkCommon(&probs, p.ID, p.Domain, p.Group, p.Currency, p.Amount, p.PurchasedAt, "purchased at")
 	if len(probs) > 0 {
@@ -235,7 +239,7 @@ func NewPaid(p PaidParams) (Credit, error) {
 	return Credit{
 		id: p.ID, name: p.Name, typ: Paid, domain: p.Domain, group: p.Group,
 		currency: p.Currency, amount: p.Amount, remaining: p.Amount,
-		validFrom: p.PurchasedAt, validUntil: calendar.MonthsLater(p.PurchasedAt, 12*PaidValidityYears),
+		validFrom: p.PurchasedAt, validUntil: calendar.MonthsLaterIn(p.PurchasedAt, 12*PaidValidityYears, loc),
 		grantedAt: p.PurchasedAt, invoiceable: p.InvoiceOnUse, status: Available,
 		history: []Entry{{Type: EntryAccumulation, At: p.PurchasedAt, Amount: p.Amount}},
 	}, nil

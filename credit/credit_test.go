@@ -44,7 +44,7 @@ func mustFree(t tb, p FreeParams) Credit {
 
 func mustPaid(t tb, p PaidParams) Credit {
 	t.Helper()
-	c, err := NewPaid(p)
+	c, err := NewPaid(p, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestNewPaid(t *testing.T) {
 		{"five_years", t0, time.Date(2029, 1, 15, 0, 0, 0, 0, time.UTC), seedKakao + ": paid credits are valid 5 years from purchase"},
 		{"leap_day", time.Date(2024, 2, 29, 10, 0, 0, 0, time.UTC), time.Date(2029, 2, 28, 10, 0, 0, 0, time.UTC), "Feb 29 + 5 years clamps to Feb 28, not Mar 1"},
 		{"month_end", time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), time.Date(2029, 1, 31, 0, 0, 0, 0, time.UTC), "a day every January has is kept"},
-		{"keeps_location", time.Date(2024, 6, 1, 9, 30, 0, 0, time.FixedZone("KST", 9*3600)), time.Date(2029, 6, 1, 9, 30, 0, 0, time.FixedZone("KST", 9*3600)), "clock and zone are kept"},
+		{"keeps_clock", time.Date(2024, 6, 1, 9, 30, 0, 0, time.UTC), time.Date(2029, 6, 1, 9, 30, 0, 0, time.UTC), "the clock time is kept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestNewPaid(t *testing.T) {
 			}
 		})
 	}
-	_, err := NewPaid(PaidParams{})
+	_, err := NewPaid(PaidParams{}, nil)
 	checkInvalid(t, err, []string{"id is empty", "domain", "billing group", "currency", "amount", "purchased at is zero"}, "every problem at once")
 }
 

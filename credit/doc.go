@@ -6,7 +6,10 @@
 // methods return the updated value, leaving the receiver unchanged. Each
 // projects to an [allocation.Instrument] and takes back what an
 // [allocation.Split] used with Apply. Nothing here reads the clock: every
-// instant is an argument.
+// instant is an argument. What counts calendar months ([NewPaid]'s five
+// years, [List]'s three months) takes the customer's time zone as an
+// argument and depends on instants only, never on the Location a
+// [time.Time] carries.
 //
 // # Credits (KakaoCloud, 003_b4fbba3f981e0ca6.txt)
 //
@@ -31,6 +34,20 @@
 // transfer accumulation and deduction, expiry, recovery, refund). [List]
 // returns what the console shows at an instant: a credit whose remaining
 // amount reached zero stays listed for three months from then.
+//
+// # Storing credits
+//
+// [Credit], [Gift] and [Line] have versioned JSON forms (MarshalJSON,
+// UnmarshalJSON; version 1) that a host keeps between requests. They hold
+// the definition (type, group, usage period, scope, limit) and the
+// lifecycle (status, instants, a credit's whole history); reading one back
+// gives a value Equal to the one stored, and a damaged or hand-edited
+// document is refused whole with every problem named. Money is the
+// journal's: the wallet of the next bill is built from the stored values'
+// instruments ([Wallet], [Gift.Instrument], [Line.Instrument]) with
+// ledger.WithBalances(journal, wallet), which takes each balance from the
+// journal and makes a used-up credit that the journal holds value for
+// usable again until its usage period ends.
 //
 // # Gift balance (Kingsoft, 000_f04d44448bd9d2a1.txt)
 //

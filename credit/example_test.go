@@ -29,7 +29,7 @@ func ExampleCredit_Transfer() {
 	paid, _ := credit.NewPaid(credit.PaidParams{
 		ID: "bought", Domain: "acme", Group: "main", Currency: "KRW",
 		Amount: decimal.NewFromInt(1000000), PurchasedAt: at,
-	})
+	}, time.UTC) // five years counted on the customer's calendar
 	_, _, err = paid.Transfer(credit.Destination{ID: "bought-dev", Domain: "acme", Group: "dev"}, decimal.NewFromInt(1), at)
 	fmt.Println(errors.Is(err, credit.ErrNotTransferable), paid.ValidUntil().Format(time.DateOnly))
 	// Output:
@@ -49,7 +49,7 @@ func ExampleList() {
 	for _, at := range []string{"2024-02-15", "2024-03-01", "2024-05-31", "2024-06-01"} {
 		when, _ := time.Parse(time.DateOnly, at)
 		var shown []string
-		for _, c := range credit.List([]credit.Credit{c}, "main", when) {
+		for _, c := range credit.List([]credit.Credit{c}, "main", when, time.UTC) {
 			shown = append(shown, fmt.Sprintf("%s %s %s", c.ID(), c.Status(), c.Remaining()))
 		}
 		fmt.Println(at, shown)

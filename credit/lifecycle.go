@@ -220,11 +220,14 @@ func (c Credit) Transfer(to Destination, amount decimal.Decimal, at time.Time) (
 //     [Credit.Expire] would leave it;
 //   - a credit whose remaining amount reached zero (used up, expired,
 //     recovered, refunded) is shown until [ListedFor] months after
-//     [Credit.ZeroAt], and no longer from then on.
+//     [Credit.ZeroAt], counted on the calendar of loc, the customer's time
+//     zone (nil means UTC; zero on Nov 30 at 10:00 in loc, hidden from
+//     Feb 28 at 10:00 in loc), and no longer from then on.
 //
-// The result is sorted free before paid, then by end of usage period, then
+// The result depends on the instants given, not on the Locations attached
+// to them. It is sorted free before paid, then by end of usage period, then
 // by id. credits is not changed.
-func List(credits []Credit, group string, at time.Time) []Credit {
+func List(credits []Credit, group string, at time.Time, loc *time.Location) []Credit {
 	var out []Credit
 	for _, c := range credits {
 		if c.id == "" || (group != "" && c.group != group) || c.grantedAt.After(at) {
@@ -233,7 +236,7 @@ func List(credits []Credit, group string, at time.Time) []Credit {
 		if c.status == Available && !at.Before(c.validUntil) {
 			c = c.close(Expired, EntryExpiry, c.validUntil)
 		}
-		if c.status != Available && !at.Before(calendar.MonthsLater(c.zeroAt, ListedFor)) {
+		if c.status != Available && !at.Before(calendar.MonthsLaterIn(c.zeroAt, ListedFor, loc)) {
 			continue
 		}
 		out = append(out, c)

@@ -57,7 +57,7 @@ func TestList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ids(List(tt.creds, tt.group, tt.at))
+			got := ids(List(tt.creds, tt.group, tt.at, time.UTC))
 			if len(got) != len(tt.want) {
 				t.Fatalf("List = %v; want %v (%s)", got, tt.want, tt.reason)
 			}
@@ -74,7 +74,7 @@ func TestList(t *testing.T) {
 	// Sorting ties on the end of usage period fall back to the id.
 	x := mk("x", "main", t0, t0.AddDate(0, 6, 0))
 	y := mk("w", "main", t0, t0.AddDate(0, 6, 0))
-	if got := ids(List([]Credit{x, y}, "main", t0)); got[0] != "w:available" {
+	if got := ids(List([]Credit{x, y}, "main", t0, nil)); got[0] != "w:available" {
 		t.Errorf("tie order %v; want by id", got)
 	}
 }

@@ -15,7 +15,7 @@ func mustCard(t tb, id, denomination, overdraft string, at time.Time) Card {
 	t.Helper()
 	r := GuanceRules()
 	r.Overdraft = d(overdraft)
-	p, err := r.Purchase(PurchaseParams{ID: id, Account: "acct", Denomination: d(denomination), At: at})
+	p, err := r.Purchase(PurchaseParams{ID: id, Account: "acct", Denomination: d(denomination), At: at}, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestCardExpire(t *testing.T) {
 	}
 	r := GuanceRules()
 	r.ValidMonths = 0
-	p, _ := r.Purchase(PurchaseParams{ID: "n", Account: "a", Denomination: d("100"), At: t0})
+	p, _ := r.Purchase(PurchaseParams{ID: "n", Account: "a", Denomination: d("100"), At: t0}, time.UTC)
 	if _, err := p.Card.Expire(t0.AddDate(50, 0, 0)); !errors.Is(err, ErrTransition) {
 		t.Error("a card without validity end never expires")
 	}
@@ -212,7 +212,7 @@ func TestCardRules(t *testing.T) {
 		t.Errorf("Transfer: %v; want ErrNotTransferable (%s: bound to the purchasing account)", err, seedGuance)
 	}
 	other := GuanceRules()
-	p, _ := other.Purchase(PurchaseParams{ID: "c9", Account: "someone-else", Denomination: d("100"), At: t0})
+	p, _ := other.Purchase(PurchaseParams{ID: "c9", Account: "someone-else", Denomination: d("100"), At: t0}, time.UTC)
 	w := Wallet([]Card{c, p.Card, {}}, "acct")
 	if len(w) != 1 || w[0].ID != "c1" {
 		t.Errorf("Wallet = %+v; want only acct's card (%s: not across accounts)", w, seedGuance)

@@ -5,7 +5,9 @@
 // methods return the updated value, leaving the receiver unchanged. Each
 // projects to an [allocation.Instrument] and takes back what an
 // [allocation.Split] used with Apply. Nothing here reads the clock: every
-// instant is an argument.
+// instant is an argument. A card's validity in months is counted on the
+// calendar of the time zone given to [Rules.Purchase], from the purchase
+// instant only, never from the Location a [time.Time] carries.
 //
 // # Prepaid cards (Guance, 002_974120889ed2e661.txt)
 //
@@ -38,6 +40,20 @@
 //
 // expired is final: a positive balance is void ([Card.Forfeited]); a
 // negative one is still owed and may be repaid.
+//
+// # Storing cards and balances
+//
+// [Card] and [Prepayment] have versioned JSON forms (MarshalJSON,
+// UnmarshalJSON; version 1) that a host keeps between requests. They hold
+// the definition (account, face value, overdraft limit, validity) and the
+// lifecycle (status, instants, a balance's deposit and spending records);
+// reading one back gives a value Equal to the one stored, and a damaged or
+// hand-edited document is refused whole with every problem named. Money
+// is the journal's: the wallet of the next bill is built from the stored
+// values' instruments ([Wallet], [Prepayment.Instrument]) with
+// ledger.WithBalances(journal, wallet), which takes each balance from the
+// journal and makes a used-up card that the journal holds value for usable
+// again until its validity ends.
 //
 // # Prepayment balance (Alibaba Cloud, 001_d1525b524f7b874c.txt)
 //

@@ -16,13 +16,13 @@ func ExampleRules_Purchase() {
 		p, err := rules.Purchase(prepaid.PurchaseParams{
 			ID: fmt.Sprint("card-", amount), Account: "acct",
 			Denomination: decimal.NewFromInt(amount), At: at,
-		})
+		}, time.UTC) // validity counted on the customer's calendar
 		if err != nil {
 			panic(err)
 		}
 		fmt.Println(p.Card.Denomination(), "bonus", p.Bonus, "invoice", p.Invoiceable, "until", p.Card.ValidUntil().Format(time.DateOnly))
 	}
-	_, err := rules.Purchase(prepaid.PurchaseParams{ID: "odd", Account: "acct", Denomination: decimal.NewFromInt(150), At: at})
+	_, err := rules.Purchase(prepaid.PurchaseParams{ID: "odd", Account: "acct", Denomination: decimal.NewFromInt(150), At: at}, time.UTC)
 	fmt.Println(err)
 	// Output:
 	// 5000 bonus 0 invoice 5000 until 2025-05-01
@@ -36,7 +36,7 @@ func ExampleOffsetOverdue() {
 	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 	rules := prepaid.GuanceRules()
 	rules.Overdraft = decimal.NewFromInt(1000)
-	p, _ := rules.Purchase(prepaid.PurchaseParams{ID: "card", Account: "acct", Denomination: decimal.NewFromInt(500), At: at})
+	p, _ := rules.Purchase(prepaid.PurchaseParams{ID: "card", Account: "acct", Denomination: decimal.NewFromInt(500), At: at}, time.UTC)
 	card := p.Card
 	// A pay-as-you-go bill larger than the card, with no cash: the card runs
 	// into overdraft in the policy's overdraft step.

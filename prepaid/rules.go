@@ -30,8 +30,8 @@ type Rules struct {
 	// Minimum is the smallest denomination (> 0; 100 for Guance in CNY).
 	Minimum decimal.Decimal
 	// ValidMonths is how long a card is valid from purchase, in calendar
-	// months (the day clamped to the end of a shorter month); zero means
-	// cards never expire.
+	// months of the zone given to [Rules.Purchase] (the day clamped to the
+	// end of a shorter month); zero means cards never expire.
 	ValidMonths int
 	// Overdraft is the overdraft limit new cards get (≥ 0): how far below
 	// zero a card may go when a policy step draws "overdraft".
@@ -169,9 +169,14 @@ type Purchase struct {
 
 // Purchase sells a card under r: it checks the rules and the parameters and
 // returns the [Active] card, valid from At for ValidMonths, with r's
-// overdraft limit, together with its bonus and invoiceable amount. It
-// returns one error wrapping [ErrInvalid] listing every problem found.
-func (r Rules) Purchase(p PurchaseParams) (Purchase, error) {
+// overdraft limit, together with its bonus and invoiceable amount. The
+// months are counted on the calendar of loc, the customer's time zone (nil
+// means UTC): the date and clock time At shows in loc, moved by ValidMonths
+// with the day clamped to the end of a shorter month; the card's
+// ValidUntil is in loc. The result depends on the instant At only, not on
+// the Location attached to it. It returns one error wrapping [ErrInvalid]
+// listing every problem found.
+func (r Rules) Purchase(p PurchaseParams, loc *time.Location) (Purchase, error) {
 	if err := r.Validate(); err != nil {
 		return Purchase{}, err
 	}
@@ -200,7 +205,7 @@ func (r Rules) Purchase(p PurchaseParams) (Purchase, error) {
 	}
 	var until time.Time
 	if r.ValidMonths > 0 {
-		until = calendar.MonthsLater(p.At, r.ValidMonths)
+		until = calendar.MonthsLaterIn(p.At, r.ValidMonths, loc)
 	}
 	card := Card{
 		id: p.ID, account: p.Account, currency: r.Currency,

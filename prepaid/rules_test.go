@@ -164,7 +164,7 @@ func TestPurchase(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, r := base, GuanceRules()
 			tt.edit(&p, &r)
-			got, err := r.Purchase(p)
+			got, err := r.Purchase(p, time.UTC)
 			if tt.probs != nil {
 				checkInvalid(t, err, tt.probs, tt.reason)
 				if got.Card.ID() != "" {

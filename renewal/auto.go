@@ -39,10 +39,15 @@ type Result struct {
 	// Outcome is what happened.
 	Outcome Outcome
 	// From is the expiry before the run; To the expiry after it (equal to
-	// From unless Renewed).
+	// From unless Renewed). Both are in the account's time zone.
 	From, To time.Time
 	// Amount is the fee for one month (zero when Refused or Missed).
 	Amount decimal.Decimal
+	// Bill is the renewal bill the Split was allocated from (see [RunAuto]
+	// for its id and line), so that a host can book the Split with
+	// ledger.FromSplit(Bill, wallet, Split, …). Zero when Refused or
+	// Missed.
+	Bill allocation.Bill
 	// Split is how the fee was paid (Renewed), or how it would have been
 	// paid in part (Failed: nothing of it was spent). Zero when Refused or
 	// Missed.
@@ -60,8 +65,9 @@ type Run struct {
 	// updated: renewed ones with their new expiry, failed and missed ones
 	// expired and AutoBlocked, the others unchanged.
 	Instances []Instance
-	// Wallet is the wallet after paying every renewal, in input order;
-	// only balances change.
+	// Wallet is the wallet after paying every renewal, in input order:
+	// balances change, and single-use coupons that paid get Status
+	// [UsedUp] (see [RunAuto]). Pass it to the next call.
 	Wallet allocation.Wallet
 	// Results has one entry per instance that was renewed, failed, missed
 	// or refused, in renewal order. The others are absent.
@@ -81,12 +87,23 @@ type Run struct {
 // [allocation.Allocate] at instant at, with mode [BillMode], id
 // "renewal:ID:EXPIRY" and one line (id ID, product Product, amount the
 // monthly price from prices). Each renewal sees the wallet as the previous
-// ones left it, so nothing is spent twice:
+// ones left it, so nothing is spent twice, and a coupon is used once:
+//
+//   - Balances go down by what each Split paid ([allocation.Wallet.After]).
+//
+//   - A percentage coupon is single-use (so the voucher package defines
+//     percentage coupons): once a renewal's Split has used it, it gets
+//     Status [UsedUp] and pays none of the later renewals, whatever cap it
+//     has left. It discounts the first renewal, in renewal order, that it
+//     applies to. Only a percentage instrument whose id is listed in
+//     reusable (a standing discount the host grants on every bill)
+//     discounts every renewal it applies to, within its cap.
 //
 //   - If the Split leaves nothing outstanding, the instance is Renewed: its
 //     expiry moves one month on, keeping its anchor day ([Instance.NextExpiry]),
-//     AnchorDay is recorded, PeriodMonths becomes 1, and each instrument the
-//     Split used gets the BalanceAfter it reports.
+//     AnchorDay and AnchorClock are recorded, PeriodMonths becomes 1, and
+//     the wallet is carried forward as above.
+//
 //   - Otherwise it Failed with [ErrInsufficientBalance]: nothing is spent,
 //     the instance becomes [Expired] and AutoBlocked and keeps policy
 //     [Auto]; [RunAuto] leaves it alone until a manual [Renew] succeeds. A
@@ -106,14 +123,15 @@ type Run struct {
 // active after its expiry.
 //
 // RunAuto first validates everything it was given: each instance
-// ([Instance.Validate]), unique ids, a non-zero at, the price list, and a
-// price for every due instance. Problems are returned together in an
+// ([Instance.Validate]), unique ids, a non-zero at, the price list, a price
+// for every due instance, and that each id in reusable names a percentage
+// instrument of wallet. Problems are returned together in an
 // [*InvalidError] (wrapping [ErrInvalid], and [ErrNoPrice] for a missing
 // price); so is an error from Allocate (wrapping [allocation.ErrInvalid]).
 // On error nothing is renewed and the zero Run is returned. The arguments are
 // never changed.
 func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allocation.Wallet,
-	prices Prices, policy allocation.Policy) (Run, error) {
+	prices Prices, policy allocation.Policy, reusable ...string) (Run, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -123,6 +141,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		p.addf("at: zero time")
 	}
 	prices.validate(&p)
+	checkReusable(wallet, reusable, &p)
 	order := renewalOrder(instances)
 	for _, k := range order {
 		if instances[k].DueAt(at, loc) {
@@ -133,6 +152,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		return Run{}, err
 	}
 	policy = orDefault(policy)
+	at = at.In(loc)
 
 	run := Run{Instances: slices.Clone(instances), Wallet: slices.Clone(wallet)}
 	for _, k := range order {
@@ -140,7 +160,7 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 		if !in.Policy.auto() || !in.Status.active() || in.AutoBlocked {
 			continue
 		}
-		res := Result{Instance: in, From: in.ExpiresAt, To: in.ExpiresAt}
+		res := Result{Instance: in, From: in.ExpiresAt.In(loc), To: in.ExpiresAt.In(loc)}
 		if !in.inWindow(at, loc) {
 			if at.Before(in.ExpiresAt) || in.Refused() != nil {
 				continue // not due yet, or expiring by itself
@@ -160,16 +180,17 @@ func RunAuto(instances []Instance, at time.Time, loc *time.Location, wallet allo
 			continue
 		}
 		amount, _ := prices.Price(in.Product, 1)
-		split, err := allocation.Allocate(renewalBill(in, in.ExpiresAt, at, amount, prices.Currency), run.Wallet, policy)
+		bill := renewalBill(in, in.ExpiresAt, at, amount, prices.Currency)
+		split, err := allocation.Allocate(bill, run.Wallet, policy)
 		if err != nil {
 			return Run{}, &InvalidError{Problems: []error{
 				fmt.Errorf("instance %q: paying the renewal: %w", in.ID, err)}}
 		}
-		res.Amount, res.Split = amount, split
+		res.Amount, res.Bill, res.Split = amount, bill, split
 		next := in
 		if covered(split, amount) {
-			run.Wallet = run.Wallet.After(split)
-			next.AnchorDay = in.anchor(loc)
+			run.Wallet = carry(run.Wallet, split, reusable)
+			next.AnchorDay, next.AnchorClock = in.anchor(loc)
 			next.ExpiresAt = next.NextExpiry(1, loc)
 			next.PeriodMonths = 1
 			res.Outcome, res.To = Renewed, next.ExpiresAt

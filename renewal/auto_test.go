@@ -263,7 +263,9 @@ func TestRunAuto(t *testing.T) {
 					i.ExpiresAt, i.Status, i.AutoBlocked = runAt.Add(-time.Minute), Expired, true
 				}),
 				mk("just_lapsed", func(i *Instance) { i.ExpiresAt, i.Status, i.AutoBlocked = runAt, Expired, true }),
-				mk("web", func(i *Instance) { i.ExpiresAt, i.AnchorDay, i.PeriodMonths = next, 15, 1 }),
+				mk("web", func(i *Instance) {
+					i.ExpiresAt, i.AnchorDay, i.AnchorClock, i.PeriodMonths = next, 15, clock("10:00"), 1
+				}),
 			},
 		},
 		{
@@ -309,7 +311,7 @@ func TestRunAuto(t *testing.T) {
 			want:      []outcome{{"i-1", Renewed, at(shanghai, 2024, 2, 29, 10, 0), nil}},
 			balances:  map[string]string{"cash": "0.00"},
 			after: []Instance{mk("i-1", func(i *Instance) {
-				i.ExpiresAt, i.AnchorDay = at(shanghai, 2024, 2, 29, 10, 0), 31
+				i.ExpiresAt, i.AnchorDay, i.AnchorClock = at(shanghai, 2024, 2, 29, 10, 0), 31, clock("10:00")
 			})},
 		},
 	}
@@ -463,7 +465,7 @@ func TestRunAutoBlockedUntilManualRenewal(t *testing.T) {
 	}
 	want := failed
 	want.Status, want.AutoBlocked = Active, false
-	want.ExpiresAt, want.AnchorDay, want.PeriodMonths = at(shanghai, 2024, 4, 16, 14, 0), 16, 1
+	want.ExpiresAt, want.AnchorDay, want.AnchorClock, want.PeriodMonths = at(shanghai, 2024, 4, 16, 14, 0), 16, clock("14:00"), 1
 	if diff := cmp.Diff(want, r.Instance); diff != "" {
 		t.Fatalf("manual renewal (-want +got):\n%s", diff)
 	}
@@ -557,26 +559,65 @@ func TestRunAutoCustomPolicy(t *testing.T) {
 }
 
 func TestRunAutoPercentVoucher(t *testing.T) {
-	// A capped percentage voucher discounts the renewal; its cap is carried
-	// forward. An uncapped one keeps no balance.
+	// A percentage coupon is single-use (the voucher package, and Guance's
+	// discount vouchers in 002_974120889ed2e661.txt): within one run it
+	// discounts the first renewal it applies to and is then used up,
+	// whatever cap it has left; a run is many bills, and allocation only
+	// applies a coupon once per bill (issue 17.3). Only a coupon the host
+	// lists as reusable discounts every renewal, within its cap.
 	capped := allocation.Instrument{ID: "p-cap", Kind: VoucherKind, Currency: "CNY",
 		Percent: decimal.NewNullDecimal(dec("10")), Balance: dec("15.00")}
 	uncapped := allocation.Instrument{ID: "p-free", Kind: VoucherKind, Currency: "CNY",
 		Percent: decimal.NewNullDecimal(dec("50")), Uncapped: true}
 	fleet := []Instance{kec("a", expiry), kec("b", expiry)}
-	run, err := RunAuto(fleet, runAt, shanghai, allocation.Wallet{capped, cash("cash", "500.00", "0")}, prices(), allocation.Policy{})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name      string
+		reason    string
+		coupon    allocation.Instrument
+		reusable  []string
+		discounts []string // per renewal, in renewal order
+		cash      string
+		balance   string // the coupon's balance after the run
+		status    string // the coupon's status after the run
+	}{
+		{"capped_single_use", "voucher: a coupon is single-use; the cap it did not take is not carried to the next renewal",
+			capped, nil, []string{"10.00", "0.00"}, "310.00", "5.00", UsedUp},
+		{"uncapped_single_use", "issue 17.3: 50 % off one renewal of the run, not 2 × 50",
+			uncapped, nil, []string{"50.00", "0.00"}, "350.00", "0.00", UsedUp},
+		{"capped_reusable", "a reusable coupon discounts each renewal until its cap is spent (10 + 5)",
+			capped, []string{"p-cap"}, []string{"10.00", "5.00"}, "315.00", "0.00", ""},
+		{"uncapped_reusable", "a reusable uncapped coupon discounts every renewal",
+			uncapped, []string{"p-free"}, []string{"50.00", "50.00"}, "400.00", "0.00", ""},
 	}
-	if b := balances(run.Wallet); b["p-cap"] != "0.00" || b["cash"] != "315.00" {
-		t.Errorf("capped: balances %v, want cap 15 spent as 10 + 5", b)
-	}
-	run, err = RunAuto(fleet, runAt, shanghai, allocation.Wallet{uncapped, cash("cash", "500.00", "0")}, prices(), allocation.Policy{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := balances(run.Wallet); b["p-free"] != "0.00" || b["cash"] != "400.00" || !run.Wallet[0].Uncapped {
-		t.Errorf("uncapped: balances %v", b)
+	seen := rows{}
+	for _, tc := range tests {
+		seen.check(t, tc.name, tc.reason)
+		t.Run(tc.name, func(t *testing.T) {
+			wallet := allocation.Wallet{tc.coupon, cash("cash", "500.00", "0")}
+			run, err := RunAuto(fleet, runAt, shanghai, wallet, prices(), allocation.Policy{}, tc.reusable...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range run.Results {
+				if r.Outcome != Renewed {
+					t.Fatalf("%s: %s", r.Instance.ID, r.Outcome)
+				}
+				got = append(got, r.Split.Discounted.StringFixed(2))
+			}
+			if diff := cmp.Diff(tc.discounts, got); diff != "" {
+				t.Errorf("discounts (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+			if b := balances(run.Wallet); b["cash"] != tc.cash || b[tc.coupon.ID] != tc.balance {
+				t.Errorf("balances %v, want cash %s and coupon %s", b, tc.cash, tc.balance)
+			}
+			if c := run.Wallet[0]; c.Status != tc.status || c.Uncapped != tc.coupon.Uncapped {
+				t.Errorf("coupon after the run: status %q uncapped %v, want %q", c.Status, c.Uncapped, tc.status)
+			}
+			if wallet[0].Status != "" {
+				t.Error("RunAuto changed its wallet")
+			}
+		})
 	}
 }
 

@@ -12,37 +12,56 @@ import (
 const MaxMonths = 1200
 
 // NextExpiry returns expiry moved forward by months whole calendar months in
-// loc (nil means UTC), anchored to expiry's own day of the month:
+// loc (nil means UTC), anchored to expiry itself, so chaining it loses
+// anchors: NextExpiry(NextExpiry(Jan 31, 1), 1) is Mar 28 (Mar 29 in a leap
+// year), not Mar 31, and a wall-clock time a daylight-saving gap moved stays
+// moved. To renew again and again, use [NextExpiryAnchored] or
+// [Instance.NextExpiry], which remember the day and time of day the
+// subscription is anchored to.
 //
 //   - The result falls on the same day of the month as expiry (read in loc),
 //     or on the last day of the target month when that month is shorter:
 //     NextExpiry(Jan 31, 1) is Feb 28 (Feb 29 in a leap year), and
-//     NextExpiry(Jan 31, 2) is Mar 31. Counting from the original anchor
-//     never drifts.
-//   - The wall-clock time in loc is kept across daylight-saving changes
-//     (10:00 stays 10:00, so the elapsed time may be an hour more or less
-//     than whole days). A wall-clock time that the target day skips (spring
-//     forward) is read with the offset in force before the change, landing
-//     as far past the change as it was into the gap (02:30 in a skipped
-//     02:00–03:00 becomes 03:30). One that occurs twice (fall back) is the
-//     earlier of the two instants.
+//     NextExpiry(Jan 31, 2) is Mar 31.
+//   - The result is at expiry's wall-clock time in loc (10:00 stays 10:00,
+//     so the elapsed time may be an hour more or less than whole days). A
+//     wall-clock time that the target day skips (spring forward) is read
+//     with the offset in force before the change, landing as far past the
+//     change as it was into the gap (02:30 in a skipped 02:00–03:00 becomes
+//     03:30). One that occurs twice (fall back) is the earlier of the two
+//     instants.
 //   - For 1 ≤ months ≤ [MaxMonths] the result is strictly later than
 //     expiry, and it grows strictly with months. Any other months returns
 //     expiry unchanged (in loc).
 //
-// The result is in loc. NextExpiry is stateless, so it cannot know an anchor
-// that an earlier clamp hid: NextExpiry(Feb 29, 1) is Mar 29. To renew again
-// and again, use [Instance.NextExpiry], which remembers the anchor in
-// [Instance].AnchorDay (Jan 31 → Feb 29 → Mar 31 → Apr 30 → May 31).
+// The result is in loc and depends only on the instant expiry, not on the
+// Location attached to it. NextExpiry(e, n, loc) is
+// NextExpiryAnchored(e, 0, Clock{}, n, loc).
 func NextExpiry(expiry time.Time, months int, loc *time.Location) time.Time {
-	return nextExpiry(expiry, 0, months, loc)
+	return NextExpiryAnchored(expiry, 0, Clock{}, months, loc)
 }
 
-// nextExpiry is NextExpiry with an anchor day. The anchor matters only when
-// expiry falls on the last day of a month shorter than the anchor (that is
-// how a clamp hides it); otherwise, and when anchor is outside 1..31, the
-// expiry's own day is the anchor.
-func nextExpiry(expiry time.Time, anchor, months int, loc *time.Location) time.Time {
+// NextExpiryAnchored is [NextExpiry] for a subscription anchored to day day
+// of the month (1–31) at time of day clock in loc (nil means UTC): the
+// plain function behind [Instance.NextExpiry], for a host that stores the
+// expiry and the anchor rather than an [Instance].
+//
+// The result is the anchored civil time months months after expiry's month:
+// day day (the target month's last day if it is shorter) at clock, resolved
+// in loc as [NextExpiry] resolves a skipped or repeated wall-clock time.
+// Chaining it never drifts: Jan 31 → Feb 29 → Mar 31 → Apr 30 → May 31 with
+// day 31, and with clock 00:00 in America/Havana Feb 10 00:00 → Mar 10 01:00
+// (midnight is skipped that day) → Apr 10 00:00. So n calls of one month
+// give what one call of n months gives from the first expiry.
+//
+// The anchor only counts where it explains expiry: where day day of
+// expiry's month (clamped) at clock, resolved in loc, is the instant expiry,
+// because a short month or a daylight-saving gap moved it there. Otherwise
+// (the expiry was moved by hand, say) expiry's own day and time of day are
+// the anchor, as they are when day is outside 1..31 or clock is the zero
+// Clock: day and clock are each ignored on their own if they do not fit.
+// The other rules, and the result's Location, are those of [NextExpiry].
+func NextExpiryAnchored(expiry time.Time, day int, clock Clock, months int, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -50,21 +69,43 @@ func nextExpiry(expiry time.Time, anchor, months int, loc *time.Location) time.T
 	if months < 1 || months > MaxMonths {
 		return e
 	}
-	y, m, d := e.Date()
-	anchor = effectiveAnchor(d, calendar.DaysIn(y, m), anchor)
-	ty, tm, td := calendar.AddMonths(y, m, anchor, months)
-	hh, mm, ss := e.Clock()
-	return localTime(ty, tm, td, hh, mm, ss, e.Nanosecond(), loc)
+	y, m, _ := e.Date()
+	d, c := anchorOf(e, day, clock, loc)
+	ty, tm, td := calendar.AddMonths(y, m, d, months)
+	return atClock(ty, tm, td, c, loc)
 }
 
-// effectiveAnchor returns the anchor day for an expiry on day d of a month
-// whose last day is last: anchor when d is that last day and anchor lies
-// beyond it (a clamped month-end), else d.
-func effectiveAnchor(d, last, anchor int) int {
-	if d == last && anchor <= 31 {
-		return max(d, anchor)
+// anchorOf returns the anchor day and time of day of e (in loc) given the
+// remembered ones, as [NextExpiryAnchored] documents: each is kept where,
+// resolved in e's month, it lands on e, and replaced by e's own otherwise.
+func anchorOf(e time.Time, day int, clock Clock, loc *time.Location) (int, Clock) {
+	y, m, d := e.Date()
+	own := ClockOf(e, loc)
+	if day < 1 || day > 31 {
+		day = d
 	}
-	return d
+	if clock.IsZero() {
+		clock = own
+	}
+	last := calendar.DaysIn(y, m)
+	lands := func(dd int, c Clock) bool { return atClock(y, m, min(dd, last), c, loc).Equal(e) }
+	switch {
+	case lands(day, clock):
+		return day, clock
+	case lands(day, own):
+		return day, own
+	case lands(d, clock):
+		return d, clock
+	default:
+		return d, own
+	}
+}
+
+// atClock returns the instant at which the clock in loc reads c on the
+// civil date y-m-d (see [localTime]).
+func atClock(y int, m time.Month, d int, c Clock, loc *time.Location) time.Time {
+	h, mi, s, ns := c.parts()
+	return localTime(y, m, d, h, mi, s, ns, loc)
 }
 
 // civilDays returns the number of days from 1970-01-01 to the civil date

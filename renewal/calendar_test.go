@@ -381,7 +381,7 @@ func TestInstanceNextExpiryChainProperties(t *testing.T) {
 		in := Instance{ExpiresAt: start, AnchorDay: anchor}
 		steps := rapid.IntRange(1, 30).Draw(t, "steps")
 		for k := 1; k <= steps; k++ {
-			a := in.anchor(loc)
+			a, _ := in.anchor(loc)
 			next := in.NextExpiry(1, loc)
 			if !next.After(in.ExpiresAt) {
 				t.Fatalf("step %d: %s is not after %s", k, next, in.ExpiresAt)

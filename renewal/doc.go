@@ -7,13 +7,17 @@
 // renewal altogether (trial and one-time-fee instances, and products such as
 // KAD and KCM that the host marks not renewable).
 //
-//   - [NextExpiry] and [Instance.NextExpiry] add whole months in the
-//     account's time zone, keeping the wall-clock time across daylight-saving
-//     changes and the day of the month the subscription is anchored to.
+//   - [NextExpiryAnchored] and [Instance.NextExpiry] add whole months in the
+//     account's time zone, keeping the day of the month and the wall-clock
+//     time of day the subscription is anchored to ([Instance].AnchorDay and
+//     AnchorClock), so renewal after renewal never drifts, across short
+//     months and daylight-saving gaps alike. [NextExpiry] is the stateless
+//     form, anchored to the expiry it is given.
 //   - [Due] lists the auto-renew instances the system must renew now.
 //   - [RunAuto] renews every due instance by one month, paying from the
 //     wallet (vouchers first, see [DefaultPolicy]) and carrying the wallet
-//     forward from one instance to the next; an instance that cannot be paid,
+//     forward from one instance to the next (a single-use percentage coupon
+//     pays one renewal, then is [UsedUp]); an instance that cannot be paid,
 //     or whose last day passed without a run, expires and is blocked from
 //     further automatic renewal.
 //   - [Renew] renews one instance by hand for a chosen number of months, also
@@ -27,7 +31,13 @@
 //
 // The package does no I/O, reads no clock and keeps no global state. The
 // moment of judgement (at) and the account's time zone (loc) are always
-// arguments; a nil loc means UTC. Functions never change their arguments:
+// arguments; a nil loc means UTC. Every day and month is counted in loc,
+// never in the Location attached to a time.Time argument: the same instants
+// given in the account's zone, in UTC (as PostgreSQL returns them) or in any
+// other zone give the same result, and the times the package computes or
+// reports (new expiries, Result and Renewal From and To, renewal bills' At,
+// QuoteLine From and To) are in loc. Error messages write instants in UTC.
+// Functions never change their arguments:
 // every operation returns updated copies, and a call that returns an error
 // returns no partial result.
 //

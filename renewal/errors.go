@@ -26,8 +26,7 @@ var (
 	// renewable (Renewable false), such as KAD and KCM in
 	// 004_436d555c5a6b9a35.txt.
 	ErrProductNotRenewable = errors.New("renewal: product cannot be renewed in the console")
-	// ErrInactive refuses an instance whose Status is neither active nor
-	// expired (for example "released" or "frozen").
+	// ErrInactive refuses an instance whose Status is [Released].
 	ErrInactive = errors.New("renewal: instance status does not allow renewal")
 
 	// ErrExpiredManual refuses enabling auto renewal on an expired instance

@@ -41,6 +41,26 @@ func ExampleInstance_NextExpiry() {
 	// 2024-03-29
 }
 
+func ExampleNextExpiryAnchored() {
+	// A host stores only expires_at and the anchor (day and time of day).
+	// America/Havana skips midnight on 2024-03-10, so that renewal lands on
+	// 01:00; the next one is back at midnight.
+	hav, _ := time.LoadLocation("America/Havana")
+	midnight, _ := renewal.ParseClock("00:00")
+	expiry := time.Date(2024, 2, 10, 0, 0, 0, 0, hav)
+	for range 3 {
+		expiry = renewal.NextExpiryAnchored(expiry, 10, midnight, 1, hav)
+		fmt.Println(expiry.Format("2006-01-02 15:04 MST"))
+	}
+	// The stateless NextExpiry keeps 01:00 once the gap moved it there.
+	fmt.Println(renewal.NextExpiry(time.Date(2024, 3, 10, 1, 0, 0, 0, hav), 1, hav).Format("2006-01-02 15:04 MST"))
+	// Output:
+	// 2024-03-10 01:00 CDT
+	// 2024-04-10 00:00 CDT
+	// 2024-05-10 00:00 CDT
+	// 2024-04-10 01:00 CDT
+}
+
 func ExampleDue() {
 	fleet := []renewal.Instance{
 		{ID: "web", Product: "KEC", Renewable: true, Policy: renewal.Auto, ExpiresAt: time.Date(2024, 3, 15, 10, 0, 0, 0, cst)},
@@ -122,6 +142,41 @@ func ExampleRenew() {
 	// 2024-03-18 14:30 → 2024-06-18 14:30
 	// active auto false
 	// paid 300.00 cash left 200.00
+}
+
+// A percentage coupon is single-use: renewing in a loop, the host passes
+// each Renewal's Wallet to the next call, so the coupon discounts one
+// renewal and is then used up. A coupon the host lists as reusable (a
+// standing discount) discounts every renewal.
+func ExampleRenew_coupon() {
+	prices := renewal.Prices{Currency: "CNY", Monthly: map[string]decimal.Decimal{"KEC": decimal.RequireFromString("100.00")}}
+	coupon := func(id string) allocation.Instrument {
+		return allocation.Instrument{ID: id, Kind: renewal.VoucherKind, Currency: "CNY",
+			Percent: decimal.NewNullDecimal(decimal.RequireFromString("20")), Uncapped: true}
+	}
+	cash := allocation.Instrument{ID: "cash", Kind: renewal.CashKind, Currency: "CNY", Balance: decimal.RequireFromString("500.00")}
+	at := time.Date(2024, 3, 15, 9, 0, 0, 0, cst)
+	for _, c := range []struct {
+		coupon   string
+		reusable []string
+	}{{"welcome-20", nil}, {"partner-20", []string{"partner-20"}}} {
+		wallet := allocation.Wallet{coupon(c.coupon), cash}
+		for _, id := range []string{"web-1", "web-2"} {
+			in := renewal.Instance{ID: id, Product: "KEC", Renewable: true, ExpiresAt: time.Date(2024, 3, 20, 10, 0, 0, 0, cst)}
+			r, err := renewal.Renew(in, 1, at, cst, wallet, prices, allocation.Policy{}, c.reusable...)
+			if err != nil {
+				fmt.Println(err)
+				return
+			}
+			wallet = r.Wallet
+			fmt.Printf("%s %s: %s off, coupon %q\n", c.coupon, id, r.Split.Discounted.StringFixed(2), wallet[0].Status)
+		}
+	}
+	// Output:
+	// welcome-20 web-1: 20.00 off, coupon "used_up"
+	// welcome-20 web-2: 0.00 off, coupon "used_up"
+	// partner-20 web-1: 20.00 off, coupon ""
+	// partner-20 web-2: 20.00 off, coupon ""
 }
 
 func ExampleInstance_EnableAuto() {

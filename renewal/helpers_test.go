@@ -63,5 +63,14 @@ func at(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
 // dec parses a decimal or panics (test literals only).
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
+// clock parses a time of day or panics (test literals only).
+func clock(s string) Clock {
+	c, err := ParseClock(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // shanghai is the account zone of the Kingsoft examples (no DST).
 var shanghai = time.FixedZone("CST", 8*3600)

@@ -3,8 +3,6 @@ package renewal
 import (
 	"fmt"
 	"time"
-
-	"github.com/billfold/billfold/internal/calendar"
 )
 
 // An Instance is one purchased subscription, as renewal management sees it.
@@ -15,48 +13,58 @@ import (
 // host must say that a product is renewable, so that forgetting to never
 // charges a customer.
 //
-// Instances encode to and from JSON with snake_case field names and RFC 3339
-// times.
+// Instances encode to and from a versioned JSON form with snake_case field
+// names and RFC 3339 times, which decoding validates strictly (see
+// [Instance.MarshalJSON] and [Instance.UnmarshalJSON]).
 type Instance struct {
 	// ID identifies the instance; ids are unique within one call and break
 	// ties in renewal order (see the package documentation).
-	ID string `json:"id"`
+	ID string
 	// Product names what is renewed; [Prices] gives its monthly price, and
 	// it becomes the product of the bill line, for voucher scopes.
-	Product string `json:"product"`
+	Product string
 	// Kind is [Standard] (also when empty), [Trial] or [OneTime]. Only
 	// standard instances are renewed.
-	Kind Kind `json:"kind,omitempty"`
+	Kind Kind
 	// Renewable is false for instances of products the host does not renew
 	// (KAD and KCM in 004_436d555c5a6b9a35.txt): they are refused with
 	// [ErrProductNotRenewable].
-	Renewable bool `json:"renewable"`
+	Renewable bool
 	// Policy is [Auto] or [Manual] (also when empty: manual renewal is the
 	// default policy in 004_436d555c5a6b9a35.txt).
-	Policy Policy `json:"policy,omitempty"`
-	// Status is [Active] (also when empty) or [Expired]. Any other value
-	// (for example "released") is refused with [ErrInactive]. An instance
-	// whose ExpiresAt has passed counts as expired whatever its Status
-	// says (see [Instance.ExpiredAt]).
-	Status Status `json:"status,omitempty"`
+	Policy Policy
+	// Status is [Active] (also when empty), [Expired] or [Released]; a
+	// released instance is refused with [ErrInactive]. No other value is
+	// valid, so that a misspelt status cannot silently stop automatic
+	// renewals. An instance whose ExpiresAt has passed counts as expired
+	// whatever its Status says (see [Instance.ExpiredAt]).
+	Status Status
 	// ExpiresAt is the first instant the instance is no longer valid.
 	// Required.
-	ExpiresAt time.Time `json:"expires_at"`
+	ExpiresAt time.Time
 	// PeriodMonths is the length of the period last paid for, in months:
 	// renewals set it (1 for an automatic renewal). Zero means unknown; it
 	// is informative and decides nothing.
-	PeriodMonths int `json:"period_months,omitempty"`
+	PeriodMonths int
 	// AnchorDay is the day of the month (1–31) the subscription renews on,
 	// kept so that a month-end subscription clamped to a short month comes
 	// back to the month's end (Jan 31 → Feb 28 → Mar 31). Zero means the
 	// day of ExpiresAt in the account's time zone. Renewals and
 	// [Quote.Apply] set it. It only matters when ExpiresAt is the last day
-	// of a month shorter than AnchorDay.
-	AnchorDay int `json:"anchor_day,omitempty"`
+	// of a month shorter than AnchorDay (see [NextExpiryAnchored]).
+	AnchorDay int
+	// AnchorClock is the wall-clock time of day, in the account's time
+	// zone, the subscription renews at, kept as AnchorDay is so that an
+	// expiry a daylight-saving gap pushed later comes back to it at the
+	// next renewal (America/Havana skips midnight on 2024-03-10: Feb 10
+	// 00:00 → Mar 10 01:00 → Apr 10 00:00). The zero Clock means the time
+	// of day of ExpiresAt. Renewals and [Quote.Apply] set it. It only
+	// matters when a gap on the day of ExpiresAt skipped it.
+	AnchorClock Clock
 	// AutoBlocked marks an instance whose automatic renewal failed: it is
 	// expired, keeps policy [Auto], and [RunAuto] does not renew it again
 	// until a manual [Renew] succeeds (004_436d555c5a6b9a35.txt).
-	AutoBlocked bool `json:"auto_blocked,omitempty"`
+	AutoBlocked bool
 }
 
 // Kind says how an instance was bought. The zero Kind means [Standard].
@@ -85,9 +93,8 @@ const (
 	Auto Policy = "auto"
 )
 
-// Status is an instance's lifecycle state. The zero Status means
-// [Active]; values other than Active and Expired are host-defined and make
-// the instance refused ([ErrInactive]).
+// Status is an instance's lifecycle state: [Active], [Expired] or
+// [Released]. The zero Status means [Active]; other values are invalid.
 type Status string
 
 const (
@@ -96,6 +103,10 @@ const (
 	// Expired means out of service until renewed, for example after a
 	// failed automatic renewal.
 	Expired Status = "expired"
+	// Released means taken out of service by the host for good (released,
+	// deleted, or frozen by a rule of the host's): renewal management
+	// refuses it with [ErrInactive].
+	Released Status = "released"
 )
 
 func (k Kind) standard() bool    { return k == "" || k == Standard }
@@ -122,12 +133,17 @@ func (i Instance) validate(p *problems) {
 	switch i.Kind {
 	case "", Standard, Trial, OneTime:
 	default:
-		p.addf("instance %q: unknown kind %q", i.ID, i.Kind)
+		p.addf("instance %q: unknown kind %q (want standard, trial or one_time)", i.ID, i.Kind)
 	}
 	switch i.Policy {
 	case "", Manual, Auto:
 	default:
-		p.addf("instance %q: unknown policy %q", i.ID, i.Policy)
+		p.addf("instance %q: unknown policy %q (want auto or manual)", i.ID, i.Policy)
+	}
+	switch i.Status {
+	case "", Active, Expired, Released:
+	default:
+		p.addf("instance %q: unknown status %q (want active, expired or released)", i.ID, i.Status)
 	}
 	if i.ExpiresAt.IsZero() {
 		p.addf("instance %q: zero expires_at", i.ID)
@@ -190,17 +206,21 @@ func (i Instance) inWindow(at time.Time, loc *time.Location) bool {
 }
 
 // NextExpiry returns i's expiry moved forward by months whole months in loc
-// (nil means UTC), as [NextExpiry] does but anchored to i's AnchorDay, so a
-// month-end subscription stays at the month's end.
+// (nil means UTC), as [NextExpiry] does but anchored to i's AnchorDay and
+// AnchorClock ([NextExpiryAnchored]), so a month-end subscription stays at
+// the month's end and one anchored to a time of day comes back to it after
+// a daylight-saving gap.
 func (i Instance) NextExpiry(months int, loc *time.Location) time.Time {
-	return nextExpiry(i.ExpiresAt, i.AnchorDay, months, loc)
+	return NextExpiryAnchored(i.ExpiresAt, i.AnchorDay, i.AnchorClock, months, loc)
 }
 
-// anchor returns the anchor day renewals of i keep: AnchorDay when it is
-// hidden by a month-end clamp, else the day of ExpiresAt in loc.
-func (i Instance) anchor(loc *time.Location) int {
-	y, m, d := i.ExpiresAt.In(loc).Date()
-	return effectiveAnchor(d, calendar.DaysIn(y, m), i.AnchorDay)
+// anchor returns the anchor day and time of day renewals of i keep (see
+// [NextExpiryAnchored]).
+func (i Instance) anchor(loc *time.Location) (int, Clock) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return anchorOf(i.ExpiresAt.In(loc), i.AnchorDay, i.AnchorClock, loc)
 }
 
 // EnableAuto returns a copy of i with policy [Auto], or an error that
@@ -218,7 +238,7 @@ func (i Instance) EnableAuto(at time.Time) (Instance, error) {
 	}
 	if i.ExpiredAt(at) {
 		return Instance{}, fmt.Errorf("%w: instance %q expired at %s", ErrExpiredManual,
-			i.ID, i.ExpiresAt.Format(time.RFC3339))
+			i.ID, i.ExpiresAt.UTC().Format(time.RFC3339Nano))
 	}
 	i.Policy = Auto
 	return i, nil

@@ -2,6 +2,7 @@ package renewal
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/billfold/billfold/allocation"
@@ -84,4 +85,43 @@ func renewalBill(in Instance, from, at time.Time, amount decimal.Decimal, curren
 func covered(split allocation.Split, amount decimal.Decimal) bool {
 	return split.Outstanding.Sign() == 0 && split.Total.Equal(amount) &&
 		split.Paid.Add(split.Discounted).Equal(amount)
+}
+
+// UsedUp is the Status [RunAuto] and [Renew] give a single-use coupon in the
+// wallet they return once a renewal has used it: allocation skips it from
+// then on as inactive. It is the voucher package's used_up status.
+const UsedUp = "used_up"
+
+// carry returns wallet as it stands after split paid: the balances of
+// [allocation.Wallet.After], and every percentage instrument the split used
+// marked [UsedUp] unless reusable lists it. A percentage coupon is
+// single-use (the voucher package says so of every percentage coupon):
+// allocation applies it at most once per bill, and carry makes a run of
+// bills apply it once in all.
+func carry(wallet allocation.Wallet, split allocation.Split, reusable []string) allocation.Wallet {
+	out := wallet.After(split)
+	for k := range out {
+		in := &out[k]
+		if !in.IsPercent() || slices.Contains(reusable, in.ID) {
+			continue
+		}
+		if r, ok := split.Instrument(in.ID); ok && r.Used.Sign() > 0 {
+			in.Status = UsedUp
+		}
+	}
+	return out
+}
+
+// checkReusable adds a problem for each id of reusable that does not name a
+// percentage instrument of wallet.
+func checkReusable(wallet allocation.Wallet, reusable []string, p *problems) {
+	for _, id := range reusable {
+		k := slices.IndexFunc(wallet, func(in allocation.Instrument) bool { return in.ID == id })
+		switch {
+		case k < 0:
+			p.addf("reusable: no instrument %q in the wallet", id)
+		case !wallet[k].IsPercent():
+			p.addf("reusable: instrument %q is not a percentage coupon (stored value is always reused until spent)", id)
+		}
+	}
 }

@@ -30,6 +30,7 @@ func TestRenew(t *testing.T) {
 			months: 3, at: before, wallet: allocation.Wallet{cash("cash", "500.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay, i.PeriodMonths = at(shanghai, 2024, 6, 15, 10, 0), 15, 3
+				i.AnchorClock = clock("10:00")
 			},
 			from: expiry, amount: "300.00", owed: "0.00", balances: map[string]string{"cash": "200.00"},
 		},
@@ -39,6 +40,7 @@ func TestRenew(t *testing.T) {
 			months: 1, at: before, wallet: allocation.Wallet{cash("cash", "500.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay = next, 15
+				i.AnchorClock = clock("10:00")
 			},
 			from: expiry, amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "400.00"},
 		},
@@ -49,6 +51,7 @@ func TestRenew(t *testing.T) {
 			months: 1, at: at(shanghai, 2024, 3, 20, 16, 45), wallet: allocation.Wallet{cash("cash", "500.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay = at(shanghai, 2024, 4, 20, 16, 45), 20
+				i.AnchorClock = clock("16:45")
 			},
 			from: at(shanghai, 2024, 3, 20, 16, 45), amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "400.00"},
 		},
@@ -58,6 +61,7 @@ func TestRenew(t *testing.T) {
 			months: 1, at: expiry, wallet: allocation.Wallet{cash("cash", "500.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay = next, 15
+				i.AnchorClock = clock("10:00")
 			},
 			from: expiry, amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "400.00"},
 		},
@@ -69,6 +73,7 @@ func TestRenew(t *testing.T) {
 			want: func(i *Instance) {
 				i.Status, i.AutoBlocked = Active, false
 				i.ExpiresAt, i.AnchorDay = next, 15
+				i.AnchorClock = clock("10:00")
 			},
 			from: expiry, amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "400.00"},
 		},
@@ -80,6 +85,7 @@ func TestRenew(t *testing.T) {
 			want: func(i *Instance) {
 				i.Status, i.AutoBlocked = Active, false
 				i.ExpiresAt, i.AnchorDay, i.PeriodMonths = at(shanghai, 2024, 5, 31, 8, 0), 31, 2
+				i.AnchorClock = clock("08:00")
 			},
 			from: at(shanghai, 2024, 3, 31, 8, 0), amount: "200.00", owed: "0.00", balances: map[string]string{"cash": "300.00"},
 		},
@@ -90,6 +96,7 @@ func TestRenew(t *testing.T) {
 			months: 1, at: at(shanghai, 2024, 1, 20, 0, 0), wallet: allocation.Wallet{cash("cash", "100.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay = at(shanghai, 2024, 2, 29, 10, 0), 31
+				i.AnchorClock = clock("10:00")
 			},
 			from: at(shanghai, 2024, 1, 31, 10, 0), amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "0.00"},
 		},
@@ -100,6 +107,7 @@ func TestRenew(t *testing.T) {
 			months: 1, at: at(shanghai, 2024, 2, 20, 0, 0), wallet: allocation.Wallet{cash("cash", "100.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay = at(shanghai, 2024, 3, 31, 10, 0), 31
+				i.AnchorClock = clock("10:00")
 			},
 			from: at(shanghai, 2024, 2, 29, 10, 0), amount: "100.00", owed: "0.00", balances: map[string]string{"cash": "0.00"},
 		},
@@ -109,6 +117,7 @@ func TestRenew(t *testing.T) {
 			months: 2, at: before, wallet: allocation.Wallet{voucher("v-1", "30.00", time.Time{}), cash("cash", "50.00", "0")},
 			want: func(i *Instance) {
 				i.ExpiresAt, i.AnchorDay, i.PeriodMonths = at(shanghai, 2024, 5, 15, 10, 0), 15, 2
+				i.AnchorClock = clock("10:00")
 			},
 			from: expiry, amount: "200.00", owed: "120.00", balances: map[string]string{"v-1": "0.00", "cash": "0.00"},
 		},

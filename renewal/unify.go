@@ -38,9 +38,12 @@ type QuoteLine struct {
 	Instance, Product string
 	// From is the current expiry and To the aligned one: the first date on
 	// or after From's date (in the account's time zone) that falls on the
-	// quote's Day, at From's wall-clock time. To equals From when From
-	// already falls on Day.
+	// quote's Day, at Clock. To equals From when From already falls on Day.
 	From, To time.Time
+	// Clock is the time of day the instance is anchored to (its
+	// AnchorClock where that explains From, else From's wall-clock time;
+	// see [NextExpiryAnchored]); [Quote.Apply] records it.
+	Clock Clock
 	// Days is the number of calendar days To adds (0 to PeriodDays).
 	Days int
 	// PeriodDays is the length in days of the billing month that starts at
@@ -64,7 +67,9 @@ type QuoteLine struct {
 //
 // Each instance is extended, never shortened, to the first date on or
 // after its expiry date that falls on day (on the last day of a month
-// shorter than day), keeping its wall-clock time of expiry, so the extension
+// shorter than day), at the time of day it is anchored to (its wall-clock
+// time of expiry, or [Instance].AnchorClock where a daylight-saving gap
+// moved the expiry off it), so the extension
 // is less than one billing month, or exactly one (Jan 31 aligned to the
 // 28th in a non-leap year reaches Feb 28, a whole month). Its fee is the
 // monthly price prorated by day count, Days/PeriodDays, rounded once per
@@ -110,13 +115,14 @@ func Unify(instances []Instance, day int, at time.Time, loc *time.Location, pric
 	q := Quote{Day: day, Currency: prices.Currency, Lines: make([]QuoteLine, 0, len(instances))}
 	for _, k := range order {
 		in := instances[k]
-		line := QuoteLine{Instance: in.ID, Product: in.Product, From: in.ExpiresAt}
+		line := QuoteLine{Instance: in.ID, Product: in.Product, From: in.ExpiresAt.In(loc)}
 		if err := in.Refused(); err != nil {
 			line.Err = err
 		} else if in.ExpiredAt(at) {
 			line.Err = fmt.Errorf("%w: instance %q: renew it before aligning its expiry", ErrExpired, in.ID)
 		} else {
-			line.To = alignedExpiry(in.ExpiresAt, day, loc)
+			_, line.Clock = in.anchor(loc)
+			line.To = alignedExpiry(in.ExpiresAt, day, line.Clock, loc)
 			line.Days = int(daysBetween(line.From, line.To, loc))
 			line.PeriodDays = int(daysBetween(line.From, in.NextExpiry(1, loc), loc))
 			line.Monthly = prices.Monthly[in.Product]
@@ -129,9 +135,9 @@ func Unify(instances []Instance, day int, at time.Time, loc *time.Location, pric
 }
 
 // alignedExpiry returns the first instant on or after expiry's date in loc
-// that falls on day (clamped to the month's last day), at expiry's
-// wall-clock time; expiry itself if its date already does.
-func alignedExpiry(expiry time.Time, day int, loc *time.Location) time.Time {
+// that falls on day (clamped to the month's last day), at time of day
+// clock; expiry itself if its date already does.
+func alignedExpiry(expiry time.Time, day int, clock Clock, loc *time.Location) time.Time {
 	e := expiry.In(loc)
 	y, m, d := e.Date()
 	next := 0
@@ -144,8 +150,7 @@ func alignedExpiry(expiry time.Time, day int, loc *time.Location) time.Time {
 		// DST change repeats or skipped.
 		return e
 	}
-	hh, mm, ss := e.Clock()
-	return localTime(ty, tm, target, hh, mm, ss, e.Nanosecond(), loc)
+	return atClock(ty, tm, target, clock, loc)
 }
 
 // prorate returns monthly × days / periodDays rounded once to places with
@@ -177,7 +182,8 @@ func (q Quote) Bill(id string, at time.Time) allocation.Bill {
 
 // Apply returns a copy of instances (in the same order) in which every
 // instance the quote aligns expires at its line's To, with AnchorDay set to
-// the quote's Day so that later renewals stay aligned; the other instances
+// the quote's Day and AnchorClock to the line's Clock so that later renewals
+// stay aligned; the other instances
 // are copied unchanged. instances itself is not changed.
 //
 // It fails with an error wrapping [ErrStale], and returns nil, if an
@@ -206,10 +212,10 @@ func (q Quote) Apply(instances []Instance) ([]Instance, error) {
 		}
 		if !out[found].ExpiresAt.Equal(l.From) {
 			return nil, fmt.Errorf("%w: instance %q expires at %s, quoted at %s", ErrStale, l.Instance,
-				out[found].ExpiresAt.Format(time.RFC3339), l.From.Format(time.RFC3339))
+				out[found].ExpiresAt.UTC().Format(time.RFC3339Nano), l.From.UTC().Format(time.RFC3339Nano))
 		}
 		out[found].ExpiresAt = l.To
-		out[found].AnchorDay = q.Day
+		out[found].AnchorDay, out[found].AnchorClock = q.Day, l.Clock
 	}
 	return out, nil
 }

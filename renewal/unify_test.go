@@ -248,9 +248,9 @@ func TestUnifyFleet(t *testing.T) {
 	for k, in := range wantFleet {
 		switch in.ID {
 		case "web-1", "web-2":
-			wantFleet[k].ExpiresAt, wantFleet[k].AnchorDay = at(shanghai, 2024, 4, 1, 10, 0), 1
+			wantFleet[k].ExpiresAt, wantFleet[k].AnchorDay, wantFleet[k].AnchorClock = at(shanghai, 2024, 4, 1, 10, 0), 1, clock("10:00")
 		case "db":
-			wantFleet[k].ExpiresAt, wantFleet[k].AnchorDay = at(shanghai, 2024, 4, 1, 0, 0), 1
+			wantFleet[k].ExpiresAt, wantFleet[k].AnchorDay, wantFleet[k].AnchorClock = at(shanghai, 2024, 4, 1, 0, 0), 1, clock("00:00")
 		}
 	}
 	if diff := cmp.Diff(wantFleet, applied); diff != "" {

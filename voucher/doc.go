@@ -23,6 +23,24 @@
 // was left ([Voucher.Forfeited]). Nothing here reads the clock: every
 // instant is an argument.
 //
+// # Storing vouchers
+//
+// A Voucher has a versioned JSON form ([Voucher.MarshalJSON],
+// [Voucher.UnmarshalJSON]; version 1) that a host keeps between requests.
+// It holds the voucher's definition (terms, scope, validity, code) and its
+// lifecycle (status, account, instants); reading it back gives a voucher
+// [Voucher.Equal] to the one stored, and a damaged or hand-edited document
+// is refused whole with every problem named. Money is the journal's: the
+// stored balance is the voucher's own record of what it paid, but the
+// wallet of the next bill is built from the stored vouchers' instruments
+// with ledger.WithBalances(journal, wallet), which takes each balance from
+// the journal and makes a used-up voucher that the journal holds value for
+// (after a refund) usable again until its validity ends.
+//
+// Validity counted with [Params].ValidFor is elapsed time, so nothing in
+// this package depends on a time zone or on the Location a [time.Time]
+// carries.
+//
 // The rules come from the seed documents: Guance's billing center
 // (002_974120889ed2e661.txt: activation codes, validity, regular and
 // discount vouchers) and Kingsoft Cloud (000_f04d44448bd9d2a1.txt,

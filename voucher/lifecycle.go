@@ -83,14 +83,7 @@ func (v Voucher) Activate(account string, at time.Time) (Voucher, error) {
 	if d := v.deadline(); !d.IsZero() && !at.Before(d) {
 		return v, v.refuse("activate", fmt.Sprintf("it could be activated only before %s", d.Format(time.RFC3339)))
 	}
-	start := at
-	if v.fixedFrom.After(start) {
-		start = v.fixedFrom
-	}
-	until := v.fixedUntil
-	if v.validFor > 0 {
-		until = earliest(until, start.Add(v.validFor))
-	}
+	start, until := v.window(at)
 	w := v
 	w.status = Active
 	w.account = account

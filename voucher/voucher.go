@@ -102,7 +102,9 @@ type Params struct {
 	// be activated (exclusive); it must be after IssuedAt.
 	ActivateBy time.Time
 	// ValidFor, if positive, is how long the voucher stays valid from its
-	// activation. Zero means no limit counted from activation.
+	// activation, as elapsed time (30 days are 720 hours, across a
+	// daylight-saving change too), so it depends on instants only, never
+	// on a time zone. Zero means no limit counted from activation.
 	ValidFor time.Duration
 	// ValidFrom and ValidUntil, if not zero, bound its validity whenever it
 	// is activated: it is valid from start, the later of ValidFrom and the

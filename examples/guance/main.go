@@ -94,17 +94,20 @@ func printChanges(out io.Writer, before, after wallet) error {
 
 func run(out io.Writer) error {
 	cny := decimal.RequireFromString
-	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 0, 0, 0, 0, time.UTC) }
+	// The story's dates are days in zone; card validity is counted on the
+	// customer's calendar, so a host passes its customer's zone here.
+	zone := time.UTC
+	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 0, 0, 0, 0, zone) }
 
 	// 1. Buy a prepaid card of 10,000 with cash: a discount voucher of
 	// 1,000 comes with it, and the purchase is invoiced for what was paid.
 	rules := prepaid.GuanceRules()
 	rules.Overdraft = cny("500") // granted by the account manager
 	fmt.Fprintf(out, "== Buying a prepaid card\n\n")
-	if _, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-0", Account: "acct-7", Denomination: cny("150"), At: day(3, 1)}); err != nil {
+	if _, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-0", Account: "acct-7", Denomination: cny("150"), At: day(3, 1)}, zone); err != nil {
 		fmt.Fprintf(out, "150.00 refused: %v\n", err)
 	}
-	buy, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1001", Account: "acct-7", Denomination: cny("10000"), At: day(3, 1)})
+	buy, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1001", Account: "acct-7", Denomination: cny("10000"), At: day(3, 1)}, zone)
 	if err != nil {
 		return err
 	}
@@ -206,7 +209,7 @@ func run(out io.Writer) error {
 
 	// 5. Another card, bought from the cash balance (too small for a
 	// bonus); a year later both cards expire, and what is left is void.
-	buy2, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1002", Account: "acct-7", Denomination: cny("500"), At: day(5, 3)})
+	buy2, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1002", Account: "acct-7", Denomination: cny("500"), At: day(5, 3)}, zone)
 	if err != nil {
 		return err
 	}

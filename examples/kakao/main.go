@@ -34,11 +34,12 @@ func main() {
 	}
 }
 
-// printCredits prints the console's Credits tab for a group at at.
-func printCredits(out io.Writer, credits []credit.Credit, group string, at time.Time) error {
+// printCredits prints the console's Credits tab for a group at at, with
+// the listing window counted in zone.
+func printCredits(out io.Writer, credits []credit.Credit, group string, at time.Time, zone *time.Location) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "credit\ttype\tusage period\taccumulated\tused\ttransferred\tremaining\tstatus")
-	for _, c := range credit.List(credits, group, at) {
+	for _, c := range credit.List(credits, group, at, zone) {
 		fmt.Fprintf(tw, "%s\t%s\t%s – %s\t%s\t%s\t%s\t%s\t%s\n", c.ID(), c.Type(),
 			c.ValidFrom().Format(time.DateOnly), c.ValidUntil().Format(time.DateOnly),
 			c.Accumulated(), c.Used(), c.Total(credit.EntryTransferDeduction), c.Remaining(), c.Status())
@@ -49,7 +50,11 @@ func printCredits(out io.Writer, credits []credit.Credit, group string, at time.
 
 func run(out io.Writer) error {
 	krw := decimal.RequireFromString
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	// The story's dates are days in zone. Validity and the listing window
+	// are counted on the customer's calendar, so a host passes its
+	// customer's zone (Asia/Seoul for KakaoCloud) where zone is passed.
+	zone := time.UTC
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, zone) }
 
 	free := func(id, name, amount string, granted, until time.Time, services ...string) (credit.Credit, error) {
 		return credit.NewFree(credit.FreeParams{ID: id, Name: name, Domain: "acme", Group: "main", Currency: "KRW",
@@ -71,7 +76,7 @@ func run(out io.Writer) error {
 		}
 		credits = append(credits, c)
 	}
-	paid, err := credit.NewPaid(credit.PaidParams{ID: "PC-2024-1", Name: "Prepaid 1M", Domain: "acme", Group: "main", Currency: "KRW", Amount: krw("1000000"), PurchasedAt: day(2024, 2, 29)})
+	paid, err := credit.NewPaid(credit.PaidParams{ID: "PC-2024-1", Name: "Prepaid 1M", Domain: "acme", Group: "main", Currency: "KRW", Amount: krw("1000000"), PurchasedAt: day(2024, 2, 29)}, zone)
 	if err != nil {
 		return err
 	}
@@ -144,7 +149,7 @@ func run(out io.Writer) error {
 	// (FC-vm expires on Dec 31 with 30000 left; List shows it expired).
 	for _, at := range []time.Time{day(2024, 6, 1), day(2024, 8, 31), day(2024, 9, 1), day(2025, 1, 15), day(2025, 3, 31)} {
 		fmt.Fprintf(out, "== Credits of group main on %s\n\n", at.Format(time.DateOnly))
-		if err := printCredits(out, credits, "main", at); err != nil {
+		if err := printCredits(out, credits, "main", at, zone); err != nil {
 			return err
 		}
 	}

@@ -232,7 +232,7 @@ func guanceWallet(t *testing.T, cashKind string, cardAge int) allocation.Wallet 
 	rules := prepaid.GuanceRules()
 	rules.Overdraft = d("500")
 	bought := at.AddDate(0, -cardAge, 0)
-	p := must(rules.Purchase(prepaid.PurchaseParams{ID: "card", Account: "acct", Denomination: d("10000"), At: bought}))
+	p := must(rules.Purchase(prepaid.PurchaseParams{ID: "card", Account: "acct", Denomination: d("10000"), At: bought}, time.UTC))
 	card := p.Card
 	if card.StatusAt(at) != prepaid.Expired {
 		card = must(card.Apply(allocation.Split{Bill: "earlier", Currency: "CNY", Instruments: []allocation.InstrumentResult{{ID: "card", Used: d("9000"), BalanceAfter: d("1000")}}}, bought))
@@ -256,7 +256,7 @@ func kakaoWallet(t *testing.T) allocation.Wallet {
 		free("free-june", "50000", time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)),
 		free("free-may", "30000", time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)),
 		free("free-vm", "40000", time.Date(2024, 4, 20, 0, 0, 0, 0, time.UTC), "vm"),
-		must(credit.NewPaid(credit.PaidParams{ID: "paid", Domain: "acme", Group: "main", Currency: "KRW", Amount: d("100000"), PurchasedAt: granted})),
+		must(credit.NewPaid(credit.PaidParams{ID: "paid", Domain: "acme", Group: "main", Currency: "KRW", Amount: d("100000"), PurchasedAt: granted}, time.UTC)),
 	}
 	dev := free("dev-credit", "99999", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	_, dev, err := dev.Transfer(credit.Destination{ID: "dev-credit-2", Domain: "acme", Group: "dev"}, d("10"), granted)

@@ -1,0 +1,348 @@
+package prepaid_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/prepaid"
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+)
+
+var storeT0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
+
+// genAmount draws a positive amount with 0 to 3 decimals, so that the
+// stored form must keep scales like "12.50".
+func genAmount(t *rapid.T, label string) decimal.Decimal {
+	return decimal.New(rapid.Int64Range(1, 5_000_000).Draw(t, label), -int32(rapid.IntRange(0, 3).Draw(t, label+"_places")))
+}
+
+// genInstant draws an instant up to 120 days after from, in one of the
+// real zones (the stored form keeps the instant, not the Location).
+func genInstant(t *rapid.T, from time.Time, label string) time.Time {
+	at := from.Add(time.Duration(rapid.Int64Range(0, 120*24*3600).Draw(t, label)) * time.Second)
+	return at.In(zone(t, rapid.SampledFrom(zoneNames).Draw(t, label+"_zone")))
+}
+
+// part draws an amount from 0 (exclusive) up to all of total.
+func part(t *rapid.T, total decimal.Decimal, label string) decimal.Decimal {
+	if rapid.Bool().Draw(t, label+"_all") {
+		return total
+	}
+	p := total.Mul(decimal.New(rapid.Int64Range(1, 99).Draw(t, label), -2)).Truncate(3)
+	if !p.IsPositive() {
+		return total
+	}
+	return p
+}
+
+func spend(id, currency string, balance, amount decimal.Decimal, bill string) allocation.Split {
+	return allocation.Split{Bill: bill, Currency: currency, Instruments: []allocation.InstrumentResult{
+		{ID: id, Used: amount, BalanceAfter: balance.Sub(amount)},
+	}}
+}
+
+// genCard buys a card under drawn rules and takes it through a drawn part
+// of its public lifecycle: payments into overdraft, repayments, overdraft
+// changes, top-ups offsetting what it owes, expiry.
+func genCard(t *rapid.T) prepaid.Card {
+	rules := prepaid.GuanceRules()
+	rules.ValidMonths = rapid.IntRange(0, 12).Draw(t, "valid_months")
+	if rapid.Bool().Draw(t, "overdraft") {
+		rules.Overdraft = genAmount(t, "overdraft_limit")
+	}
+	bought := genInstant(t, storeT0, "bought")
+	p, err := rules.Purchase(prepaid.PurchaseParams{
+		ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100 * rapid.Int64Range(1, 500).Draw(t, "hundreds")), At: bought,
+	}, zone(t, rapid.SampledFrom(zoneNames).Draw(t, "customer")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, at := p.Card, bought
+	for i, n := 0, rapid.IntRange(0, 8).Draw(t, "ops"); i < n; i++ {
+		at = genInstant(t, at, "at")
+		var w prepaid.Card
+		switch rapid.IntRange(0, 4).Draw(t, "op") {
+		case 0:
+			if s := c.Spendable(); s.IsPositive() {
+				w, err = c.Apply(spend(c.ID(), "CNY", c.Balance(), part(t, s, "used"), fmt.Sprint("B-", i)), at)
+			}
+		case 1:
+			w, _, err = c.Repay(genAmount(t, "repaid"), at)
+		case 2:
+			w, err = c.WithOverdraft(genAmount(t, "new_overdraft"), at)
+		case 3:
+			var cards []prepaid.Card
+			cards, _, _, err = prepaid.OffsetOverdue([]prepaid.Card{c}, genAmount(t, "top_up"), at)
+			w = cards[0]
+		case 4:
+			w, err = c.Expire(at)
+		}
+		if err == nil && w.ID() != "" {
+			c = w
+		}
+	}
+	return c
+}
+
+// cardView is everything a host can read of a card, as text.
+func cardView(c prepaid.Card) []string {
+	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	return []string{
+		c.ID(), c.Account(), c.Currency(), c.Denomination().String(), c.Balance().String(), c.Overdraft().String(),
+		c.Used().String(), c.Repaid().String(), c.Forfeited().String(), c.Owed().String(), ts(c.PurchasedAt()),
+		ts(c.ValidUntil()), string(c.Status()), ts(c.ClosedAt()),
+		fmt.Sprint(c.Balance().Exponent(), c.Overdraft().Exponent(), c.Used().Exponent()),
+	}
+}
+
+// roundTrip stores v, reads it back into a fresh value and stores that
+// again, failing on any error or on a second form that differs.
+func roundTrip[T any](t *rapid.T, v T) T {
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got T
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("reading back %s: %v", data, err)
+	}
+	if again, err := json.Marshal(got); err != nil || string(again) != string(data) {
+		t.Fatalf("stored: %s\nread back and stored again: %s (%v)", data, again, err)
+	}
+	return got
+}
+
+func TestPropertyStoredCardRoundTrips(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := genCard(t)
+		got := roundTrip(t, c)
+		if diff := cmp.Diff(cardView(c), cardView(got)); diff != "" {
+			t.Fatalf("round trip (-stored +read):\n%s", diff)
+		}
+		if !got.Equal(c) || !c.Equal(got) {
+			t.Fatal("Equal says the card read back differs")
+		}
+		if diff := cmp.Diff(c.Instrument(), got.Instrument()); diff != "" {
+			t.Fatalf("instrument (-stored +read):\n%s", diff)
+		}
+	})
+}
+
+// genPrepayment opens a balance and takes it through drawn deposits,
+// spendings with purposes, and refunds.
+func genPrepayment(t *rapid.T) prepaid.Prepayment {
+	b, err := prepaid.NewPrepayment(prepaid.PrepaymentParams{ID: "pp", Account: "acct", Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := storeT0
+	purpose := func(label string) prepaid.Purpose {
+		return prepaid.Purpose{
+			Product: rapid.SampledFrom([]string{"", "ecs", "rds"}).Draw(t, label+"_product"),
+			Note:    rapid.SampledFrom([]string{"", "Q3 servers", "✓ note"}).Draw(t, label+"_note"),
+		}
+	}
+	for i, n := 0, rapid.IntRange(0, 8).Draw(t, "ops"); i < n; i++ {
+		at = genInstant(t, at, "at")
+		switch rapid.IntRange(0, 2).Draw(t, "op") {
+		case 0:
+			b, err = b.Deposit(prepaid.Deposit{ID: fmt.Sprint("d", i), At: at, Amount: genAmount(t, "deposit"),
+				Method: rapid.SampledFrom([]string{"", "bank_transfer"}).Draw(t, "method"), Purpose: purpose("deposit")})
+		case 1:
+			if bal := b.Balance(); bal.IsPositive() {
+				b, err = b.ApplyFor(spend(b.ID(), "USD", bal, part(t, bal, "used"), fmt.Sprint("B-", i)), at, purpose("spend"))
+			}
+		case 2:
+			if b.Balance().IsPositive() {
+				b, _, err = b.Refund(at)
+			}
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+func TestPropertyStoredPrepaymentRoundTrips(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		b := genPrepayment(t)
+		got := roundTrip(t, b)
+		view := func(b prepaid.Prepayment) []string {
+			out := []string{b.ID(), b.Account(), b.Currency(), b.Balance().String(), fmt.Sprint(b.Balance().Exponent())}
+			for _, r := range b.Records() {
+				out = append(out, fmt.Sprintf("%s %s %s(%d) %q %q %q", r.Type, r.At.UTC().Format(time.RFC3339Nano), r.Amount, r.Amount.Exponent(), r.Ref, r.Method, r.Purpose))
+			}
+			return out
+		}
+		if diff := cmp.Diff(view(b), view(got)); diff != "" {
+			t.Fatalf("round trip (-stored +read):\n%s", diff)
+		}
+		if !got.Equal(b) || !b.Equal(got) {
+			t.Fatal("Equal says the balance read back differs")
+		}
+	})
+}
+
+// TestStoredEqual: Equal tells different states apart, so that the round
+// trip properties mean something.
+func TestStoredEqual(t *testing.T) {
+	p, _ := prepaid.GuanceRules().Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100), At: storeT0}, nil)
+	c := p.Card
+	used, _ := c.Apply(spend("PC-1", "CNY", c.Balance(), decimal.NewFromInt(40), "B-1"), storeT0)
+	wider, _ := c.WithOverdraft(decimal.NewFromInt(10), storeT0)
+	if !c.Equal(c) || c.Equal(used) || c.Equal(wider) || c.Equal(prepaid.Card{}) {
+		t.Error("Card.Equal does not tell the states apart")
+	}
+	b, _ := prepaid.NewPrepayment(prepaid.PrepaymentParams{ID: "pp", Account: "acct", Currency: "USD"})
+	b1, _ := b.Deposit(prepaid.Deposit{ID: "d1", At: storeT0, Amount: decimal.NewFromInt(10)})
+	b2, _ := b.Deposit(prepaid.Deposit{ID: "d1", At: storeT0, Amount: decimal.NewFromInt(10), Purpose: prepaid.Purpose{Note: "x"}})
+	if !b1.Equal(b1) || b.Equal(b1) || b1.Equal(b2) {
+		t.Error("Prepayment.Equal does not tell the states apart")
+	}
+}
+
+// storedCard is a valid stored card: 10,000, 9,000 used, overdraft 500.
+const storedCard = `{"version":1,"id":"PC-1001","account":"acct-7","currency":"CNY","denomination":"10000","overdraft":"500",
+	"purchased_at":"2024-03-01T00:00:00Z","valid_until":"2025-03-01T00:00:00Z","status":"active","balance":"1000","used":"9000"}`
+
+const storedPrepayment = `{"version":1,"id":"pp","account":"acct","currency":"USD","balance":"3800",
+	"records":[{"type":"deposit","at":"2024-07-01T10:00:00Z","amount":"5000","ref":"d1","method":"bank_transfer","purpose":{"product":"ecs","note":"Q3"}},
+	{"type":"spend","at":"2024-07-05T10:00:00Z","amount":"1200","ref":"B-1","purpose":{"product":"rds"}}]}`
+
+func TestUnmarshalRefuses(t *testing.T) {
+	const seedGuance, seedAlibaba = "Guance billing center wallet (002)", "Alibaba Cloud prepayment balance (001)"
+	tests := []struct {
+		name, base, edit string // edit replaces the first "old=>new" in base
+		want             []string
+		reason           string
+	}{
+		{"card_valid", storedCard, "", nil, "the base card is valid"},
+		{"card_unknown_fields", storedCard, `"used":"9000"=>"used":"9000","refundable":true,"colour":"red"`, []string{"refundable: unknown field", "colour: unknown field"}, "every misspelt or invented field is named"},
+		{"card_unknown_status", storedCard, `"status":"active"=>"status":"frozen"`, []string{`status "frozen" is not active, used_up or expired`}, "statuses are a closed set"},
+		{"card_balance_above_face_value", storedCard, `"balance":"1000","used":"9000"=>"balance":"11000"`, []string{"balance 11000 is above the face value 10000"}, seedGuance + ": a card holds at most what it was bought for"},
+		{"card_below_overdraft", storedCard, `"balance":"1000","used":"9000"=>"balance":"-600","used":"10600"`, []string{"balance -600 is below −overdraft 500"}, seedGuance + ": overdraft only up to its limit"},
+		{"card_validity_reversed", storedCard, `"valid_until":"2025-03-01T00:00:00Z"=>"valid_until":"2024-02-01T00:00:00Z"`, []string{"valid until 2024-02-01T00:00:00Z must be after purchased at 2024-03-01T00:00:00Z"}, "validity ends after the purchase"},
+		{"card_negative", storedCard, `"overdraft":"500"=>"overdraft":"-500"`, []string{"overdraft -500 must not be negative"}, "amounts are not negative"},
+		{"card_version", storedCard, `"version":1=>"version":3`, []string{"version: 3 is not supported"}, "unknown versions are refused"},
+		{"prepayment_valid", storedPrepayment, "", nil, "the base balance is valid"},
+		{"prepayment_balance_differs", storedPrepayment, `"balance":"3800"=>"balance":"9800"`, []string{"the records leave 3800; balance says 9800"}, seedAlibaba + ": the balance is what the records leave"},
+		{"prepayment_overspent", storedPrepayment, `"amount":"1200"=>"amount":"6200"`, []string{"records[1]: the balance would go below zero (-1200)"}, seedAlibaba + ": the balance never goes negative"},
+		{"prepayment_unknown_record_field", storedPrepayment, `"ref":"B-1"=>"ref":"B-1","invoice":"I-1"`, []string{"records[1].invoice: unknown field"}, "records are strict too"},
+		{"prepayment_unknown_purpose_field", storedPrepayment, `"product":"rds"=>"prodct":"rds"`, []string{"records[1].purpose.prodct: unknown field"}, "nested objects are strict too"},
+		{"prepayment_unknown_record_type", storedPrepayment, `"type":"spend"=>"type":"withdrawal"`, []string{`records[1].type "withdrawal" is not deposit, spend or refund`}, "record types are a closed set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := tt.base
+			if tt.edit != "" {
+				old, new, _ := strings.Cut(tt.edit, "=>")
+				if !strings.Contains(doc, old) {
+					t.Fatalf("edit %q does not apply", old)
+				}
+				doc = strings.Replace(doc, old, new, 1)
+			}
+			var err error
+			var left bool
+			if tt.base == storedCard {
+				var c prepaid.Card
+				err = json.Unmarshal([]byte(doc), &c)
+				left = !c.Equal(prepaid.Card{})
+			} else {
+				var b prepaid.Prepayment
+				err = json.Unmarshal([]byte(doc), &b)
+				left = !b.Equal(prepaid.Prepayment{})
+			}
+			if tt.want == nil {
+				if err != nil || !left {
+					t.Fatalf("valid document: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, prepaid.ErrInvalid) {
+				t.Fatalf("err = %v; want one wrapping prepaid.ErrInvalid (%s)", err, tt.reason)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q (%s)", err, w, tt.reason)
+				}
+			}
+			if left {
+				t.Error("a refused document left a value behind; want the zero value")
+			}
+		})
+	}
+}
+
+// fuzzDecoder checks that no input makes a decoder panic, that what it
+// accepts stores again and reads back Equal, and that what it refuses
+// leaves the zero value.
+func fuzzDecoder[T interface{ Equal(T) bool }](t *testing.T, data []byte, zero T) {
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		if !v.Equal(zero) {
+			t.Fatalf("refused %q but left a value", data)
+		}
+		return
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("accepted %q but cannot store it: %v", data, err)
+	}
+	var w T
+	if err := json.Unmarshal(out, &w); err != nil || !w.Equal(v) {
+		t.Fatalf("accepted %q, stored %s, read back %v", data, out, err)
+	}
+}
+
+func FuzzUnmarshalCard(f *testing.F) {
+	f.Add([]byte(storedCard))
+	f.Add([]byte(`{"version":1,"id":"c","account":"a","currency":"CNY","denomination":"100","purchased_at":"2024-03-01T00:00:00Z","valid_until":"2024-04-01T00:00:00Z","status":"expired","closed_at":"2024-04-01T00:00:00Z","balance":"0","used":"60","forfeited":"40"}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, prepaid.Card{}) })
+}
+
+func FuzzUnmarshalPrepayment(f *testing.F) {
+	f.Add([]byte(storedPrepayment))
+	f.Add([]byte(`{"version":1,"id":"pp","account":"a","currency":"USD","balance":"0","records":[{"type":"deposit","at":"2024-01-01T00:00:00Z","amount":"5","ref":"d"},{"type":"refund","at":"2024-01-02T00:00:00Z","amount":"5"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, prepaid.Prepayment{}) })
+}
+
+// Example_storeAndRestore shows a host keeping a customer's prepaid card
+// between two requests: bought, stored as JSON after a bill used most of
+// it, read back to build the next bill's wallet (with
+// ledger.WithBalances(journal, wallet) when the host keeps a journal,
+// which owns the balances).
+func Example_storeAndRestore() {
+	shanghai := time.FixedZone("CST", 8*3600) // time.LoadLocation("Asia/Shanghai") in a host
+	rules := prepaid.GuanceRules()
+	rules.Overdraft = decimal.NewFromInt(500)
+	buy, _ := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1001", Account: "acct-7",
+		Denomination: decimal.NewFromInt(10000), At: time.Date(2024, 3, 1, 0, 0, 0, 0, shanghai)}, shanghai)
+	bill := allocation.Bill{ID: "B-1", Currency: "CNY", At: time.Date(2024, 3, 20, 0, 0, 0, 0, shanghai), Mode: "payg",
+		Lines: []allocation.Line{{ID: "metrics", Amount: decimal.NewFromInt(9000)}}}
+	split, _ := allocation.Allocate(bill, prepaid.Wallet([]prepaid.Card{buy.Card}, "acct-7"), allocation.Policy{})
+	card, _ := buy.Card.Apply(split, bill.At)
+
+	row, err := json.Marshal(card) // the host saves row in its database
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(row))
+
+	var restored prepaid.Card // next request: load and decode
+	if err := json.Unmarshal(row, &restored); err != nil {
+		panic(err)
+	}
+	wallet := prepaid.Wallet([]prepaid.Card{restored}, "acct-7")
+	fmt.Println(restored.Equal(card), wallet[0].ID, wallet[0].Balance, wallet[0].Overdraft, restored.ValidUntil().In(shanghai).Format(time.DateTime))
+	// Output:
+	// {"version":1,"id":"PC-1001","account":"acct-7","currency":"CNY","denomination":"10000","overdraft":"500","purchased_at":"2024-02-29T16:00:00Z","valid_until":"2025-02-28T16:00:00Z","status":"active","balance":"1000.00","used":"9000.00"}
+	// true PC-1001 1000 500 2025-03-01 00:00:00
+}
