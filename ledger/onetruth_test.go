@@ -136,6 +136,8 @@ func TestWithBalancesStatus(t *testing.T) {
 	}{
 		{"used_up_voucher_with_value", allocation.Instrument{ID: "a", Status: "used_up"}, "30", ledger.Terms{}, "active",
 			"used up is a fact about the balance: a refund makes it spendable again"},
+		{"used_up_credit_with_value", allocation.Instrument{ID: "a", Kind: "free_credit", Status: "used_up"}, "30", ledger.Terms{}, "active",
+			"KakaoCloud 003: a credit is used up when its remaining amount reaches zero; the journal says it has not"},
 		{"used_up_voucher_empty", allocation.Instrument{ID: "a", Status: "used_up"}, "", ledger.Terms{}, "used_up",
 			"nothing to draw: used up agrees with the journal"},
 		{"used_up_card_with_overdraft_room", allocation.Instrument{ID: "a", Kind: "prepaid_card", Status: "used_up"}, "",
@@ -224,6 +226,81 @@ func TestWithBalancesNeverStrandsValue(t *testing.T) {
 			// harmless.
 			if v, err := s.v.Apply(split, when); err == nil {
 				s.v = v
+			}
+		}
+	})
+}
+
+// The same rule over every kind of stored-value instrument (voucher, free
+// credit, prepaid card with an overdraft, gift balance), each with a stored
+// status drawn from the domain packages' vocabularies, after random grants,
+// spends and reversals: WithBalances never hands out "used_up" with room to
+// draw, keeps every lifecycle status, and allocation never skips an
+// instrument as inactive when its stored status is active or used_up, the
+// journal holds room to draw and its validity allows it.
+func TestWithBalancesStatusProperty(t *testing.T) {
+	kinds := []string{"voucher", "free_credit", "prepaid_card", "gift"}
+	statuses := []string{"", "active", "used_up", "expired", "revoked", "inactive", "recovered", "refunded"}
+	policy := allocation.Policy{Steps: []allocation.Step{{Name: "all", Draw: allocation.DrawAll}}}
+	rapid.Check(t, func(t *rapid.T) {
+		var wallet allocation.Wallet
+		var j ledger.Journal
+		for i, kind := range kinds {
+			in := allocation.Instrument{ID: fmt.Sprint("i", i), Kind: kind, Currency: "USD",
+				Status: rapid.SampledFrom(statuses).Draw(t, "status")}
+			if kind == "prepaid_card" {
+				in.Overdraft = decimal.NewFromInt(rapid.Int64Range(0, 50).Draw(t, "overdraft"))
+			}
+			if rapid.Bool().Draw(t, "expires") {
+				in.ValidUntil = at(rapid.IntRange(1, 48).Draw(t, "valid until"))
+			}
+			wallet = append(wallet, in)
+			j = applied(t, j, ledger.Grant("grant:"+in.ID, t0, ledger.TermsOf(in),
+				decimal.NewFromInt(rapid.Int64Range(0, 100).Draw(t, "grant")), ""))
+		}
+		var spends []string
+		for i := range rapid.IntRange(1, 10).Draw(t, "steps") {
+			when := at(rapid.IntRange(0, 60).Draw(t, "hour"))
+			if len(spends) > 0 && rapid.Bool().Draw(t, "reverse") {
+				ref := rapid.SampledFrom(spends).Draw(t, "ref")
+				if left := j.Reversible(ref); left.IsPositive() {
+					amount := decimal.NewFromInt(rapid.Int64Range(1, left.IntPart()).Draw(t, "refund"))
+					tx, err := ledger.Reverse(j, fmt.Sprint("refund:", i), when, ref, amount, "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					j = applied(t, j, tx)
+				}
+				continue
+			}
+			w := ledger.WithBalances(j, wallet)
+			b := bill(fmt.Sprint("b", i), when, fmt.Sprint(rapid.IntRange(0, 300).Draw(t, "amount")))
+			split, err := allocation.Allocate(b, w, policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, in := range w {
+				room := in.Balance.Add(in.Overdraft)
+				stored := wallet[k].Status
+				switch {
+				case in.Status == "used_up" && room.IsPositive():
+					t.Fatalf("%s (%s): used_up with %s to draw", in.ID, in.Kind, room)
+				case stored != "used_up" && in.Status != stored:
+					t.Fatalf("%s (%s): stored status %q became %q", in.ID, in.Kind, stored, in.Status)
+				}
+				usable := stored == "" || stored == "active" || stored == "used_up"
+				valid := in.ValidUntil.IsZero() || when.Before(in.ValidUntil)
+				if usable && valid && room.IsPositive() && slices.Contains(split.Instruments[k].Skipped, allocation.ReasonInactive) {
+					t.Fatalf("%s (%s, stored %q): %s to draw in the journal, skipped as inactive", in.ID, in.Kind, stored, room)
+				}
+			}
+			tx, err := ledger.FromSplit(b, w, split, ledger.SpendOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			j = applied(t, j, tx)
+			if len(tx.Postings) > 0 {
+				spends = append(spends, tx.ID)
 			}
 		}
 	})
