@@ -110,21 +110,11 @@ func (a Account) String() string {
 
 // ParseAccount parses the text form written by [Account.String]. It accepts
 // only valid accounts: a known system or a non-empty instrument id, and a
-// currency of three upper-case letters; its error wraps [ErrInvalid].
+// currency of three upper-case letters.
 func ParseAccount(s string) (Account, error) {
-	a, problem := parseAccount(s)
-	if problem != "" {
-		return Account{}, invalidText(fmt.Sprintf("ledger: account %q: %s", s, problem))
-	}
-	return a, nil
-}
-
-// parseAccount is ParseAccount, returning what is wrong with s instead of
-// an error.
-func parseAccount(s string) (Account, string) {
 	kind, rest, ok := strings.Cut(s, ":")
 	if !ok {
-		return Account{}, `want "instrument:CUR:ID" or "SYSTEM:CUR"`
+		return Account{}, fmt.Errorf("ledger: account %q: want \"instrument:CUR:ID\" or \"SYSTEM:CUR\"", s)
 	}
 	var a Account
 	if kind == "instrument" {
@@ -134,9 +124,9 @@ func parseAccount(s string) (Account, string) {
 		a = SystemAccount(System(kind), rest)
 	}
 	if p := a.problem(); p != "" {
-		return Account{}, p
+		return Account{}, fmt.Errorf("ledger: account %q: %s", s, p)
 	}
-	return a, ""
+	return a, nil
 }
 
 // MarshalText encodes a as [Account.String] does.

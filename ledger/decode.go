@@ -356,16 +356,26 @@ func (d *decoder) account(path string, raw []byte) Account {
 	if s == "" {
 		return Account{}
 	}
-	a, problem := parseAccount(s)
-	if problem != "" {
-		d.addf(path, "%q is not an account: %s", s, problem)
+	a, err := ParseAccount(s)
+	if err != nil {
+		d.addf(path, "%s", strings.TrimPrefix(err.Error(), "ledger: "))
 	}
 	return a
 }
 
+// The fields of each JSON form, in the order of the Go struct's fields
+// (json_internal_test.go checks that they name every field): the decoder
+// reads exactly these and MarshalJSON writes them.
+var (
+	postingFields     = [...]string{"account", "amount", "line", "product"}
+	termsFields       = [...]string{"account", "kind", "group", "overdraft", "expires", "transferable"}
+	transactionFields = [...]string{"id", "time", "kind", "bill", "ref", "note", "postings", "terms"}
+	entryFields       = [...]string{"seq", "id", "time", "kind", "bill", "ref", "note", "account", "amount", "line", "product", "balance"}
+)
+
 // posting reads a posting.
 func (d *decoder) posting(path string, raw []byte) Posting {
-	f, ok := d.object(path, raw, "a posting", "account", "amount", "line", "product")
+	f, ok := d.object(path, raw, "a posting", postingFields[:]...)
 	if !ok {
 		return Posting{}
 	}
@@ -379,7 +389,7 @@ func (d *decoder) posting(path string, raw []byte) Posting {
 
 // terms reads terms.
 func (d *decoder) terms(path string, raw []byte) Terms {
-	f, ok := d.object(path, raw, "terms", "account", "kind", "group", "overdraft", "expires", "transferable")
+	f, ok := d.object(path, raw, "terms", termsFields[:]...)
 	if !ok {
 		return Terms{}
 	}
@@ -396,7 +406,7 @@ func (d *decoder) terms(path string, raw []byte) Terms {
 // transaction reads a transaction; its postings and terms are nil when
 // empty.
 func (d *decoder) transaction(path string, raw []byte) Transaction {
-	f, ok := d.object(path, raw, "a transaction", "id", "time", "kind", "bill", "ref", "note", "postings", "terms")
+	f, ok := d.object(path, raw, "a transaction", transactionFields[:]...)
 	if !ok {
 		return Transaction{}
 	}
@@ -419,8 +429,7 @@ func (d *decoder) transaction(path string, raw []byte) Transaction {
 
 // entry reads a statement entry.
 func (d *decoder) entry(path string, raw []byte) Entry {
-	f, ok := d.object(path, raw, "an entry", "seq", "id", "time", "kind", "bill", "ref", "note",
-		"account", "amount", "line", "product", "balance")
+	f, ok := d.object(path, raw, "an entry", entryFields[:]...)
 	if !ok {
 		return Entry{}
 	}
@@ -439,10 +448,3 @@ func (d *decoder) entry(path string, raw []byte) Entry {
 		Balance: d.amount(field(path, "balance"), f[11]),
 	}
 }
-
-// invalidText is an error with its own text that wraps [ErrInvalid].
-type invalidText string
-
-func (e invalidText) Error() string { return string(e) }
-
-func (e invalidText) Unwrap() error { return ErrInvalid }
