@@ -27,3 +27,39 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+// What a step stores reads back to a customer that stores the same bytes
+// again: nothing is lost or changed between requests.
+func TestStoredStateRoundTrips(t *testing.T) {
+	stored := []byte(`{}`)
+	for _, s := range steps {
+		c, err := load(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _, err = s.do(c, s.at); err != nil {
+			t.Fatal(err)
+		}
+		if stored, err = save(c); err != nil {
+			t.Fatal(err)
+		}
+		back, err := load(stored)
+		if err != nil {
+			t.Fatalf("after %s: %v", s.at, err)
+		}
+		again, err := save(back)
+		if err != nil || string(again) != string(stored) {
+			t.Fatalf("after %s: stored %s\nread back and stored again %s (%v)", s.at, stored, again, err)
+		}
+	}
+}
+
+// A stored document with a misspelt field is refused, not half read.
+func TestLoadIsStrict(t *testing.T) {
+	if _, err := load([]byte(`{"vouchers":[],"jurnal":[]}`)); err == nil {
+		t.Error("a misspelt top-level field was ignored")
+	}
+	if _, err := load([]byte(`{"journal":[{"id":"g","time":"2024-06-01T01:00:00Z","kind":"grant","postings":[],"terms":[{"account":"instrument:CNY:V1","overdarft":"5"}]}]}`)); err == nil {
+		t.Error("a misspelt field in a stored transaction was ignored")
+	}
+}
