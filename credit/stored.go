@@ -224,10 +224,10 @@ func (w Credit) check(probs *problems.List) {
 		}
 	case UsedUp, Expired, Recovered, Refunded:
 		if !w.remaining.IsZero() {
-			probs.Add("a %s credit has nothing remaining (remaining %s)", w.status, w.remaining)
+			probs.Add("a credit in status %s has nothing remaining (remaining %s)", w.status, w.remaining)
 		}
 		if w.zeroAt.IsZero() {
-			probs.Add("a %s credit has the instant it reached zero (zero at is missing)", w.status)
+			probs.Add("a credit in status %s has the instant it reached zero (zero at is missing)", w.status)
 		}
 	default:
 		probs.Add("status %q is not available, used_up, expired, recovered or refunded", w.status)
@@ -274,10 +274,10 @@ func (w Credit) checkHistory(probs *problems.List, closing map[Status]EntryType)
 			}
 		case EntryExpiry, EntryRecovery, EntryRefund:
 			if !last || closing[w.status] != e.Type {
-				probs.Add("history[%d]: a %s entry is the last entry of a credit whose status says so (status %s)", i, e.Type, w.status)
+				probs.Add("history[%d]: an entry of type %s closes a credit: it comes last, in a credit whose status says so (status %s)", i, e.Type, w.status)
 			}
 			if e.Group != "" || e.Ref != "" {
-				probs.Add("history[%d]: a %s entry names no group or reference", i, e.Type)
+				probs.Add("history[%d]: an entry of type %s names no group or reference", i, e.Type)
 			}
 		default:
 			probs.Add("history[%d].type %q is not use, transfer_deduction, expiry, recovery or refund (accumulations open a history)", i, e.Type)
@@ -299,7 +299,7 @@ func (w Credit) checkHistory(probs *problems.List, closing map[Status]EntryType)
 			ok = last.Type == EntryUse || last.Type == EntryTransferDeduction
 		}
 		if !ok || len(w.history) == 1 {
-			probs.Add("history: a %s credit's last entry says how it reached zero, not %q", w.status, last.Type)
+			probs.Add("history: the last entry of a credit in status %s says how it reached zero, not %q", w.status, last.Type)
 		} else if !last.At.Equal(w.zeroAt) {
 			probs.Add("history: the last entry at %s is when the credit reached zero; zero at says %s", stored.Time(last.At), stored.Time(w.zeroAt))
 		}

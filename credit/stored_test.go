@@ -153,6 +153,9 @@ func TestPropertyStoredCreditRoundTrips(t *testing.T) {
 		if !got.Equal(c) || !c.Equal(got) {
 			t.Fatal("Equal says the credit read back differs")
 		}
+		if !creditInvariants(c) {
+			t.Fatal("the generator broke a credit's invariants")
+		}
 		if diff := cmp.Diff(c.Instrument(), got.Instrument(), cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("instrument (-stored +read):\n%s", diff)
 		}
@@ -273,6 +276,10 @@ func TestUnmarshalCreditRefuses(t *testing.T) {
 		{"negative_amount", `"amount":"400"=>"amount":"-400"`, []string{"history[1].amount -400 must be positive", "the history leaves 1400"}, "history amounts are positive"},
 		{"period_reversed", `"valid_until":"2029-02-27T20:00:00Z"=>"valid_until":"2024-01-01T00:00:00Z"`, []string{"valid until 2024-01-01T00:00:00Z must be after valid from 2024-02-28T20:00:00Z"}, "a usage period ends after it starts"},
 		{"paid_recovered", `"status":"available","remaining":"600"=>"status":"recovered","remaining":"0","zero_at":"2024-04-01T00:00:00Z"`, []string{"a paid credit cannot be recovered", "the history leaves 600; remaining says 0"}, seedKakao + ": paid credits are refunded, not recovered"},
+		{"opening_mismatch", `"amount":"1000"=>"amount":"900"`, []string{"history[0]: the opening entry is the accumulated 1000", "the history leaves 500; remaining says 600"}, "the history opens with the grant"},
+		{"paid_transferred", `"ref":"B-1"}=>"ref":"B-1"},{"type":"transfer_deduction","at":"2024-04-01T00:00:00Z","amount":"100","group":"dev","ref":"PC-2"}`, []string{"history[2]: only a free credit is transferred", "the history leaves 500; remaining says 600"}, seedKakao + ": paid credits are not transferable"},
+		{"available_with_zero_at", `"remaining":"600"=>"remaining":"600","zero_at":"2024-04-01T00:00:00Z"`, []string{"an available credit has not reached zero"}, "only a closed credit reached zero"},
+		{"used_up_without_last_use", `"status":"available","remaining":"600"=>"status":"used_up","remaining":"0","zero_at":"2024-04-01T00:00:00Z"`, []string{"the history leaves 600; remaining says 0", "the last entry at 2024-03-31T15:00:00Z is when the credit reached zero"}, "used up is when the last use took the rest"},
 		{"unknown_version", `"version":1=>"version":"1"`, []string{`version: "1" is not supported`}, "the version is a number this build knows"},
 		{"everything_at_once", `"currency":"KRW"=>"currency":"won","colour":"red"`, []string{`colour: unknown field`, `currency "won"`}, "all problems in one error"},
 	}
@@ -362,11 +369,29 @@ func fuzzDecoder[T interface{ Equal(T) bool }](t *testing.T, data []byte, zero T
 	}
 }
 
+// creditInvariants are what every accepted credit keeps.
+func creditInvariants(c credit.Credit) bool {
+	h := c.History()
+	left := c.Accumulated()
+	for _, e := range h[1:] {
+		left = left.Sub(e.Amount)
+	}
+	return len(h) > 0 && left.Equal(c.Remaining()) && !c.Remaining().IsNegative() &&
+		(c.Status() == credit.Available) == c.Remaining().IsPositive() &&
+		(c.Status() == credit.Available) == c.ZeroAt().IsZero() && c.ValidUntil().After(c.ValidFrom())
+}
+
 func FuzzUnmarshalCredit(f *testing.F) {
 	f.Add([]byte(storedPaid))
 	f.Add([]byte(`{"version":1,"history":[{"type":"use"},null,7]}`))
 	f.Add([]byte(`{"version":1,"id":"FC","type":"free","domain":"d","group":"g","currency":"KRW","accumulated":"5","granted_at":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","valid_until":"2024-02-01T00:00:00Z","scope":{"exclude_categories":["marketplace"]},"status":"used_up","remaining":"0","zero_at":"2024-01-02T00:00:00Z","history":[{"type":"transfer_accumulation","at":"2024-01-01T00:00:00Z","amount":"5","group":"h","ref":"FC0"},{"type":"transfer_deduction","at":"2024-01-02T00:00:00Z","amount":"5","group":"k","ref":"FC2"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, credit.Credit{}) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecoder(t, data, credit.Credit{})
+		var c credit.Credit
+		if json.Unmarshal(data, &c) == nil && !creditInvariants(c) {
+			t.Fatalf("accepted %q, which breaks a credit's invariants", data)
+		}
+	})
 }
 
 func FuzzUnmarshalGift(f *testing.F) {
@@ -409,4 +434,75 @@ func Example_storeAndRestore() {
 	// Output:
 	// {"version":1,"id":"PC-1","type":"paid","domain":"acme","group":"main","currency":"KRW","accumulated":"1000000","granted_at":"2024-02-28T20:00:00Z","valid_from":"2024-02-28T20:00:00Z","valid_until":"2029-02-27T20:00:00Z","status":"available","remaining":"750000","history":[{"type":"accumulation","at":"2024-02-28T20:00:00Z","amount":"1000000"},{"type":"use","at":"2024-03-31T15:00:00Z","amount":"250000","ref":"2024-03/main"}]}
 	// true PC-1 750000 2029-02-28 05:00:00
+}
+
+// applyEdits replaces, in doc, the first "old" of each "old=>new" edit.
+func applyEdits(t *testing.T, doc string, edits ...string) string {
+	t.Helper()
+	for _, e := range edits {
+		old, new, _ := strings.Cut(e, "=>")
+		if !strings.Contains(doc, old) {
+			t.Fatalf("edit %q does not apply to %s", old, doc)
+		}
+		doc = strings.Replace(doc, old, new, 1)
+	}
+	return doc
+}
+
+// storedFree is a valid stored free credit received by transfer and used
+// up by a use.
+const storedFree = `{"version":1,"id":"FC-2","type":"free","domain":"acme","group":"dev","currency":"KRW","accumulated":"100",
+	"granted_at":"2024-05-02T00:00:00Z","valid_from":"2024-03-01T00:00:00Z","valid_until":"2024-09-01T00:00:00Z",
+	"scope":{"exclude_categories":["marketplace","os_image"]},"status":"used_up","remaining":"0","zero_at":"2024-05-31T00:00:00Z",
+	"history":[{"type":"transfer_accumulation","at":"2024-05-02T00:00:00Z","amount":"100","group":"main","ref":"FC-1"},
+	{"type":"use","at":"2024-05-31T00:00:00Z","amount":"100","ref":"B-5"}]}`
+
+// TestUnmarshalCreditLifecycle: each rule a stored credit's state and
+// history must keep is checked on its own.
+func TestUnmarshalCreditLifecycle(t *testing.T) {
+	const expired = `"status":"available","remaining":"600"=>"status":"expired","remaining":"0","zero_at":"2029-01-01T00:00:00Z"`
+	const closeWith = `"ref":"B-1"}=>"ref":"B-1"},{"type":"%s","at":"2029-01-01T00:00:00Z","amount":"600"%s}`
+	for _, tc := range []struct {
+		name, base string
+		edits      []string
+		want       string
+	}{
+		{"free_valid", storedFree, nil, ""},
+		{"remaining_negative", storedPaid, []string{`"remaining":"600"=>"remaining":"-600"`}, "remaining -600 must not be negative"},
+		{"free_invoiceable", storedFree, []string{`"status"=>"invoiceable":true,"status"`}, "a free credit is not invoiceable"},
+		{"paid_scoped", storedPaid, []string{`"status"=>"scope":{"products":["vm"]},"status"`}, "a paid credit may pay any service: its scope is empty"},
+		{"unknown_type", storedPaid, []string{`"type":"paid"=>"type":"bonus"`}, `type "bonus" is not free or paid`},
+		{"available_empty", storedPaid, []string{`"remaining":"600"=>"remaining":"0"`}, "an available credit has something remaining (remaining 0)"},
+		{"closed_with_remaining", storedPaid, []string{`"status":"available"=>"status":"used_up","zero_at":"2024-03-31T15:00:00Z"`}, "a credit in status used_up has nothing remaining (remaining 600)"},
+		{"closed_without_zero_at", storedFree, []string{`,"zero_at":"2024-05-31T00:00:00Z"=>`}, "a credit in status used_up has the instant it reached zero (zero at is missing)"},
+		{"expired_off_period", storedPaid, []string{expired, fmt.Sprintf(closeWith, "expiry", "")}, "an expired credit reached zero at the end of its usage period 2029-02-27T20:00:00Z, not 2029-01-01T00:00:00Z"},
+		{"empty_history", storedPaid, []string{`"history":[=>"history":[],"old_history":[`}, "history: empty; it opens with the grant"},
+		{"opens_with_use", storedPaid, []string{`"type":"accumulation"=>"type":"use"`}, "history[0]: a paid credit opens with an accumulation"},
+		{"use_names_group", storedPaid, []string{`"ref":"B-1"=>"ref":"B-1","group":"dev"`}, "history[1]: a use names no group"},
+		{"closing_entry_not_last", storedPaid, []string{`{"type":"use"=>{"type":"expiry","at":"2024-03-01T00:00:00Z","amount":"1"},{"type":"use"`}, "history[1]: an entry of type expiry closes a credit: it comes last"},
+		{"closing_entry_with_ref", storedPaid, []string{`"status":"available","remaining":"600"=>"status":"refunded","remaining":"0","zero_at":"2029-01-01T00:00:00Z"`, fmt.Sprintf(closeWith, "refund", `,"ref":"R-1"`)}, "history[2]: an entry of type refund names no group or reference"},
+		{"unknown_entry_type", storedPaid, []string{`"type":"use"=>"type":"spend"`}, `history[1].type "spend" is not use, transfer_deduction, expiry, recovery or refund`},
+		{"overdrawn", storedPaid, []string{`"amount":"400"=>"amount":"1400"`}, "history[1]: deducts 1400, more than the 1000 remaining"},
+		{"zero_without_entry", storedPaid, []string{`"status":"available","remaining":"600"=>"status":"used_up","remaining":"0","zero_at":"2024-03-31T15:00:00Z"`, `"amount":"400"=>"amount":"400"},{"type":"use","at":"2024-04-30T15:00:00Z","amount":"600","ref":"B-2"`}, "history: the last entry at 2024-04-30T15:00:00Z is when the credit reached zero; zero at says 2024-03-31T15:00:00Z"},
+		{"closed_by_accumulation", storedPaid, []string{`"status":"available","remaining":"600"=>"status":"used_up","remaining":"0","zero_at":"2024-02-28T20:00:00Z"`, `"amount":"400"=>"amount":"1000"`, `"type":"use"=>"type":"expiry"`}, "history: the last entry of a credit in status used_up says how it reached zero, not \"expiry\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c credit.Credit
+			err := json.Unmarshal([]byte(applyEdits(t, tc.base, tc.edits...)), &c)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, credit.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v; want one wrapping ErrInvalid saying %q", err, tc.want)
+			}
+		})
+	}
+	var g credit.Gift
+	if err := json.Unmarshal([]byte(`{"version":1,"id":"gift","account":"acct","currency":"CNY","balance":"0","granted":"-30","used":"-30"}`), &g); err == nil ||
+		!strings.Contains(err.Error(), "granted -30 and used -30 must not be negative") {
+		t.Errorf("negative gift totals: %v", err)
+	}
 }

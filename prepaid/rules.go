@@ -1,11 +1,14 @@
 package prepaid
 
 import (
+	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/internal/calendar"
 	"github.com/billfold/billfold/internal/problems"
+	"github.com/billfold/billfold/internal/stored"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,7 +21,8 @@ type Tier struct {
 
 // Rules say which prepaid cards may be bought in one currency and what a
 // purchase earns. They are a plain value: build, check with
-// [Rules.Validate], keep in configuration.
+// [Rules.Validate], keep in configuration (as JSON: [Rules.MarshalJSON],
+// [Rules.UnmarshalJSON]).
 //
 // The zero Rules are not valid (no currency, no denomination step).
 type Rules struct {
@@ -213,4 +217,76 @@ func (r Rules) Purchase(p PurchaseParams, loc *time.Location) (Purchase, error) 
 		purchasedAt: p.At, validUntil: until, status: Active,
 	}
 	return Purchase{Card: card, Bonus: r.Bonus(p.Denomination), Invoiceable: price}, nil
+}
+
+type (
+	storedRules struct {
+		Currency    string       `json:"currency"`
+		Multiple    string       `json:"multiple"`
+		Minimum     string       `json:"minimum"`
+		ValidMonths int          `json:"valid_months"`
+		Overdraft   string       `json:"overdraft"`
+		Tiers       []storedTier `json:"tiers"`
+	}
+	storedTier struct {
+		Threshold string `json:"threshold"`
+		Bonus     string `json:"bonus"`
+	}
+)
+
+// MarshalJSON returns r as configuration a host can keep in a file, with
+// amounts as decimal strings (their scale kept, whatever decimal's package
+// globals say); [GuanceRules] gives
+//
+//	{"currency":"CNY","multiple":"100","minimum":"100","valid_months":12,
+//	 "overdraft":"0","tiers":[{"threshold":"10000","bonus":"1000"},
+//	 {"threshold":"30000","bonus":"5000"},{"threshold":"100000","bonus":"20000"}]}
+//
+// Every field is written, so that a reader sees that cards expire (or,
+// with valid_months 0, never do).
+func (r Rules) MarshalJSON() ([]byte, error) {
+	s := storedRules{
+		Currency: r.Currency, Multiple: stored.Amount(r.Multiple), Minimum: stored.Amount(r.Minimum),
+		ValidMonths: r.ValidMonths, Overdraft: stored.Amount(r.Overdraft), Tiers: make([]storedTier, len(r.Tiers)),
+	}
+	for i, t := range r.Tiers {
+		s.Tiers[i] = storedTier{Threshold: stored.Amount(t.Threshold), Bonus: stored.Amount(t.Bonus)}
+	}
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON reads rules as [Rules.MarshalJSON] writes them, strictly:
+// unknown or repeated fields, malformed amounts, a missing currency,
+// multiple, minimum or valid_months (so that a forgotten validity never
+// reads as "cards never expire"; overdraft and tiers may be left out), and
+// everything [Rules.Validate] checks. It returns one error wrapping
+// [ErrInvalid] listing every problem with its JSON path, and then sets r to
+// the zero Rules.
+func (r *Rules) UnmarshalJSON(data []byte) error {
+	var rd stored.Reader
+	o := rd.Object("", data)
+	w := Rules{
+		Currency:    o.String("currency", true),
+		Multiple:    o.Amount("multiple", true),
+		Minimum:     o.Amount("minimum", true),
+		ValidMonths: o.Int("valid_months", true),
+		Overdraft:   o.Amount("overdraft", false),
+	}
+	o.Array("tiers", func(_ int, t *stored.Object) {
+		w.Tiers = append(w.Tiers, Tier{Threshold: t.Amount("threshold", true), Bonus: t.Amount("bonus", true)})
+		t.Done()
+	})
+	o.Done()
+	if !rd.Broken {
+		var inv *InvalidError
+		if err := w.Validate(); errors.As(err, &inv) {
+			rd.Problems = append(rd.Problems, inv.Problems...)
+		}
+	}
+	if len(rd.Problems) > 0 {
+		*r = Rules{}
+		return &InvalidError{What: "rules", ID: w.Currency, Problems: rd.Problems}
+	}
+	*r = w
+	return nil
 }

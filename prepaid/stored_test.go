@@ -232,11 +232,25 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"card_validity_reversed", storedCard, `"valid_until":"2025-03-01T00:00:00Z"=>"valid_until":"2024-02-01T00:00:00Z"`, []string{"valid until 2024-02-01T00:00:00Z must be after purchased at 2024-03-01T00:00:00Z"}, "validity ends after the purchase"},
 		{"card_negative", storedCard, `"overdraft":"500"=>"overdraft":"-500"`, []string{"overdraft -500 must not be negative"}, "amounts are not negative"},
 		{"card_version", storedCard, `"version":1=>"version":3`, []string{"version: 3 is not supported"}, "unknown versions are refused"},
+		{"card_used_up_with_room", storedCard, `"status":"active"=>"status":"used_up","closed_at":"2024-03-20T00:00:00Z"`, []string{"a used-up card has nothing to draw"}, "used up means nothing more may be drawn"},
+		{"card_active_without_room", storedCard, `"balance":"1000","used":"9000"=>"balance":"-500","used":"10500"`, []string{"an active card has something to draw"}, "an active card can pay"},
+		{"card_expired_early", storedCard, `"status":"active"=>"status":"expired","closed_at":"2024-12-01T00:00:00Z"`, []string{`an expired card closed at the end of its validity "2025-03-01T00:00:00Z", not "2024-12-01T00:00:00Z"`, "an expired card's positive balance 1000 is void"}, seedGuance + ": expired cards are void at the end of validity"},
+		{"card_forfeited_while_active", storedCard, `"balance":"1000","used":"9000"=>"balance":"1000","used":"8000","forfeited":"1000"`, []string{"only an expired card has forfeited anything"}, "forfeiting is expiry's"},
+		{"card_repaid_more_than_used", storedCard, `"balance":"1000","used":"9000"=>"balance":"10000","used":"100","repaid":"100.5","forfeited":"0.5"`, []string{"repaid 100.5 is more than was used (100)", "only an expired card has forfeited"}, "only what was used can be repaid"},
+		{"card_currency", storedCard, `"currency":"CNY"=>"currency":"cny"`, []string{`currency "cny" is not three upper-case letters`}, "ISO 4217 codes"},
+		{"card_no_face_value", storedCard, `"denomination":"10000"=>"denomination":"-10000"`, []string{"denomination -10000 must be positive"}, seedGuance + ": cards are bought for at least 100"},
+		{"card_balance_off", storedCard, `"used":"9000"=>"used":"8000"`, []string{"balance 1000 is not denomination 10000 − used 8000 + repaid 0 − forfeited 0 = 2000"}, "the balance is what the card's movements leave"},
 		{"prepayment_valid", storedPrepayment, "", nil, "the base balance is valid"},
 		{"prepayment_balance_differs", storedPrepayment, `"balance":"3800"=>"balance":"9800"`, []string{"the records leave 3800; balance says 9800"}, seedAlibaba + ": the balance is what the records leave"},
 		{"prepayment_overspent", storedPrepayment, `"amount":"1200"=>"amount":"6200"`, []string{"records[1]: the balance would go below zero (-1200)"}, seedAlibaba + ": the balance never goes negative"},
 		{"prepayment_unknown_record_field", storedPrepayment, `"ref":"B-1"=>"ref":"B-1","invoice":"I-1"`, []string{"records[1].invoice: unknown field"}, "records are strict too"},
 		{"prepayment_unknown_purpose_field", storedPrepayment, `"product":"rds"=>"prodct":"rds"`, []string{"records[1].purpose.prodct: unknown field"}, "nested objects are strict too"},
+		{"prepayment_duplicate_deposit", storedPrepayment, `{"type":"spend"=>{"type":"deposit","at":"2024-07-02T10:00:00Z","amount":"1","ref":"d1"},{"type":"spend"`, []string{`records[1]: a deposit has an id of its own (ref "d1")`, "the records leave 3801"}, seedAlibaba + ": a deposit is recorded once"},
+		{"prepayment_partial_refund", storedPrepayment, `"balance":"3800"=>"balance":"800"`, []string{"the records leave 3800; balance says 800"}, "a refund is recorded"},
+		{"prepayment_negative", storedPrepayment, `"balance":"3800"=>"balance":"-3800"`, []string{"balance -3800 must not be negative"}, seedAlibaba + ": the balance never goes negative"},
+		{"prepayment_zero_record", storedPrepayment, `"amount":"1200"=>"amount":"0"`, []string{"records[1].amount 0 must be positive"}, "records move money"},
+		{"prepayment_spend_method", storedPrepayment, `"ref":"B-1"=>"ref":"B-1","method":"card"`, []string{"records[1]: a spend has no payment method"}, "a method is how a deposit was paid"},
+		{"prepayment_emptied_without_refund", storedPrepayment, `"balance":"3800"=>"balance":"0"`, []string{"the records leave 3800; balance says 0"}, "emptying a balance is a refund record"},
 		{"prepayment_unknown_record_type", storedPrepayment, `"type":"spend"=>"type":"withdrawal"`, []string{`records[1].type "withdrawal" is not deposit, spend or refund`}, "record types are a closed set"},
 	}
 	for _, tt := range tests {
@@ -345,4 +359,133 @@ func Example_storeAndRestore() {
 	// Output:
 	// {"version":1,"id":"PC-1001","account":"acct-7","currency":"CNY","denomination":"10000","overdraft":"500","purchased_at":"2024-02-29T16:00:00Z","valid_until":"2025-02-28T16:00:00Z","status":"active","balance":"1000.00","used":"9000.00"}
 	// true PC-1001 1000 500 2025-03-01 00:00:00
+}
+
+func TestPropertyRulesRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r := prepaid.Rules{
+			Currency: rapid.SampledFrom([]string{"CNY", "USD", "JPY"}).Draw(t, "currency"), Multiple: genAmount(t, "multiple"),
+			Minimum: genAmount(t, "minimum"), ValidMonths: rapid.IntRange(0, 60).Draw(t, "valid_months"),
+		}
+		if rapid.Bool().Draw(t, "overdraft") {
+			r.Overdraft = genAmount(t, "overdraft_limit")
+		}
+		threshold, bonus := decimal.Zero, decimal.Zero
+		for i, n := 0, rapid.IntRange(0, 4).Draw(t, "tiers"); i < n; i++ {
+			threshold, bonus = threshold.Add(genAmount(t, "step")), bonus.Add(genAmount(t, "more_bonus"))
+			r.Tiers = append(r.Tiers, prepaid.Tier{Threshold: threshold, Bonus: bonus})
+		}
+		got := roundTrip(t, r)
+		if diff := cmp.Diff(r, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) && a.Exponent() == b.Exponent() })); diff != "" {
+			t.Fatalf("round trip (-stored +read):\n%s", diff)
+		}
+	})
+}
+
+func TestUnmarshalRefundRecords(t *testing.T) {
+	refund := func(amount, extra string) string {
+		return strings.TrimSuffix(strings.Replace(storedPrepayment, `"balance":"3800"`, `"balance":"0"`, 1), "]}") +
+			`,{"type":"refund","at":"2024-07-06T10:00:00Z","amount":"` + amount + `"` + extra + `}]}`
+	}
+	for _, tc := range []struct{ name, doc, want string }{
+		{"whole", refund("3800", ""), ""},
+		{"partial", refund("800", ""), "records[2]: a refund pays back the whole balance 3800, not 800"},
+		{"with_ref", refund("3800", `,"ref":"R-1"`), "records[2]: a refund has no reference, method or purpose"},
+	} {
+		var b prepaid.Prepayment
+		err := json.Unmarshal([]byte(tc.doc), &b)
+		if tc.want == "" {
+			if err != nil || !b.Balance().IsZero() || len(b.Records()) != 3 {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, prepaid.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v; want one wrapping ErrInvalid saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestUnmarshalRulesRefuses(t *testing.T) {
+	guance, err := json.Marshal(prepaid.GuanceRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, edit string
+		want       []string
+	}{
+		{"valid", "", nil},
+		{"forgotten_validity", `"valid_months":12,=>`, []string{"valid_months: missing"}},
+		{"misspelt", `"overdraft"=>"overdraf"`, []string{"overdraf: unknown field"}},
+		{"tiers_descending", `"threshold":"30000"=>"threshold":"3000"`, []string{"tier 1: threshold 3000 must be above the previous 10000"}},
+		{"bad_tier", `"bonus":"1000"=>"bonus":"1000","percent":"10"`, []string{"tiers[0].percent: unknown field"}},
+		{"not_positive", `"multiple":"100"=>"multiple":"0"`, []string{"multiple 0 must be positive"}},
+	} {
+		doc := string(guance)
+		if tc.edit != "" {
+			old, new, _ := strings.Cut(tc.edit, "=>")
+			if !strings.Contains(doc, old) {
+				t.Fatalf("%s: edit %q does not apply to %s", tc.name, old, doc)
+			}
+			doc = strings.Replace(doc, old, new, 1)
+		}
+		r := prepaid.GuanceRules()
+		err := json.Unmarshal([]byte(doc), &r)
+		if tc.want == nil {
+			if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
+				t.Errorf("%s: %v %+v", tc.name, err, r)
+			}
+			continue
+		}
+		if !errors.Is(err, prepaid.ErrInvalid) {
+			t.Errorf("%s: err = %v; want one wrapping prepaid.ErrInvalid", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
+		}
+		if r.Currency != "" || r.Tiers != nil {
+			t.Errorf("%s: refused rules left %+v; want the zero Rules", tc.name, r)
+		}
+	}
+}
+
+func FuzzUnmarshalRules(f *testing.F) {
+	guance, _ := json.Marshal(prepaid.GuanceRules())
+	f.Add(guance)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r prepaid.Rules
+		if err := json.Unmarshal(data, &r); err != nil {
+			if r.Currency != "" || r.Tiers != nil || !r.Multiple.IsZero() {
+				t.Fatalf("refused %q but left %+v", data, r)
+			}
+			return
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("accepted %q, which is not valid: %v", data, err)
+		}
+	})
+}
+
+// ExampleRules_UnmarshalJSON reads card rules from a host's configuration
+// file and sells a card under them.
+func ExampleRules_UnmarshalJSON() {
+	config := `{"currency":"CNY","multiple":"100","minimum":"100","valid_months":6,"overdraft":"0",
+		"tiers":[{"threshold":"10000","bonus":"1000"}]}`
+	var rules prepaid.Rules
+	if err := json.Unmarshal([]byte(config), &rules); err != nil {
+		panic(err)
+	}
+	buy, _ := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(10000),
+		At: time.Date(2024, 8, 31, 10, 0, 0, 0, time.UTC)}, time.UTC)
+	fmt.Println(buy.Bonus, buy.Card.ValidUntil().Format(time.DateOnly))
+
+	err := json.Unmarshal([]byte(`{"currency":"CNY","multiple":"100","minimum":"100","tiers":[]}`), &rules)
+	fmt.Println(err)
+	// Output:
+	// 1000 2025-02-28
+	// prepaid: invalid rules "CNY": valid_months: missing
 }

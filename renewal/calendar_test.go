@@ -405,8 +405,9 @@ func TestInstanceNextExpiryChainProperties(t *testing.T) {
 }
 
 // FuzzNextExpiry feeds time-zone names, instants, periods and anchors to
-// NextExpiry and Instance.NextExpiry: they must not panic, must return a
-// time in the zone, and, for real periods in years 1..9000, a later one.
+// NextExpiry, Instance.NextExpiry and NextExpiryAnchored: they must not
+// panic, must return a time in the zone, and, for real periods in years
+// 1..9000, a later one.
 func FuzzNextExpiry(f *testing.F) {
 	// A month-end in a leap year.
 	f.Add("UTC", int64(1706695200), int64(0), 1, 31)
@@ -430,14 +431,17 @@ func FuzzNextExpiry(f *testing.F) {
 		e := time.Unix(sec, nsec).In(loc)
 		got := NextExpiry(e, months, loc)
 		gotA := Instance{ExpiresAt: e, AnchorDay: anchor}.NextExpiry(months, loc)
-		if got.Location() != loc || gotA.Location() != loc {
+		// An anchor clock drawn from the same inputs.
+		c := ClockOf(time.Unix(sec/3, nsec).Add(time.Duration(anchor)*time.Minute), time.UTC)
+		gotC := NextExpiryAnchored(e, anchor, c, months, loc)
+		if got.Location() != loc || gotA.Location() != loc || gotC.Location() != loc {
 			t.Fatalf("result not in %q", name)
 		}
 		if y := e.Year(); y < 1 || y > 9000 || months < 1 || months > MaxMonths {
 			return
 		}
-		if !got.After(e) || !gotA.After(e) {
-			t.Fatalf("NextExpiry(%s, %d) = %s / anchored %d: %s, not after", e, months, got, anchor, gotA)
+		if !got.After(e) || !gotA.After(e) || !gotC.After(e) {
+			t.Fatalf("NextExpiry(%s, %d) = %s / anchored %d: %s / at %s: %s, not after", e, months, got, anchor, gotA, c, gotC)
 		}
 	})
 }

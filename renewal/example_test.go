@@ -1,6 +1,7 @@
 package renewal_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -227,4 +228,29 @@ func ExampleUnify() {
 	// db   03-25 → 04-01   7/31 days   67.74
 	// total 106.45
 	// 2024-04-01 2024-04-01
+}
+
+// A host stores instances as JSON between requests. The form is versioned
+// and decoding is strict: every problem is listed, and nothing is half-built.
+func ExampleInstance_UnmarshalJSON() {
+	midnight, _ := renewal.ParseClock("00:00")
+	in := renewal.Instance{ID: "web-1", Product: "KEC", Renewable: true, Policy: renewal.Auto,
+		ExpiresAt: time.Date(2024, 3, 31, 0, 0, 0, 0, cst), AnchorDay: 31, AnchorClock: midnight}
+	stored, _ := json.Marshal(in)
+	fmt.Println(string(stored))
+
+	var back renewal.Instance
+	fmt.Println(json.Unmarshal(stored, &back), back.ExpiresAt.Equal(in.ExpiresAt), back.AnchorClock)
+
+	err := json.Unmarshal([]byte(`{"id":"web-2","product":"KEC","renewable":true,"policy":"auto","status":"activ","expires_at":"2024-03-31","anchr_day":31}`), &back)
+	fmt.Println(errors.Is(err, renewal.ErrInvalid))
+	fmt.Println(err)
+	// Output:
+	// {"version":1,"id":"web-1","product":"KEC","renewable":true,"policy":"auto","expires_at":"2024-03-31T00:00:00+08:00","anchor_day":31,"anchor_clock":"00:00:00"}
+	// <nil> true 00:00:00
+	// true
+	// renewal: invalid input:
+	// 	instance "web-2": "anchr_day": unknown field (known: version, id, product, kind, renewable, policy, status, expires_at, period_months, anchor_day, anchor_clock, auto_blocked)
+	// 	instance "web-2": expires_at: "2024-03-31" is not an RFC 3339 time (write 2024-03-31T10:00:00+08:00)
+	// 	instance "web-2": unknown status "activ" (want active, expired or released)
 }

@@ -131,6 +131,7 @@ func (i *Instance) UnmarshalJSON(data []byte) error {
 		n, err := strconv.Atoi(string(raw))
 		if err != nil {
 			p.addf("%s: %s is not a whole number", where(name), raw)
+			return absent // reported once, not again as out of range
 		}
 		return n
 	}

@@ -78,6 +78,8 @@ func TestInstanceJSONStrict(t *testing.T) {
 		{"anchor_day_range", "anchor_day is 0..31", `{` + good + `,"anchor_day":32}`, 1, "anchor_day"},
 		{"string_bool", "renewable is a JSON boolean", `{"id":"i-1","product":"KEC","renewable":"yes","expires_at":"2024-03-15T10:00:00Z"}`, 1, "true or false"},
 		{"unknown_version", "a newer form is not guessed at", `{"version":2,` + good + `}`, 1, "version 2"},
+		{"version_not_a_number", "a bad number is reported once", `{"version":"1",` + good + `}`, 1, "whole number"},
+		{"negative_fraction", "a bad number is not reported again as out of range", `{` + good + `,"anchor_day":-1.5}`, 1, "whole number"},
 		{"repeated_field", "a repeated field is ambiguous", `{` + good + `,"id":"i-2"}`, 1, "more than once"},
 		{"not_an_object", "an instance is a JSON object", `[1]`, 1, "not a JSON object"},
 		{"trailing_data", "one object only", `{` + good + `} {}`, 1, "more data"},

@@ -161,7 +161,7 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.validFor = o.Duration("valid_for")
 	w.fixedFrom = o.Time("fixed_valid_from", false)
 	w.fixedUntil = o.Time("fixed_valid_until", false)
-	w.priority = o.Int("priority")
+	w.priority = o.Int("priority", false)
 	w.status = Status(o.String("status", true))
 	w.account = o.String("account", false)
 	w.activatedAt = o.Time("activated_at", false)
@@ -228,9 +228,9 @@ func (w Voucher) check(probs *problems.List) {
 	}
 	if w.status == Inactive || w.status == Active {
 		if w.typ == Percentage && (!w.used.IsZero() || !w.forfeited.IsZero()) {
-			probs.Add("a %s coupon has used nothing (used %s, forfeited %s): coupons are single-use", w.status, w.used, w.forfeited)
+			probs.Add("a coupon in status %s has used nothing (used %s, forfeited %s): coupons are single-use", w.status, w.used, w.forfeited)
 		} else if !w.forfeited.IsZero() {
-			probs.Add("an %s voucher has forfeited nothing (forfeited %s)", w.status, w.forfeited)
+			probs.Add("a voucher in status %s has forfeited nothing (forfeited %s)", w.status, w.forfeited)
 		}
 	}
 	switch w.status {
@@ -240,7 +240,7 @@ func (w Voucher) check(probs *problems.List) {
 		}
 	case Active, UsedUp:
 		if !activated {
-			probs.Add("a %s voucher has an activation instant", w.status)
+			probs.Add("a voucher in status %s has an activation instant", w.status)
 		}
 	}
 	if w.status == Active && !w.Uncapped() && !w.balance.IsPositive() {
@@ -253,7 +253,7 @@ func (w Voucher) check(probs *problems.List) {
 		probs.Add("a used-up voucher has paid something (used %s)", w.used)
 	}
 	if (w.status == Expired || w.status == Revoked) && !w.balance.IsZero() {
-		probs.Add("an %s voucher's balance is forfeited (balance %s)", w.status, w.balance)
+		probs.Add("a voucher in status %s has forfeited its balance (balance %s)", w.status, w.balance)
 	}
 	if activated {
 		if w.activatedAt.Before(w.issuedAt) {

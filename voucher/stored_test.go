@@ -206,7 +206,7 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 		{"unknown_fields", `"balance":"60"=>"balanc":"60","colour":"red","balance":"60"`, []string{`balanc: unknown field`, `colour: unknown field`}, "a misspelt field is not silently dropped; every one is named"},
 		{"unknown_status", `"status":"active"=>"status":"frozen"`, []string{`status "frozen" is not`}, "statuses are a closed set"},
 		{"balance_above_face_value", `"balance":"60"=>"balance":"160"`, []string{"balance 160 + used 40 + forfeited 0 = 200, not the denomination 100"}, "a stored voucher cannot hold more than its face value"},
-		{"negative_amount", `"used":"40"=>"used":"-40","forfeited":"80"`, []string{"used -40 must not be negative", "an active voucher has forfeited nothing"}, "amounts are never negative"},
+		{"negative_amount", `"used":"40"=>"used":"-40","forfeited":"80"`, []string{"used -40 must not be negative", "a voucher in status active has forfeited nothing"}, "amounts are never negative"},
 		{"window_reversed", `"valid_until":"2024-04-01T00:00:00Z"=>"valid_until":"2024-03-01T00:00:00Z"`, []string{"valid until 2024-03-01T00:00:00Z must be after valid from 2024-03-02T00:00:00Z", "is not the one the terms give"}, "a validity window ends after it starts"},
 		{"activated_before_issue", `"activated_at":"2024-03-02T00:00:00Z"=>"activated_at":"2024-02-02T00:00:00Z"`, []string{"activated at 2024-02-02T00:00:00Z is before issued at"}, "a voucher is activated after it is issued"},
 		{"unknown_version", `"version":1=>"version":2`, []string{`version: 2 is not supported: this build reads version 1`}, "a version this build does not know is refused, not guessed at"},
@@ -218,6 +218,15 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 		{"repeated_field", `"used":"40"=>"used":"40","used":"40"`, []string{"used: field appears twice"}, "a repeated field is ambiguous"},
 		{"trailing_data", `"used":"40"}=>"used":"40"} {}`, []string{"data after the object"}, "one document, one value"},
 		{"closed_without_final_status", `"used":"40"=>"used":"40","closed_at":"2024-03-05T00:00:00Z"`, []string{"closed at \"2024-03-05T00:00:00Z\" must be set exactly when the status is final"}, "only a final voucher has closed"},
+		{"inactive_but_activated", `"status":"active"=>"status":"inactive"`, []string{"an inactive voucher has no activation, validity window or use"}, "activation is what makes a voucher active"},
+		{"used_up_with_balance", `"status":"active"=>"status":"used_up","closed_at":"2024-03-10T00:00:00Z"`, []string{"a used-up voucher has a zero balance (balance 60)"}, "used up means nothing is left"},
+		{"expired_off_deadline", `"status":"active"=>"status":"expired","closed_at":"2024-03-10T00:00:00Z"`, []string{`an expired voucher closed at its deadline "2024-04-01T00:00:00Z", not "2024-03-10T00:00:00Z"`, "a voucher in status expired has forfeited its balance (balance 60)"}, "expiry happens at the end of validity and forfeits the rest"},
+		{"window_not_from_terms", `"valid_until":"2024-04-01T00:00:00Z"=>"valid_until":"2024-05-01T00:00:00Z"`, []string{"is not the one the terms give for activation at 2024-03-02T00:00:00Z"}, "the window follows from the terms: 30 days from activation"},
+		{"account_without_activation", `"activated_at":"2024-03-02T00:00:00Z",=>`, []string{"must be set together", "a voucher in status active has an activation instant"}, "an account is bound at activation"},
+		{"active_with_nothing_left", `"balance":"60","used":"40"=>"balance":"0","used":"100"`, []string{"an active voucher has a positive balance (balance 0)"}, "a voucher paid down to zero is used up"},
+		{"used_up_without_use", `"status":"active"=>"status":"used_up","closed_at":"2024-03-10T00:00:00Z"`, []string{"a used-up voucher has a zero balance"}, "used up means nothing is left"},
+		{"closed_before_activation", `"status":"active"=>"status":"revoked","closed_at":"2024-03-01T12:00:00Z","forfeited":"60"`, []string{"closed at 2024-03-01T12:00:00Z is before activated at 2024-03-02T00:00:00Z"}, "a voucher closes after it starts"},
+		{"bad_code", `"status"=>"code":"5CFF-9JF7-18V4-GKF1","status"`, []string{"code: voucher: activation code", "check symbol does not match"}, "a stored code passes its check symbol"},
 		{"not_an_object", `{=>[`, []string{"is not a JSON object"}, "garbage is refused"},
 	}
 	for _, tt := range tests {
@@ -261,6 +270,45 @@ func TestUnmarshalVoucherRefuses(t *testing.T) {
 	}
 }
 
+// storedCoupon is a valid stored uncapped 15 % coupon, activated.
+const storedCoupon = `{"version":1,"id":"C-1","type":"percentage","currency":"CNY","denomination":"0","percent":"15",
+	"issued_at":"2024-03-01T00:00:00Z","status":"active","account":"acct","activated_at":"2024-03-02T00:00:00Z",
+	"valid_from":"2024-03-02T00:00:00Z","balance":"0"}`
+
+func TestUnmarshalCouponAndInactiveRefuse(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"coupon_valid", storedCoupon, nil},
+		{"uncapped_with_balance", strings.Replace(storedCoupon, `"balance":"0"`, `"balance":"5"`, 1), []string{"an uncapped coupon has no balance or forfeited amount (balance 5"}},
+		{"active_coupon_used", strings.Replace(storedCoupon, `"balance":"0"`, `"balance":"0","used":"12.83"`, 1), []string{"a coupon in status active has used nothing (used 12.83"}},
+		{"used_up_by_forfeiting", `{"version":1,"id":"V-3","type":"regular","currency":"CNY","denomination":"10","issued_at":"2024-03-01T00:00:00Z",
+			"status":"used_up","account":"a","activated_at":"2024-03-01T00:00:00Z","valid_from":"2024-03-01T00:00:00Z",
+			"closed_at":"2024-03-02T00:00:00Z","balance":"0","forfeited":"10"}`, []string{"a used-up voucher has paid something (used 0)"}},
+		{"revoked_before_issue", `{"version":1,"id":"V-2","type":"regular","currency":"CNY","denomination":"10","issued_at":"2024-03-01T00:00:00Z",
+			"status":"revoked","closed_at":"2024-02-01T00:00:00Z","balance":"0","forfeited":"10"}`, []string{"closed at 2024-02-01T00:00:00Z is before issued at 2024-03-01T00:00:00Z"}},
+	} {
+		var v voucher.Voucher
+		err := json.Unmarshal([]byte(tc.doc), &v)
+		if tc.want == nil {
+			if err != nil || !v.Uncapped() {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, voucher.ErrInvalid) {
+			t.Errorf("%s: err = %v; want one wrapping ErrInvalid", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
 func TestMarshalZeroVoucher(t *testing.T) {
 	if _, err := json.Marshal(voucher.Voucher{}); !errors.Is(err, voucher.ErrInvalid) {
 		t.Errorf("err = %v; want one wrapping ErrInvalid: the zero Voucher is not a voucher", err)
@@ -283,6 +331,12 @@ func FuzzUnmarshalVoucher(f *testing.F) {
 				t.Fatalf("refused %q but left %q", data, v.ID())
 			}
 			return
+		}
+		// What is accepted keeps the voucher's invariants.
+		if v.Balance().IsNegative() || (!v.Uncapped() && !v.Balance().Add(v.Used()).Add(v.Forfeited()).Equal(v.Denomination())) ||
+			v.Status().Final() == v.ClosedAt().IsZero() || (v.Account() == "") != v.ActivatedAt().IsZero() ||
+			(!v.ValidUntil().IsZero() && !v.ValidUntil().After(v.ValidFrom())) {
+			t.Fatalf("accepted %q, which breaks the voucher's invariants", data)
 		}
 		out, err := json.Marshal(v)
 		if err != nil {

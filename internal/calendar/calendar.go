@@ -35,8 +35,10 @@ func AddMonths(y int, m time.Month, d, n int) (int, time.Month, int) {
 // MonthsLater returns t moved by n calendar months (n may be negative),
 // keeping the day of the month where the target month has it and otherwise
 // clamping to that month's last day (Aug 31 + 6 months is Feb 28 or 29,
-// not Mar 3 as [time.Time.AddDate] gives). The clock time and location are
-// kept; where a daylight-saving change skips that clock time on the target
+// not Mar 3 as [time.Time.AddDate] gives). It counts in t's own Location, so
+// a caller counting in an account's time zone passes t.In(loc): the same
+// instant in another Location can give another day. The clock time and
+// location are kept; where a daylight-saving change skips that clock time on the target
 // day, [time.Date] moves it forward by the change, on the same day.
 func MonthsLater(t time.Time, n int) time.Time {
 	y, m, d := AddMonths(t.Year(), t.Month(), t.Day(), n)

@@ -254,8 +254,8 @@ func (o *Object) Duration(key string) time.Duration {
 }
 
 // Int returns the integer field key (0 if absent).
-func (o *Object) Int(key string) int {
-	v := o.raw(key, false)
+func (o *Object) Int(key string, required bool) int {
+	v := o.raw(key, required)
 	if v == nil {
 		return 0
 	}

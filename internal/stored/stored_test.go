@@ -43,14 +43,14 @@ func TestReaderCollectsEveryProblem(t *testing.T) {
 	}
 	o.Amount("amount", true)
 	o.Time("at", true)
-	o.Int("n")
+	o.Int("n", false)
 	o.Strings("list")
 	o.String("missing", true)
 	if n := o.Object("nested"); n != nil {
 		n.Done()
 	}
 	o.Array("items", func(_ int, e *Object) { e.Bool("ok"); e.Done() })
-	o.Int("dup")
+	o.Int("dup", false)
 	o.Done()
 	want := []string{
 		`dup: field appears twice`,
@@ -116,5 +116,37 @@ func TestAmountRefusesWhatIsNotAPlainDecimal(t *testing.T) {
 	var r Reader
 	if got := r.Object("", []byte(`{"a":12.5}`)).Amount("a", true); !got.Equal(decimal.RequireFromString("12.5")) || len(r.Problems) > 0 {
 		t.Errorf("a JSON number reads as the amount: %s %q", got, r.Problems)
+	}
+}
+
+func TestReaderEdges(t *testing.T) {
+	var r Reader
+	o := r.Object("", []byte(`{"forty":"`+strings.Repeat("1", 40)+`","long":"`+strings.Repeat("x", 41)+`",
+		"zero":"0001-01-01T00:00:00Z","id":"","none":[],"some":["a","b"]}`))
+	if got := o.Amount("forty", true); got.String() != strings.Repeat("1", 40) {
+		t.Errorf("an amount of 40 characters reads as %s", got)
+	}
+	o.Amount("long", true)
+	o.Time("zero", true)
+	o.String("id", true)
+	if got := o.Strings("none"); got != nil {
+		t.Errorf("an empty list reads as %#v; want nil", got)
+	}
+	if got := o.Strings("some"); len(got) != 2 || got[1] != "b" {
+		t.Errorf("a list reads as %#v", got)
+	}
+	o.Done()
+	want := []string{
+		`long: "` + strings.Repeat("x", 40) + `…" is not a decimal amount`,
+		`zero: "0001-01-01T00:00:00Z" is not an RFC 3339 time`,
+		`id: empty`,
+	}
+	if len(r.Problems) != len(want) {
+		t.Fatalf("problems %q; want %d", r.Problems, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(r.Problems[i], w) {
+			t.Errorf("problem %d = %q; want %q…", i, r.Problems[i], w)
+		}
 	}
 }
