@@ -29,6 +29,41 @@
 // [Refund] do what they say. A [Store] persists journals with optimistic
 // concurrency; [MemoryStore] is one in memory and [Update] the retry loop.
 //
+// # One truth: building a wallet
+//
+// The journal is the only record of money. The domain packages (voucher,
+// credit, prepaid) hold definitions: terms, scope, validity and lifecycle
+// events such as activation, expiry and revocation. A host stores those
+// definitions and the journal, and builds the next bill's wallet from both
+// with [WithBalances]:
+//
+//	wallet := ledger.WithBalances(j, allocation.Wallet{v.Instrument(), c.Instrument()})
+//	split, err := allocation.Allocate(bill, wallet, policy)
+//	tx, err := ledger.FromSplit(bill, wallet, split, ledger.SpendOptions{})
+//	j, _, err = j.Apply(tx)
+//
+// Every balance and overdraft in that wallet is the journal's, whatever the
+// stored definition says, and so is the one status that depends on a
+// balance: "used_up". A voucher spent in full and then refunded in part
+// ([Reverse]) holds the refund in the journal and is spendable again until
+// its validity ends. The other statuses ("expired", "revoked", "inactive",
+// …) are lifecycle, kept as the definition says; a percentage coupon's
+// "used_up" is lifecycle too (single use). Calling the domain value's Apply
+// after booking keeps its own history but is not needed for balances.
+//
+// # JSON
+//
+// [Transaction], [Posting], [Terms], [Entry], [Account] and [Journal] encode
+// to JSON with snake_case names, amounts as exact decimal strings and
+// times in RFC 3339; a journal is the array of its transactions, and
+// decoding one applies them again, so it passes every check of
+// [Journal.Apply]. Decoding is strict: an unknown or repeated field, a
+// value of the wrong type, an amount that is not a decimal or a time that
+// is not RFC 3339 is an error wrapping [ErrInvalid] that lists every
+// problem with its JSON path (postings[1].amount) and the transaction's id.
+// Older stored JSON still reads the same: names in any letter case, null
+// for absent, amounts as JSON numbers. An amount has at most 1,000 digits.
+//
 // Like the rest of billfold the package is pure: no I/O, no clock (every
 // time is an argument), no global state. Money is [decimal.Decimal],
 // compared by value and summed exactly; nothing is rounded.

@@ -103,9 +103,25 @@ func FromSplit(bill allocation.Bill, wallet allocation.Wallet, split allocation.
 // WithBalances returns a copy of wallet in which every instrument's Balance
 // is its account's balance in j and its Overdraft that of the terms j holds
 // for it (zero if none): the wallet to allocate the next bill over, which
-// cannot draw more than [Journal.Apply] accepts. Uncapped percentage
-// instruments, which hold no value, are copied unchanged. The argument is
-// not modified.
+// cannot draw more than [Journal.Apply] accepts. This is how a host builds
+// a wallet from stored instrument definitions (see "One truth" in the
+// package documentation).
+//
+// The journal is the one record of balances, so WithBalances also derives
+// the one status that depends on a balance: a stored-value instrument with
+// Status "used_up" and something to draw (Balance + Overdraft > 0) gets
+// Status "active", whatever the domain value said (a refund onto a voucher
+// spent in full makes it spendable again). Every other status is kept:
+// "expired", "revoked", "inactive", "recovered", "refunded" and the like
+// come from the instrument's definition and lifecycle, not its balance, and
+// validity (ValidFrom, ValidUntil) is judged by allocation as always. A
+// usable instrument with nothing to draw keeps its status; allocation
+// reports it as no_balance.
+//
+// Percentage instruments keep their status: a coupon is single use, so
+// "used_up" is its lifecycle, and the cap left on its account is a limit,
+// not value. Uncapped percentage instruments, which hold no value, are
+// copied unchanged. The argument is not modified.
 func WithBalances(j Journal, wallet allocation.Wallet) allocation.Wallet {
 	out := slices.Clone(wallet)
 	for i := range out {
@@ -116,6 +132,16 @@ func WithBalances(j Journal, wallet allocation.Wallet) allocation.Wallet {
 		a := InstrumentAccount(in.ID, in.Currency)
 		t, _ := j.Terms(a)
 		in.Balance, in.Overdraft = j.Balance(a), t.Overdraft
+		if in.Status == statusUsedUp && !in.IsPercent() && in.Balance.Add(in.Overdraft).IsPositive() {
+			in.Status = statusActive
+		}
 	}
 	return out
 }
+
+// The instrument statuses WithBalances derives: the domain packages'
+// "used up" and the status allocation treats as usable.
+const (
+	statusUsedUp = "used_up"
+	statusActive = "active"
+)
