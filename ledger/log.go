@@ -33,6 +33,20 @@ type log struct {
 	// sorted is how many leading transactions have non-decreasing times:
 	// for a journal no longer than that, History can binary-search time.
 	sorted int
+
+	// Indexes of the newest version only (all of txs), so that what a
+	// booking reads there costs the same however long the history: older
+	// versions derive the same answers from the entries.
+
+	// plain lists the accounts that are not held accounts, in the order
+	// they were first named.
+	plain []Account
+	// heldHead maps an instrument account to the sum of its held
+	// accounts' balances: what open holds reserve of it.
+	heldHead map[Account]decimal.Decimal
+	// openHeld holds the held accounts whose balance is not zero: those
+	// of open holds.
+	openHeld map[Account]struct{}
 }
 
 // markEvery is how many entries of an account lie between two stored
@@ -65,6 +79,8 @@ func newLog() *log {
 		accts:     make(map[Account]*acct),
 		reversals: make(map[string][]int),
 		heldBy:    make(map[Account][]Account),
+		heldHead:  make(map[Account]decimal.Decimal),
+		openHeld:  make(map[Account]struct{}),
 	}
 }
 
@@ -84,6 +100,15 @@ func (l *log) add(tx Transaction) {
 		if len(a.entries)%markEvery == 0 {
 			a.marks = append(a.marks, a.head)
 		}
+		if p.Account.IsHeld() {
+			owner := p.Account.owner()
+			l.heldHead[owner] = l.heldHead[owner].Add(p.Amount)
+			if a.head.IsZero() {
+				delete(l.openHeld, p.Account)
+			} else {
+				l.openHeld[p.Account] = struct{}{}
+			}
+		}
 	}
 	for _, t := range tx.Terms {
 		a := l.account(t.Account, seq)
@@ -102,6 +127,8 @@ func (l *log) account(a Account, seq int) *acct {
 		l.accts[a] = ac
 		if a.IsHeld() {
 			l.heldBy[a.owner()] = append(l.heldBy[a.owner()], a)
+		} else {
+			l.plain = append(l.plain, a)
 		}
 	}
 	return ac
@@ -122,6 +149,10 @@ func (l *log) fork(n int) *log {
 // timeSorted reports whether the times of the first n transactions never
 // decrease.
 func (l *log) timeSorted(n int) bool { return n <= l.sorted }
+
+// newest reports whether the first n transactions are all of l, where the
+// newest-version indexes answer.
+func (l *log) newest(n int) bool { return n == len(l.txs) }
 
 // seq returns the position of the transaction id among the first n.
 func (l *log) seq(id string, n int) (int, bool) {
