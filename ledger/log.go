@@ -79,8 +79,6 @@ func newLog() *log {
 		accts:     make(map[Account]*acct),
 		reversals: make(map[string][]int),
 		heldBy:    make(map[Account][]Account),
-		heldHead:  make(map[Account]decimal.Decimal),
-		openHeld:  make(map[Account]struct{}),
 	}
 }
 
@@ -101,6 +99,9 @@ func (l *log) add(tx Transaction) {
 			a.marks = append(a.marks, a.head)
 		}
 		if p.Account.IsHeld() {
+			if l.heldHead == nil { // made on first use: most streams never hold
+				l.heldHead, l.openHeld = make(map[Account]decimal.Decimal), make(map[Account]struct{})
+			}
 			owner := p.Account.owner()
 			l.heldHead[owner] = l.heldHead[owner].Add(p.Amount)
 			if a.head.IsZero() {
