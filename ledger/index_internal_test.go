@@ -145,3 +145,25 @@ func compareJournals(rt *rapid.T, k int, a, b Journal, txs []Transaction, at tim
 		}
 	}
 }
+
+// A sum (an account's running balance, kept as a scaled int64 while it
+// fits) adds to exactly what decimal.Decimal.Add from zero gives, digit for
+// digit and exponent for exponent, also past the int64 range.
+func TestSumAddsAsDecimal(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		var s sum
+		var want decimal.Decimal
+		for i := range rapid.IntRange(0, 50).Draw(rt, "n") {
+			d := decimal.New(rapid.Int64().Draw(rt, "coefficient"), int32(rapid.IntRange(-20, 20).Draw(rt, "exp")))
+			if rapid.Bool().Draw(rt, "huge") {
+				d = d.Mul(decimal.New(1, 30))
+			}
+			s.add(d)
+			want = want.Add(d)
+			got := s.value()
+			if got.String() != want.String() || got.Exponent() != want.Exponent() || s.isZero() != want.IsZero() {
+				rt.Fatalf("after %d additions: sum %s (exp %d), want %s (exp %d)", i+1, got, got.Exponent(), want, want.Exponent())
+			}
+		}
+	})
+}
