@@ -98,8 +98,10 @@ type RunReport struct {
 //
 // A bill that cannot be booked is rejected (see [Rejection]) and the run
 // goes on with the others. Any other error (from ctx or the store) stops
-// the run: RunBills stops reading jobs, lets the bills in flight finish,
-// and returns the report so far and that error.
+// the run: RunBills stops reading jobs, lets the bills in flight end
+// (booked or not, each whole), and returns the report so far and that
+// error. It fails before reading jobs if opt.Parts > 1 and opt.Part is
+// not in 0…Parts−1.
 //
 // A run is exactly-once: when the stream already holds the bill's spend
 // id, RunBills allocates the bill again over the journal as it was just
