@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"iter"
 	"slices"
 	"strconv"
@@ -309,4 +310,21 @@ func ExampleRunBills() {
 	// run 2: booked 0, replayed 2, rejected 0, err <nil>
 	// alice: gift 10, owes 0
 	// bob: gift 0, owes 10
+}
+
+// StreamPart is the documented hash, 64-bit FNV-1a of the stream id modulo
+// the parts, so processes in other languages or releases agree on it.
+func TestStreamPartIsFNV1a(t *testing.T) {
+	for _, stream := range []string{"", "a", "c0", "customer-42", "客户"} {
+		h := fnv.New64a()
+		h.Write([]byte(stream))
+		for _, parts := range []int{2, 3, 7, 1000} {
+			if got, want := ledger.StreamPart(stream, parts), int(h.Sum64()%uint64(parts)); got != want {
+				t.Errorf("StreamPart(%q, %d) = %d, want %d", stream, parts, got, want)
+			}
+		}
+		if got := ledger.StreamPart(stream, 1); got != 0 {
+			t.Errorf("StreamPart(%q, 1) = %d, want 0", stream, got)
+		}
+	}
 }
