@@ -82,9 +82,9 @@
 //   - each account's balance (a running total) and its terms in force;
 //   - what open holds reserve of each instrument ([Journal.Held], read by
 //     every floor check), which holds are open ([Journal.OpenHolds]) and
-//     the accounts that are not held accounts, so [Expire] and [TopUp] look
-//     at the instruments and the open holds' accounts, not at every hold
-//     ever taken;
+//     the accounts that are not held accounts, so [Expire], [TopUp],
+//     [Watch] and [AutoTopUp] look at the instruments and the open holds'
+//     accounts, not at every hold ever taken;
 //   - the reversals of each transaction, so [Journal.Reversible] and
 //     [Reverse] of any past spend read that spend and its reversals only;
 //   - for [Journal.History] over a time range, a binary search while
@@ -99,8 +99,8 @@
 //
 // What still grows with history: attributing repayments on [Receivable]
 // ([Journal.Owed], and reversing a spend that booked a receivable) walks
-// the receivable's entries, and [Journal.Accounts] (so automation that
-// watches every account) lists held accounts of settled holds too. A
+// the receivable's entries, and [Journal.Accounts] lists the held
+// accounts of settled holds too (automation reads the indexed accounts). A
 // journal rebuilt from stored transactions (a Store's Load, "cold") costs
 // time and memory in proportion to its history: each transaction is
 // applied again. Making that constant needs a checkpoint (the balances,
