@@ -341,7 +341,7 @@ func crossing(j Journal, rule AutoTopUp, pending map[string]bool) int {
 func debtsAhead(j Journal, a Account) decimal.Decimal {
 	debt := decimal.Max(j.Balance(SystemAccount(Receivable, a.currency)).Neg(), decimal.Decimal{})
 	group := groupOf(j, a)
-	for _, b := range j.Accounts() {
+	for _, b := range j.liveAccounts() { // instruments only: settled holds do not matter
 		if b != a && b.IsInstrument() && b.currency == a.currency && groupOf(j, b) == group {
 			if bal := j.Balance(b); bal.IsNegative() {
 				debt = debt.Sub(bal)

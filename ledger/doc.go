@@ -104,4 +104,56 @@
 // capture as it refunds a spend, back onto the instruments its hold
 // reserved; a hold, a release or a lapse is not reversed (release it, or
 // let it lapse).
+//
+// # Cost at scale
+//
+// A [Journal] keeps every transaction, so its memory grows with its
+// history; what a booking costs should not. At its newest version (the
+// value Apply last returned, which a [Store] hands out) a journal answers
+// what a booking reads from indexes it keeps as it grows, each one lookup
+// whatever the history's length:
+//
+//   - a transaction by id (so the replay or conflict of any past id);
+//   - each account's balance (a running total) and its terms in force;
+//   - what open holds reserve of each instrument ([Journal.Held], read by
+//     every floor check), which holds are open ([Journal.OpenHolds]) and
+//     the accounts that are not held accounts, so [Expire], [TopUp],
+//     [Watch] and [AutoTopUp] look at the instruments and the open holds'
+//     accounts, not at every hold ever taken;
+//   - the reversals of each transaction, so [Journal.Reversible] and
+//     [Reverse] of any past spend read that spend and its reversals only;
+//   - for [Journal.History] over a time range, a binary search while
+//     transactions come in time order.
+//
+// An older version (a journal value later extended) answers the same
+// questions from the entries: balances from a running total stored every
+// 32 entries of an account, holds by summing their held accounts. A
+// property test checks, at every length of random histories, that the two
+// give the same Balance, Held, Terms, History, Reversible, OpenHolds,
+// HoldStatus, Expire and TopUp transactions, replays and conflicts.
+//
+// What still grows with history: attributing repayments on [Receivable]
+// ([Journal.Owed], and reversing a spend that booked a receivable) walks
+// the receivable's entries, and [Journal.Accounts] lists the held
+// accounts of settled holds too (automation reads the indexed accounts). A
+// journal rebuilt from stored transactions (a Store's Load, "cold") costs
+// time and memory in proportion to its history: each transaction is
+// applied again. Making that constant needs a checkpoint (the balances,
+// terms, open holds, unpaid debts and what each reversible transaction
+// has left, as of a version) plus reading older transactions by id from
+// the store on demand, which is the store's part (see the package
+// pgstore).
+//
+// # Bill runs
+//
+// [RunBills] books a month-end run: an iterator of [BillJob] values (one
+// customer's bill, instrument definitions and policy) is allocated and
+// booked through a [Store] by a bounded number of workers, each stream
+// always by the same worker, so its bills go in input order. A bill that
+// cannot be booked is reported ([Rejection]) and the run goes on. The
+// spend id is derived from the bill id, and a bill whose spend is already
+// on its stream is allocated again over the journal as it was before that
+// spend: the same spend is a replay, another a conflict. So a run killed
+// at any point and run again books every bill once. [StreamPart] splits
+// streams by a hash of their id for N processes sharing one run.
 package ledger

@@ -34,7 +34,7 @@ func Expire(j Journal, at time.Time) (Transaction, bool) {
 	id := "expire:" + at.UTC().Format(time.RFC3339Nano)
 	tx, _ := build(j, id, func(j Journal) (Transaction, error) {
 		tx := Transaction{ID: id, Time: at, Kind: KindExpire}
-		accounts := j.Accounts()
+		accounts := j.liveAccounts()
 		var back []net // what lapses give back, per instrument
 		for _, a := range accounts {
 			t, _ := j.Terms(a)

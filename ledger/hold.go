@@ -288,8 +288,9 @@ func (j Journal) HoldStatus(id string) (HoldStatus, bool) {
 
 // OpenHolds returns every hold of j that still reserves money, by Until,
 // then id. It includes holds past their Until that no [Expire] has lapsed
-// yet: they still reserve their money until one does. It costs time in
-// proportion to the holds the journal ever held.
+// yet: they still reserve their money until one does. On the newest
+// version of a journal it costs time in proportion to the open holds; on
+// an older one, to the holds it ever held.
 func (j Journal) OpenHolds() []HoldStatus {
 	if j.l == nil {
 		return nil
@@ -299,11 +300,20 @@ func (j Journal) OpenHolds() []HoldStatus {
 	var out []HoldStatus
 	seen := map[string]bool{}
 	var ids []string
-	for _, hs := range j.l.heldBy {
-		for _, h := range hs {
-			if ac := j.l.accts[h]; ac.first < j.n && !seen[h.hold] {
+	if j.l.newest(j.n) {
+		for h := range j.l.openHeld { // a hold is open while one of its held accounts holds money
+			if !seen[h.hold] {
 				seen[h.hold] = true
 				ids = append(ids, h.hold)
+			}
+		}
+	} else {
+		for _, hs := range j.l.heldBy {
+			for _, h := range hs {
+				if ac := j.l.accts[h]; ac.first < j.n && !seen[h.hold] {
+					seen[h.hold] = true
+					ids = append(ids, h.hold)
+				}
 			}
 		}
 	}
@@ -334,8 +344,12 @@ func (j Journal) Held(a Account) decimal.Decimal {
 	return j.l.held(a, j.n)
 }
 
-// held is Journal.Held as of the first n transactions.
+// held is Journal.Held as of the first n transactions. For the newest
+// version it is one lookup; for an older one it sums a's held accounts.
 func (l *log) held(a Account, n int) decimal.Decimal {
+	if l.newest(n) {
+		return l.heldHead[a]
+	}
 	var sum decimal.Decimal
 	for _, h := range l.heldBy[a] {
 		if l.accts[h].first < n {

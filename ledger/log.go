@@ -33,6 +33,20 @@ type log struct {
 	// sorted is how many leading transactions have non-decreasing times:
 	// for a journal no longer than that, History can binary-search time.
 	sorted int
+
+	// Indexes of the newest version only (all of txs), so that what a
+	// booking reads there costs the same however long the history: older
+	// versions derive the same answers from the entries.
+
+	// plain lists the accounts that are not held accounts, in the order
+	// they were first named.
+	plain []Account
+	// heldHead maps an instrument account to the sum of its held
+	// accounts' balances: what open holds reserve of it.
+	heldHead map[Account]decimal.Decimal
+	// openHeld holds the held accounts whose balance is not zero: those
+	// of open holds.
+	openHeld map[Account]struct{}
 }
 
 // markEvery is how many entries of an account lie between two stored
@@ -49,8 +63,8 @@ type acct struct {
 	entries []entry // ascending by seq
 	// marks[i] is the balance after entries[:(i+1)*markEvery].
 	marks []decimal.Decimal
-	head  decimal.Decimal // balance after all entries
-	terms []termsAt       // ascending by seq
+	head  sum       // balance after all entries
+	terms []termsAt // ascending by seq
 }
 
 // termsAt are terms set by the transaction at position seq.
@@ -79,10 +93,22 @@ func (l *log) add(tx Transaction) {
 	}
 	for i, p := range tx.Postings {
 		a := l.account(p.Account, seq)
-		a.head = a.head.Add(p.Amount)
+		a.head.add(p.Amount) // as an int64 while it fits: no allocation per posting
 		a.entries = append(a.entries, entry{seq, i})
 		if len(a.entries)%markEvery == 0 {
-			a.marks = append(a.marks, a.head)
+			a.marks = append(a.marks, a.head.value())
+		}
+		if p.Account.IsHeld() {
+			if l.heldHead == nil { // made on first use: most streams never hold
+				l.heldHead, l.openHeld = make(map[Account]decimal.Decimal), make(map[Account]struct{})
+			}
+			owner := p.Account.owner()
+			l.heldHead[owner] = l.heldHead[owner].Add(p.Amount)
+			if a.head.isZero() {
+				delete(l.openHeld, p.Account)
+			} else {
+				l.openHeld[p.Account] = struct{}{}
+			}
 		}
 	}
 	for _, t := range tx.Terms {
@@ -102,6 +128,8 @@ func (l *log) account(a Account, seq int) *acct {
 		l.accts[a] = ac
 		if a.IsHeld() {
 			l.heldBy[a.owner()] = append(l.heldBy[a.owner()], a)
+		} else {
+			l.plain = append(l.plain, a)
 		}
 	}
 	return ac
@@ -122,6 +150,10 @@ func (l *log) fork(n int) *log {
 // timeSorted reports whether the times of the first n transactions never
 // decrease.
 func (l *log) timeSorted(n int) bool { return n <= l.sorted }
+
+// newest reports whether the first n transactions are all of l, where the
+// newest-version indexes answer.
+func (l *log) newest(n int) bool { return n == len(l.txs) }
 
 // seq returns the position of the transaction id among the first n.
 func (l *log) seq(id string, n int) (int, bool) {
@@ -146,7 +178,7 @@ func (l *log) balance(a Account, n int) decimal.Decimal {
 	}
 	k := ac.count(n)
 	if k == len(ac.entries) {
-		return ac.head
+		return ac.head.value()
 	}
 	c := cursor{txs: l.txs, entries: ac.entries, marks: ac.marks}
 	return c.after(k)
@@ -168,20 +200,14 @@ func (l *log) terms(a Account, n int) (Terms, bool) {
 }
 
 // A cursor computes running balances of one account from the stored marks,
-// moving forward cheaply from the balance it computed last. It keeps the
-// balance as an int64 scaled by a power of ten while it fits, so that
-// walking over entries allocates nothing, and exactly as a decimal once it
-// does not. The zero cursor is at the start, with a zero balance.
+// moving forward cheaply from the balance it computed last. The zero
+// cursor is at the start, with a zero balance.
 type cursor struct {
 	txs     []Transaction
 	entries []entry
 	marks   []decimal.Decimal
 	k       int // the cursor holds the balance after entries[:k]
-	// The balance is v·10^exp, or, if wide, big.
-	v    int64
-	exp  int32
-	wide bool
-	big  decimal.Decimal
+	sum
 }
 
 // after returns the balance after entries[:k]. It starts from the mark at
@@ -201,14 +227,24 @@ func (c *cursor) after(k int) decimal.Decimal {
 		e := c.entries[c.k]
 		c.add(c.txs[e.seq].Postings[e.post].Amount)
 	}
-	if c.wide {
-		return c.big
-	}
-	return decimal.New(c.v, c.exp)
+	return c.value()
 }
 
-// set makes d the balance.
-func (c *cursor) set(d decimal.Decimal) {
+// A sum adds decimals exactly. It keeps the sum as an int64 scaled by a
+// power of ten while it fits, so that adding allocates nothing, and as a
+// decimal once it does not. The zero sum is zero, and value returns what
+// adding the decimals with [decimal.Decimal.Add] from the zero Decimal
+// returns: the same value at the smallest exponent added.
+type sum struct {
+	// The sum is v·10^exp, or, if wide, big.
+	v    int64
+	exp  int32
+	wide bool
+	big  decimal.Decimal
+}
+
+// set makes d the sum.
+func (c *sum) set(d decimal.Decimal) {
 	c.v, c.exp, c.wide = 0, 0, false
 	if v, exp, ok := scaled(d); ok {
 		c.v, c.exp = v, exp
@@ -217,18 +253,34 @@ func (c *cursor) set(d decimal.Decimal) {
 	c.wide, c.big = true, d
 }
 
-// add adds d to the balance.
-func (c *cursor) add(d decimal.Decimal) {
+// add adds d to the sum.
+func (c *sum) add(d decimal.Decimal) {
 	if !c.wide {
 		if v, exp, ok := scaled(d); ok {
-			if sum, exp, ok := addScaled(c.v, c.exp, v, exp); ok {
-				c.v, c.exp = sum, exp
+			if s, exp, ok := addScaled(c.v, c.exp, v, exp); ok {
+				c.v, c.exp = s, exp
 				return
 			}
 		}
 		c.wide, c.big = true, decimal.New(c.v, c.exp)
 	}
 	c.big = c.big.Add(d)
+}
+
+// value returns the sum as a decimal.
+func (c *sum) value() decimal.Decimal {
+	if c.wide {
+		return c.big
+	}
+	return decimal.New(c.v, c.exp)
+}
+
+// isZero reports whether the sum is zero.
+func (c *sum) isZero() bool {
+	if c.wide {
+		return c.big.IsZero()
+	}
+	return c.v == 0
 }
 
 // scaled returns d as v·10^exp with v an int64, if its coefficient has at

@@ -49,7 +49,7 @@ func (w Watch) matches(a Account, t Terms) bool {
 // of the whole journal.
 func (w Watch) Balance(j Journal) decimal.Decimal {
 	var sum decimal.Decimal
-	for _, a := range j.Accounts() {
+	for _, a := range j.liveAccounts() { // instruments only: settled holds do not matter
 		if t, _ := j.Terms(a); w.matches(a, t) {
 			sum = sum.Add(j.Balance(a))
 		}

@@ -53,7 +53,7 @@ func TopUp(j Journal, id string, at time.Time, to Account, amount decimal.Decima
 		}
 		repay(SystemAccount(Receivable, to.currency))
 		group := groupOf(j, to)
-		for _, a := range j.Accounts() {
+		for _, a := range j.liveAccounts() {
 			if a.IsInstrument() && a.currency == to.currency && groupOf(j, a) == group {
 				repay(a)
 			}

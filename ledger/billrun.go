@@ -1,0 +1,292 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/billfold/billfold/allocation"
+)
+
+// A BillJob is one bill of a bill run ([RunBills]): a customer's bill, the
+// definitions of the instruments that may pay it, and the policy, to be
+// allocated and booked on the customer's stream.
+//
+// Wallet gives the instruments' definitions (kind, validity, scope,
+// percent); their Balance and Overdraft are ignored and taken from the
+// stream's journal ([WithBalances]), so a run never books more than the
+// journal holds. The zero BillJob is rejected (a bill without an id).
+type BillJob struct {
+	Stream  string
+	Bill    allocation.Bill
+	Wallet  allocation.Wallet
+	Policy  allocation.Policy
+	Options SpendOptions
+}
+
+// RunOptions are the choices of [RunBills]. The zero RunOptions runs the
+// whole input with one worker, three attempts per bill and no progress
+// reports.
+type RunOptions struct {
+	// Workers is how many bills are booked at once (at least 1). Each
+	// stream is always booked by the same worker, so the bills of one
+	// stream are booked one after the other, in input order.
+	Workers int
+	// Part and Parts select the streams of this process when Parts > 1:
+	// those with [StreamPart](stream, Parts) == Part. N processes running
+	// parts 0…N−1 of the same input book every stream exactly once,
+	// without coordination. Parts ≤ 1 selects every stream.
+	Part, Parts int
+	// Attempts bounds the read-modify-write attempts per bill ([Update]);
+	// ≤ 0 means 3.
+	Attempts int
+	// Total is the number of bills this part is expected to book, for the
+	// estimate of time left; 0 means unknown.
+	Total int
+	// Clock returns the current time, for the rate and the estimate; nil
+	// leaves them zero. RunBills reads no clock of its own.
+	Clock func() time.Time
+	// Progress, if set, is called after every Every bills that are done or
+	// failed, and once at the end, one call at a time.
+	Progress func(Progress)
+	// Every is how many bills lie between progress reports; ≤ 0 means
+	// 1,000.
+	Every int
+}
+
+// Progress is how far a bill run is. Done counts the bills booked (now or
+// by an earlier run), Failed those rejected.
+type Progress struct {
+	Done, Failed int
+	// Rate is bills done or failed per second since the run started; zero
+	// without a Clock or before any time passed.
+	Rate float64
+	// Left is the estimated time to finish the Total bills at Rate; zero
+	// when Total or Rate is unknown.
+	Left time.Duration
+}
+
+// A Rejection is a bill a run did not book, with the reason: an error
+// wrapping [allocation.ErrInvalid] (the bill, wallet or policy), or one of
+// this package's ([ErrInvalid], [ErrConflict] when the bill was booked
+// before with another split, [ErrInsufficient], [ErrVersion] when other
+// writers kept the stream busy for every attempt, …).
+type Rejection struct {
+	Stream, Bill string
+	Err          error
+}
+
+// A RunReport says what a bill run did.
+type RunReport struct {
+	// Booked counts the spends appended by this run, Replayed the bills
+	// already on their stream (booked by an earlier, interrupted run), and
+	// Skipped the bills of other parts.
+	Booked, Replayed, Skipped int
+	// Rejected lists the bills not booked, in the order they failed.
+	Rejected []Rejection
+}
+
+// RunBills allocates and books every bill of jobs on its own stream of s:
+// it reads the stream's journal, allocates the bill over job.Wallet with
+// the balances the journal holds ([WithBalances]) under job.Policy, and
+// appends the spend [FromSplit] builds (id "spend:" + bill id), with
+// optimistic concurrency ([Update]). Up to opt.Workers bills are booked at
+// once; jobs is read once, as it goes, so a run never holds all its bills.
+//
+// A bill that cannot be booked is rejected (see [Rejection]) and the run
+// goes on with the others. Any other error (from ctx or the store) stops
+// the run: RunBills stops reading jobs, lets the bills in flight end
+// (booked or not, each whole), and returns the report so far and that
+// error. It fails before reading jobs if opt.Parts > 1 and opt.Part is
+// not in 0…Parts−1.
+//
+// A run is exactly-once: when the stream already holds the bill's spend
+// id, RunBills allocates the bill again over the journal as it was just
+// before that spend, and counts the bill as replayed if it gives the same
+// spend (an error wrapping [ErrConflict] otherwise). So a run stopped at
+// any point and run again with the same input books every bill once, and
+// the books end as one uninterrupted run leaves them.
+//
+// jobs must give each bill id once per stream; bills of one stream are
+// booked in the order jobs gives them.
+func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptions) (RunReport, error) {
+	if opt.Parts > 1 && (opt.Part < 0 || opt.Part >= opt.Parts) {
+		return RunReport{}, fmt.Errorf("ledger: bill run part %d of %d: want 0 to %d", opt.Part, opt.Parts, opt.Parts-1)
+	}
+	workers := max(opt.Workers, 1)
+	attempts := opt.Attempts
+	if attempts <= 0 {
+		attempts = 3
+	}
+	every := opt.Every
+	if every <= 0 {
+		every = 1000
+	}
+	r := runner{opt: opt, every: every}
+	if opt.Clock != nil {
+		r.start = opt.Clock()
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	queues := make([]chan BillJob, workers)
+	var wg sync.WaitGroup
+	for w := range queues {
+		queues[w] = make(chan BillJob, 64)
+		wg.Add(1)
+		go func(q <-chan BillJob) {
+			defer wg.Done()
+			for job := range q {
+				if ctx.Err() != nil {
+					continue // drain: the run is stopping
+				}
+				replayed, err := book(ctx, s, job, attempts)
+				if !r.record(job, replayed, err) {
+					stop()
+				}
+			}
+		}(queues[w])
+	}
+	skipped := 0
+feed:
+	for job := range jobs {
+		h := streamHash(job.Stream)
+		parts := uint64(max(opt.Parts, 1))
+		if h%parts != uint64(max(opt.Part, 0))%parts {
+			skipped++
+			continue
+		}
+		select {
+		case queues[(h/parts)%uint64(workers)] <- job: // independent of the part
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.report.Skipped = skipped
+	if opt.Progress != nil {
+		opt.Progress(r.progress())
+	}
+	if r.err == nil {
+		r.err = ctx.Err() // the caller's ctx: ours is only stopped by an error recorded above
+	}
+	return r.report, r.err
+}
+
+// book allocates and books one bill, and reports whether it was a replay.
+func book(ctx context.Context, s Store, job BillJob, attempts int) (bool, error) {
+	id := "spend:" + job.Bill.ID
+	_, results, err := Update(ctx, s, job.Stream, attempts, func(j Journal) ([]Transaction, error) {
+		tx, err := build(j, id, func(j Journal) (Transaction, error) {
+			split, err := allocation.Allocate(job.Bill, WithBalances(j, job.Wallet), job.Policy)
+			if err != nil {
+				return Transaction{}, err
+			}
+			return FromSplit(job.Bill, job.Wallet, split, job.Options)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []Transaction{tx}, nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return results[0].Replayed, nil
+}
+
+// rejected reports whether err is a reason not to book one bill, rather
+// than a failure of the run.
+func rejected(err error) bool {
+	for _, e := range []error{allocation.ErrInvalid, ErrInvalid, ErrConflict, ErrInsufficient, ErrNotTransferable,
+		ErrNotCashable, ErrHoldSettled, ErrHoldExpired, ErrHoldExceeded, ErrVersion} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// A runner counts the outcomes of a bill run's workers.
+type runner struct {
+	opt   RunOptions
+	every int
+	start time.Time
+
+	mu     sync.Mutex
+	report RunReport
+	failed int
+	err    error // the first error that stops the run
+}
+
+// record counts the outcome of one bill, reports progress when due, and
+// reports whether the run may go on.
+func (r *runner) record(job BillJob, replayed bool, err error) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case err == nil && replayed:
+		r.report.Replayed++
+	case err == nil:
+		r.report.Booked++
+	case rejected(err):
+		r.report.Rejected = append(r.report.Rejected, Rejection{Stream: job.Stream, Bill: job.Bill.ID, Err: err})
+	default:
+		if r.err == nil && !errors.Is(err, context.Canceled) {
+			r.err = fmt.Errorf("ledger: bill run stopped at bill %q of stream %q: %w", job.Bill.ID, job.Stream, err)
+		}
+		return false
+	}
+	if r.opt.Progress != nil {
+		if n := r.report.Booked + r.report.Replayed + len(r.report.Rejected); n%r.every == 0 {
+			r.opt.Progress(r.progress())
+		}
+	}
+	return true
+}
+
+// progress returns the progress so far. The caller holds r.mu.
+func (r *runner) progress() Progress {
+	p := Progress{Done: r.report.Booked + r.report.Replayed, Failed: len(r.report.Rejected)}
+	if r.opt.Clock == nil {
+		return p
+	}
+	elapsed := r.opt.Clock().Sub(r.start)
+	if elapsed <= 0 {
+		return p
+	}
+	p.Rate = float64(p.Done+p.Failed) / elapsed.Seconds()
+	if r.opt.Total > 0 && p.Rate > 0 {
+		left := max(r.opt.Total-p.Done-p.Failed, 0)
+		p.Left = time.Duration(float64(left) / p.Rate * float64(time.Second))
+	}
+	return p
+}
+
+// StreamPart returns the part, from 0 to parts−1, that stream belongs to
+// when a bill run is shared by parts processes: the 64-bit FNV-1a hash of
+// the stream id's bytes, modulo parts. It is stable across processes,
+// machines and releases. Parts ≤ 1 puts every stream in part 0.
+func StreamPart(stream string, parts int) int {
+	if parts <= 1 {
+		return 0
+	}
+	return int(streamHash(stream) % uint64(parts))
+}
+
+// streamHash is the 64-bit FNV-1a hash of s.
+func streamHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}

@@ -1,0 +1,59 @@
+package ledger_test
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/ledger"
+	"github.com/shopspring/decimal"
+)
+
+// BenchmarkRunBills runs the month-end over 100,000 customers on a
+// MemoryStore, each bill of 5 lines paid from 5 instruments (allocation,
+// FromSplit, Update), with one worker per CPU. Each iteration is one
+// month's run over every customer (new bill ids, the same streams), so the
+// streams grow by one spend per iteration. It reports bills/s.
+func BenchmarkRunBills(b *testing.B) {
+	const customers = 100_000
+	var s ledger.MemoryStore
+	ctx := context.Background()
+	wallet := runWallet()
+	for c := range customers {
+		var txs []ledger.Transaction
+		for _, in := range wallet {
+			txs = append(txs, ledger.Grant("g:"+in.ID, t0, ledger.Terms{Account: acct(in.ID), Kind: in.Kind}, decimal.New(1_000_000, 0), ""))
+		}
+		if _, err := s.Append(ctx, "c"+strconv.Itoa(c), 0, txs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	streams := make([]string, customers)
+	for c := range streams {
+		streams[c] = "c" + strconv.Itoa(c)
+	}
+	var lines []allocation.Line
+	for l := range 5 {
+		lines = append(lines, allocation.Line{ID: "l" + strconv.Itoa(l), Product: "ecs", Amount: decimal.New(int64(30+l), 0)})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for month := range b.N {
+		suffix := "-" + strconv.Itoa(month)
+		jobs := func(yield func(ledger.BillJob) bool) {
+			for _, c := range streams {
+				bill := allocation.Bill{ID: c + suffix, Currency: "USD", At: t0.AddDate(0, 1+month, 0), Lines: lines}
+				if !yield(ledger.BillJob{Stream: c, Bill: bill, Wallet: wallet}) {
+					return
+				}
+			}
+		}
+		r, err := ledger.RunBills(ctx, &s, jobs, ledger.RunOptions{Workers: runtime.GOMAXPROCS(0)})
+		if err != nil || r.Booked != customers {
+			b.Fatalf("%+v, %v", r.Booked, err)
+		}
+	}
+	b.ReportMetric(float64(customers*b.N)/b.Elapsed().Seconds(), "bills/s")
+}
