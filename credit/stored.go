@@ -5,8 +5,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/billfold/billfold/allocation"
-	"github.com/billfold/billfold/internal/instrument"
 	"github.com/billfold/billfold/internal/problems"
 	"github.com/billfold/billfold/internal/stored"
 )
@@ -26,7 +24,7 @@ type (
 		GrantedAt   string        `json:"granted_at"`
 		ValidFrom   string        `json:"valid_from"`
 		ValidUntil  string        `json:"valid_until"`
-		Scope       *storedScope  `json:"scope,omitempty"`
+		Scope       *stored.Scope `json:"scope,omitempty"`
 		Invoiceable bool          `json:"invoiceable,omitempty"`
 		Status      Status        `json:"status"`
 		Remaining   string        `json:"remaining"`
@@ -39,14 +37,6 @@ type (
 		Amount string    `json:"amount"`
 		Group  string    `json:"group,omitempty"`
 		Ref    string    `json:"ref,omitempty"`
-	}
-	storedScope struct {
-		Products          []string `json:"products,omitempty"`
-		ExcludeProducts   []string `json:"exclude_products,omitempty"`
-		Categories        []string `json:"categories,omitempty"`
-		ExcludeCategories []string `json:"exclude_categories,omitempty"`
-		Modes             []string `json:"modes,omitempty"`
-		ExcludeModes      []string `json:"exclude_modes,omitempty"`
 	}
 	storedGift struct {
 		Version  int    `json:"version"`
@@ -100,7 +90,7 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 	s := storedCredit{
 		Version: stored.Version, ID: c.id, Name: c.name, Type: c.typ, Domain: c.domain, Group: c.group,
 		Currency: c.currency, Accumulated: stored.Amount(c.amount), GrantedAt: stored.Time(c.grantedAt),
-		ValidFrom: stored.Time(c.validFrom), ValidUntil: stored.Time(c.validUntil), Scope: scopeOut(c.scope),
+		ValidFrom: stored.Time(c.validFrom), ValidUntil: stored.Time(c.validUntil), Scope: stored.ScopeOf(c.scope),
 		Invoiceable: c.invoiceable, Status: c.status, Remaining: stored.Amount(c.remaining),
 		ZeroAt: stored.Time(c.zeroAt), History: make([]storedEntry, len(c.history)),
 	}
@@ -108,30 +98,6 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 		s.History[i] = storedEntry{Type: e.Type, At: stored.Time(e.At), Amount: stored.Amount(e.Amount), Group: e.Group, Ref: e.Ref}
 	}
 	return json.Marshal(s)
-}
-
-func scopeOut(s allocation.Scope) *storedScope {
-	out := storedScope(instrument.CloneScope(s))
-	if len(out.Products)+len(out.ExcludeProducts)+len(out.Categories)+len(out.ExcludeCategories)+len(out.Modes)+len(out.ExcludeModes) == 0 {
-		return nil
-	}
-	return &out
-}
-
-func readScope(o *stored.Object) allocation.Scope {
-	if o == nil {
-		return allocation.Scope{}
-	}
-	s := allocation.Scope{
-		Products:          o.Strings("products"),
-		ExcludeProducts:   o.Strings("exclude_products"),
-		Categories:        o.Strings("categories"),
-		ExcludeCategories: o.Strings("exclude_categories"),
-		Modes:             o.Strings("modes"),
-		ExcludeModes:      o.Strings("exclude_modes"),
-	}
-	o.Done()
-	return s
 }
 
 // UnmarshalJSON reads the stored form [Credit.MarshalJSON] writes. It is
@@ -166,7 +132,7 @@ func (c *Credit) UnmarshalJSON(data []byte) error {
 		w.grantedAt = o.Time("granted_at", true)
 		w.validFrom = o.Time("valid_from", true)
 		w.validUntil = o.Time("valid_until", true)
-		w.scope = readScope(o.Object("scope"))
+		w.scope = stored.ReadScope(o.Object("scope"))
 		w.invoiceable = o.Bool("invoiceable")
 		w.status = Status(o.String("status", true))
 		w.remaining = o.Amount("remaining", true)
@@ -207,7 +173,7 @@ func (w Credit) check(probs *problems.List) {
 			probs.Add("a free credit is not invoiceable")
 		}
 	case Paid:
-		if s := w.scope; len(s.Products)+len(s.ExcludeProducts)+len(s.Categories)+len(s.ExcludeCategories)+len(s.Modes)+len(s.ExcludeModes) > 0 {
+		if !stored.ScopeEmpty(w.scope) {
 			probs.Add("a paid credit may pay any service: its scope is empty")
 		}
 	default:
@@ -315,18 +281,12 @@ func (c Credit) Equal(d Credit) bool {
 	return c.id == d.id && c.name == d.name && c.typ == d.typ && c.domain == d.domain &&
 		c.group == d.group && c.currency == d.currency && c.amount.Equal(d.amount) &&
 		c.remaining.Equal(d.remaining) && c.validFrom.Equal(d.validFrom) &&
-		c.validUntil.Equal(d.validUntil) && scopeEqual(c.scope, d.scope) &&
+		c.validUntil.Equal(d.validUntil) && stored.ScopeEqual(c.scope, d.scope) &&
 		c.grantedAt.Equal(d.grantedAt) && c.invoiceable == d.invoiceable &&
 		c.status == d.status && c.zeroAt.Equal(d.zeroAt) &&
 		slices.EqualFunc(c.history, d.history, func(a, b Entry) bool {
 			return a.Type == b.Type && a.At.Equal(b.At) && a.Amount.Equal(b.Amount) && a.Group == b.Group && a.Ref == b.Ref
 		})
-}
-
-func scopeEqual(a, b allocation.Scope) bool {
-	return slices.Equal(a.Products, b.Products) && slices.Equal(a.ExcludeProducts, b.ExcludeProducts) &&
-		slices.Equal(a.Categories, b.Categories) && slices.Equal(a.ExcludeCategories, b.ExcludeCategories) &&
-		slices.Equal(a.Modes, b.Modes) && slices.Equal(a.ExcludeModes, b.ExcludeModes)
 }
 
 // MarshalJSON returns the stored form of g, version 1:

@@ -3,11 +3,8 @@ package voucher
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
-	"github.com/billfold/billfold/allocation"
-	"github.com/billfold/billfold/internal/instrument"
 	"github.com/billfold/billfold/internal/problems"
 	"github.com/billfold/billfold/internal/stored"
 	"github.com/shopspring/decimal"
@@ -16,47 +13,30 @@ import (
 // storedVoucher is the stored form, version 1. Field order is the order
 // of the JSON object.
 type storedVoucher struct {
-	Version         int          `json:"version"`
-	ID              string       `json:"id"`
-	Type            Type         `json:"type"`
-	Currency        string       `json:"currency"`
-	Denomination    string       `json:"denomination"`
-	Percent         string       `json:"percent,omitempty"`
-	MinSpend        string       `json:"min_spend,omitempty"`
-	Scope           *storedScope `json:"scope,omitempty"`
-	Code            string       `json:"code,omitempty"`
-	IssuedAt        string       `json:"issued_at"`
-	ActivateBy      string       `json:"activate_by,omitempty"`
-	ValidFor        string       `json:"valid_for,omitempty"`
-	FixedValidFrom  string       `json:"fixed_valid_from,omitempty"`
-	FixedValidUntil string       `json:"fixed_valid_until,omitempty"`
-	Priority        int          `json:"priority,omitempty"`
-	Status          Status       `json:"status"`
-	Account         string       `json:"account,omitempty"`
-	ActivatedAt     string       `json:"activated_at,omitempty"`
-	ValidFrom       string       `json:"valid_from,omitempty"`
-	ValidUntil      string       `json:"valid_until,omitempty"`
-	ClosedAt        string       `json:"closed_at,omitempty"`
-	Balance         string       `json:"balance"`
-	Used            string       `json:"used,omitempty"`
-	Forfeited       string       `json:"forfeited,omitempty"`
-}
-
-type storedScope struct {
-	Products          []string `json:"products,omitempty"`
-	ExcludeProducts   []string `json:"exclude_products,omitempty"`
-	Categories        []string `json:"categories,omitempty"`
-	ExcludeCategories []string `json:"exclude_categories,omitempty"`
-	Modes             []string `json:"modes,omitempty"`
-	ExcludeModes      []string `json:"exclude_modes,omitempty"`
-}
-
-func scopeOut(s allocation.Scope) *storedScope {
-	out := storedScope(instrument.CloneScope(s))
-	if len(out.Products)+len(out.ExcludeProducts)+len(out.Categories)+len(out.ExcludeCategories)+len(out.Modes)+len(out.ExcludeModes) == 0 {
-		return nil
-	}
-	return &out
+	Version         int           `json:"version"`
+	ID              string        `json:"id"`
+	Type            Type          `json:"type"`
+	Currency        string        `json:"currency"`
+	Denomination    string        `json:"denomination"`
+	Percent         string        `json:"percent,omitempty"`
+	MinSpend        string        `json:"min_spend,omitempty"`
+	Scope           *stored.Scope `json:"scope,omitempty"`
+	Code            string        `json:"code,omitempty"`
+	IssuedAt        string        `json:"issued_at"`
+	ActivateBy      string        `json:"activate_by,omitempty"`
+	ValidFor        string        `json:"valid_for,omitempty"`
+	FixedValidFrom  string        `json:"fixed_valid_from,omitempty"`
+	FixedValidUntil string        `json:"fixed_valid_until,omitempty"`
+	Priority        int           `json:"priority,omitempty"`
+	Status          Status        `json:"status"`
+	Account         string        `json:"account,omitempty"`
+	ActivatedAt     string        `json:"activated_at,omitempty"`
+	ValidFrom       string        `json:"valid_from,omitempty"`
+	ValidUntil      string        `json:"valid_until,omitempty"`
+	ClosedAt        string        `json:"closed_at,omitempty"`
+	Balance         string        `json:"balance"`
+	Used            string        `json:"used,omitempty"`
+	Forfeited       string        `json:"forfeited,omitempty"`
 }
 
 // MarshalJSON returns the stored form of v, version 1: a JSON object that
@@ -95,7 +75,7 @@ func (v Voucher) MarshalJSON() ([]byte, error) {
 	s := storedVoucher{
 		Version: stored.Version, ID: v.id, Type: v.typ, Currency: v.currency,
 		Denomination: stored.Amount(v.denomination), Percent: stored.OptAmount(v.percent),
-		MinSpend: stored.OptAmount(v.minSpend), Scope: scopeOut(v.scope), Code: v.code.String(),
+		MinSpend: stored.OptAmount(v.minSpend), Scope: stored.ScopeOf(v.scope), Code: v.code.String(),
 		IssuedAt: stored.Time(v.issuedAt), ActivateBy: stored.Time(v.activateBy),
 		FixedValidFrom: stored.Time(v.fixedFrom), FixedValidUntil: stored.Time(v.fixedUntil),
 		Priority: v.priority, Status: v.status, Account: v.account,
@@ -146,9 +126,7 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.denomination = o.Amount("denomination", true)
 	w.percent = o.Amount("percent", false)
 	w.minSpend = o.Amount("min_spend", false)
-	if so := o.Object("scope"); so != nil {
-		w.scope = readScope(so)
-	}
+	w.scope = stored.ReadScope(o.Object("scope"))
 	if c := o.String("code", false); c != "" {
 		code, err := ParseCode(c)
 		if err != nil {
@@ -176,19 +154,6 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 		w.check(&r.Problems)
 	}
 	return w
-}
-
-func readScope(o *stored.Object) allocation.Scope {
-	s := allocation.Scope{
-		Products:          o.Strings("products"),
-		ExcludeProducts:   o.Strings("exclude_products"),
-		Categories:        o.Strings("categories"),
-		ExcludeCategories: o.Strings("exclude_categories"),
-		Modes:             o.Strings("modes"),
-		ExcludeModes:      o.Strings("exclude_modes"),
-	}
-	o.Done()
-	return s
 }
 
 // check adds every way w breaks the rules of [New] or cannot have been
@@ -320,17 +285,11 @@ func (v Voucher) Equal(w Voucher) bool {
 		v.denomination.Equal(w.denomination) && v.balance.Equal(w.balance) &&
 		v.used.Equal(w.used) && v.forfeited.Equal(w.forfeited) &&
 		v.percent.Equal(w.percent) && v.minSpend.Equal(w.minSpend) &&
-		scopeEqual(v.scope, w.scope) && v.code == w.code &&
+		stored.ScopeEqual(v.scope, w.scope) && v.code == w.code &&
 		v.issuedAt.Equal(w.issuedAt) && v.activateBy.Equal(w.activateBy) &&
 		v.validFor == w.validFor && v.fixedFrom.Equal(w.fixedFrom) &&
 		v.fixedUntil.Equal(w.fixedUntil) && v.priority == w.priority &&
 		v.status == w.status && v.account == w.account &&
 		v.activatedAt.Equal(w.activatedAt) && v.validFrom.Equal(w.validFrom) &&
 		v.validUntil.Equal(w.validUntil) && v.closedAt.Equal(w.closedAt)
-}
-
-func scopeEqual(a, b allocation.Scope) bool {
-	return slices.Equal(a.Products, b.Products) && slices.Equal(a.ExcludeProducts, b.ExcludeProducts) &&
-		slices.Equal(a.Categories, b.Categories) && slices.Equal(a.ExcludeCategories, b.ExcludeCategories) &&
-		slices.Equal(a.Modes, b.Modes) && slices.Equal(a.ExcludeModes, b.ExcludeModes)
 }
