@@ -118,43 +118,40 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 // at all is refused by encoding/json itself, before this method runs, and c
 // is left as it was.)
 func (c *Credit) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Credit
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.name = o.String("name", false)
-		w.typ = Type(o.String("type", true))
-		w.domain = o.String("domain", true)
-		w.group = o.String("group", true)
-		w.currency = o.String("currency", true)
-		w.amount = o.Amount("accumulated", true)
-		w.grantedAt = o.Time("granted_at", true)
-		w.validFrom = o.Time("valid_from", true)
-		w.validUntil = o.Time("valid_until", true)
-		w.scope = stored.ReadScope(o.Object("scope"))
-		w.invoiceable = o.Bool("invoiceable")
-		w.status = Status(o.String("status", true))
-		w.remaining = o.Amount("remaining", true)
-		w.zeroAt = o.Time("zero_at", false)
-		o.Array("history", func(_ int, e *stored.Object) {
-			w.history = append(w.history, Entry{
-				Type: EntryType(e.String("type", true)), At: e.Time("at", true),
-				Amount: e.Amount("amount", true), Group: e.String("group", false), Ref: e.String("ref", false),
-			})
-			e.Done()
-		})
-		o.Done()
-		if !r.Broken {
-			w.check(&r.Problems)
-		}
-	}
-	if len(r.Problems) > 0 {
+	w, probs := stored.Read(data, readCredit, Credit.check)
+	if len(probs) > 0 {
 		*c = Credit{}
-		return &InvalidError{What: "credit", ID: w.id, Problems: r.Problems}
+		return &InvalidError{What: "credit", ID: w.id, Problems: probs}
 	}
 	*c = w
 	return nil
+}
+
+func readCredit(_ *stored.Reader, o *stored.Object) Credit {
+	var w Credit
+	w.id = o.String("id", true)
+	w.name = o.String("name", false)
+	w.typ = Type(o.String("type", true))
+	w.domain = o.String("domain", true)
+	w.group = o.String("group", true)
+	w.currency = o.String("currency", true)
+	w.amount = o.Amount("accumulated", true)
+	w.grantedAt = o.Time("granted_at", true)
+	w.validFrom = o.Time("valid_from", true)
+	w.validUntil = o.Time("valid_until", true)
+	w.scope = stored.ReadScope(o.Object("scope"))
+	w.invoiceable = o.Bool("invoiceable")
+	w.status = Status(o.String("status", true))
+	w.remaining = o.Amount("remaining", true)
+	w.zeroAt = o.Time("zero_at", false)
+	o.Array("history", func(_ int, e *stored.Object) {
+		w.history = append(w.history, Entry{
+			Type: EntryType(e.String("type", true)), At: e.Time("at", true),
+			Amount: e.Amount("amount", true), Group: e.String("group", false), Ref: e.String("ref", false),
+		})
+		e.Done()
+	})
+	return w
 }
 
 // check adds every way w breaks the rules of its constructor or cannot
@@ -313,36 +310,33 @@ func (g Gift) MarshalJSON() ([]byte, error) {
 // returns one error wrapping [ErrInvalid] listing every problem with its
 // JSON path, and then sets g to the zero Gift.
 func (g *Gift) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Gift
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.balance = o.Amount("balance", true)
-		w.granted = o.Amount("granted", true)
-		w.used = o.Amount("used", true)
-		o.Done()
-		if !r.Broken {
-			var inv *InvalidError
-			if _, err := NewGift(GiftParams{ID: w.id, Account: w.account, Currency: w.currency, Balance: w.balance}); errors.As(err, &inv) {
-				r.Problems = append(r.Problems, inv.Problems...)
-			}
-			if w.granted.IsNegative() || w.used.IsNegative() {
-				r.Problems.Add("granted %s and used %s must not be negative", w.granted, w.used)
-			}
-			if !w.granted.Sub(w.used).Equal(w.balance) {
-				r.Problems.Add("balance %s is not granted %s − used %s", w.balance, w.granted, w.used)
-			}
+	w, probs := stored.Read(data, func(_ *stored.Reader, o *stored.Object) Gift {
+		return Gift{
+			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
+			balance: o.Amount("balance", true), granted: o.Amount("granted", true), used: o.Amount("used", true),
 		}
-	}
-	if len(r.Problems) > 0 {
+	}, Gift.check)
+	if len(probs) > 0 {
 		*g = Gift{}
-		return &InvalidError{What: "gift balance", ID: w.id, Problems: r.Problems}
+		return &InvalidError{What: "gift balance", ID: w.id, Problems: probs}
 	}
 	*g = w
 	return nil
+}
+
+// check adds every way w breaks the rules of [NewGift] or cannot have
+// been reached.
+func (w Gift) check(probs *problems.List) {
+	var inv *InvalidError
+	if _, err := NewGift(GiftParams{ID: w.id, Account: w.account, Currency: w.currency, Balance: w.balance}); errors.As(err, &inv) {
+		*probs = append(*probs, inv.Problems...)
+	}
+	if w.granted.IsNegative() || w.used.IsNegative() {
+		probs.Add("granted %s and used %s must not be negative", w.granted, w.used)
+	}
+	if !w.granted.Sub(w.used).Equal(w.balance) {
+		probs.Add("balance %s is not granted %s − used %s", w.balance, w.granted, w.used)
+	}
 }
 
 // Equal reports whether g and h are the same gift balance in the same
@@ -376,26 +370,20 @@ func (l Line) MarshalJSON() ([]byte, error) {
 // It returns one error wrapping [ErrInvalid] listing every problem with
 // its JSON path, and then sets l to the zero Line.
 func (l *Line) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Line
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.limit = o.Amount("limit", true)
-		w.available = o.Amount("available", true)
-		o.Done()
-		if !r.Broken {
-			var inv *InvalidError
-			if _, err := NewLine(LineParams{ID: w.id, Account: w.account, Currency: w.currency, Limit: w.limit, Available: w.available}); errors.As(err, &inv) {
-				r.Problems = append(r.Problems, inv.Problems...)
-			}
+	w, probs := stored.Read(data, func(_ *stored.Reader, o *stored.Object) Line {
+		return Line{
+			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
+			limit: o.Amount("limit", true), available: o.Amount("available", true),
 		}
-	}
-	if len(r.Problems) > 0 {
+	}, func(w Line, probs *problems.List) {
+		var inv *InvalidError
+		if _, err := NewLine(LineParams{ID: w.id, Account: w.account, Currency: w.currency, Limit: w.limit, Available: w.available}); errors.As(err, &inv) {
+			*probs = append(*probs, inv.Problems...)
+		}
+	})
+	if len(probs) > 0 {
 		*l = Line{}
-		return &InvalidError{What: "credit line", ID: w.id, Problems: r.Problems}
+		return &InvalidError{What: "credit line", ID: w.id, Problems: probs}
 	}
 	*l = w
 	return nil

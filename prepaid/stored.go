@@ -104,34 +104,31 @@ func (c Card) MarshalJSON() ([]byte, error) {
 // [encoding/json.Unmarshal], input that is not JSON at all is refused by
 // encoding/json itself, before this method runs, and c is left as it was.)
 func (c *Card) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Card
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.denomination = o.Amount("denomination", true)
-		w.overdraft = o.Amount("overdraft", false)
-		w.purchasedAt = o.Time("purchased_at", true)
-		w.validUntil = o.Time("valid_until", false)
-		w.status = Status(o.String("status", true))
-		w.closedAt = o.Time("closed_at", false)
-		w.balance = o.Amount("balance", true)
-		w.used = o.Amount("used", false)
-		w.repaid = o.Amount("repaid", false)
-		w.forfeited = o.Amount("forfeited", false)
-		o.Done()
-		if !r.Broken {
-			w.checkStored(&r.Problems)
-		}
-	}
-	if len(r.Problems) > 0 {
+	w, probs := stored.Read(data, readCard, Card.checkStored)
+	if len(probs) > 0 {
 		*c = Card{}
-		return &InvalidError{What: "prepaid card", ID: w.id, Problems: r.Problems}
+		return &InvalidError{What: "prepaid card", ID: w.id, Problems: probs}
 	}
 	*c = w
 	return nil
+}
+
+func readCard(_ *stored.Reader, o *stored.Object) Card {
+	var w Card
+	w.id = o.String("id", true)
+	w.account = o.String("account", true)
+	w.currency = o.String("currency", true)
+	w.denomination = o.Amount("denomination", true)
+	w.overdraft = o.Amount("overdraft", false)
+	w.purchasedAt = o.Time("purchased_at", true)
+	w.validUntil = o.Time("valid_until", false)
+	w.status = Status(o.String("status", true))
+	w.closedAt = o.Time("closed_at", false)
+	w.balance = o.Amount("balance", true)
+	w.used = o.Amount("used", false)
+	w.repaid = o.Amount("repaid", false)
+	w.forfeited = o.Amount("forfeited", false)
+	return w
 }
 
 func (w Card) checkStored(probs *problems.List) {
@@ -241,37 +238,34 @@ func (b Prepayment) MarshalJSON() ([]byte, error) {
 // [ErrInvalid] listing every problem with its JSON path, and then sets b to
 // the zero Prepayment.
 func (b *Prepayment) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Prepayment
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.balance = o.Amount("balance", true)
-		o.Array("records", func(_ int, e *stored.Object) {
-			rec := Record{
-				Type: RecordType(e.String("type", true)), At: e.Time("at", true), Amount: e.Amount("amount", true),
-				Ref: e.String("ref", false), Method: e.String("method", false),
-			}
-			if p := e.Object("purpose"); p != nil {
-				rec.Purpose = Purpose{Product: p.String("product", false), Note: p.String("note", false)}
-				p.Done()
-			}
-			e.Done()
-			w.records = append(w.records, rec)
-		})
-		o.Done()
-		if !r.Broken {
-			w.checkStored(&r.Problems)
-		}
-	}
-	if len(r.Problems) > 0 {
+	w, probs := stored.Read(data, readPrepayment, Prepayment.checkStored)
+	if len(probs) > 0 {
 		*b = Prepayment{}
-		return &InvalidError{What: "prepayment", ID: w.id, Problems: r.Problems}
+		return &InvalidError{What: "prepayment", ID: w.id, Problems: probs}
 	}
 	*b = w
 	return nil
+}
+
+func readPrepayment(_ *stored.Reader, o *stored.Object) Prepayment {
+	var w Prepayment
+	w.id = o.String("id", true)
+	w.account = o.String("account", true)
+	w.currency = o.String("currency", true)
+	w.balance = o.Amount("balance", true)
+	o.Array("records", func(_ int, e *stored.Object) {
+		rec := Record{
+			Type: RecordType(e.String("type", true)), At: e.Time("at", true), Amount: e.Amount("amount", true),
+			Ref: e.String("ref", false), Method: e.String("method", false),
+		}
+		if p := e.Object("purpose"); p != nil {
+			rec.Purpose = Purpose{Product: p.String("product", false), Note: p.String("note", false)}
+			p.Done()
+		}
+		e.Done()
+		w.records = append(w.records, rec)
+	})
+	return w
 }
 
 func (w Prepayment) checkStored(probs *problems.List) {

@@ -104,21 +104,16 @@ func (v Voucher) MarshalJSON() ([]byte, error) {
 // encoding/json itself with a [*encoding/json.SyntaxError], before this
 // method runs, and v is left as it was.)
 func (v *Voucher) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	w := readVoucher(&r, data)
-	if len(r.Problems) > 0 {
+	w, probs := stored.Read(data, readVoucher, Voucher.check)
+	if len(probs) > 0 {
 		*v = Voucher{}
-		return &InvalidError{ID: w.id, Problems: r.Problems}
+		return &InvalidError{ID: w.id, Problems: probs}
 	}
 	*v = w
 	return nil
 }
 
-func readVoucher(r *stored.Reader, data []byte) Voucher {
-	o := r.Object("", data)
-	if !o.Version() {
-		return Voucher{}
-	}
+func readVoucher(r *stored.Reader, o *stored.Object) Voucher {
 	var w Voucher
 	w.id = o.String("id", true)
 	w.typ = Type(o.String("type", true))
@@ -149,10 +144,6 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.balance = o.Amount("balance", true)
 	w.used = o.Amount("used", false)
 	w.forfeited = o.Amount("forfeited", false)
-	o.Done()
-	if !r.Broken {
-		w.check(&r.Problems)
-	}
 	return w
 }
 
