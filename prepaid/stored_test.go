@@ -340,27 +340,21 @@ func TestUnmarshalRulesRefuses(t *testing.T) {
 		{"bad_tier", `"bonus":"1000"=>"bonus":"1000","percent":"10"`, []string{"tiers[0].percent: unknown field"}},
 		{"not_positive", `"multiple":"100"=>"multiple":"0"`, []string{"multiple 0 must be positive"}},
 	} {
-		doc := storedtest.Edit(t, string(guance), tc.edit)
-		r := prepaid.GuanceRules()
-		err := json.Unmarshal([]byte(doc), &r)
-		if tc.want == nil {
-			if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
-				t.Errorf("%s: %v %+v", tc.name, err, r)
+		t.Run(tc.name, func(t *testing.T) {
+			doc := storedtest.Edit(t, string(guance), tc.edit)
+			r := prepaid.GuanceRules()
+			err := json.Unmarshal([]byte(doc), &r)
+			if tc.want == nil {
+				if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
+					t.Errorf("%v %+v", err, r)
+				}
+				return
 			}
-			continue
-		}
-		if !errors.Is(err, prepaid.ErrInvalid) {
-			t.Errorf("%s: err = %v; want one wrapping prepaid.ErrInvalid", tc.name, err)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			storedtest.Refused(t, err, prepaid.ErrInvalid, tc.want, "")
+			if r.Currency != "" || r.Tiers != nil {
+				t.Errorf("refused rules left %+v; want the zero Rules", r)
 			}
-		}
-		if r.Currency != "" || r.Tiers != nil {
-			t.Errorf("%s: refused rules left %+v; want the zero Rules", tc.name, r)
-		}
+		})
 	}
 }
 

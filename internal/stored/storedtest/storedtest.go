@@ -121,15 +121,19 @@ func Edit(t testing.TB, doc string, edits ...string) string {
 }
 
 // Refused fails t unless err wraps sentinel (at once) and says each of
-// want; reason, why the document is refused, is named in every failure.
+// want; reason, why the document is refused, is named in every failure
+// unless it is "".
 func Refused(t testing.TB, err, sentinel error, want []string, reason string) {
 	t.Helper()
+	if reason != "" {
+		reason = " (" + reason + ")"
+	}
 	if !errors.Is(err, sentinel) {
-		t.Fatalf("err = %v; want one wrapping %v (%s)", err, sentinel, reason)
+		t.Fatalf("err = %v; want one wrapping %v%s", err, sentinel, reason)
 	}
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not say %q (%s)", err, w, reason)
+			t.Errorf("error %q does not say %q%s", err, w, reason)
 		}
 	}
 }
