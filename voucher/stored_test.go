@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	_ "time/tzdata" // the zones the generator attaches, whatever the machine has
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/internal/stored/storedtest"
@@ -21,25 +20,6 @@ import (
 
 var storeT0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// zones are attached to generated instants: the stored form keeps the
-// instant, not the Location.
-var zones = func() []*time.Location {
-	var out []*time.Location
-	for _, name := range []string{"UTC", "Asia/Shanghai", "Asia/Seoul", "America/New_York", "Australia/Lord_Howe"} {
-		loc, err := time.LoadLocation(name)
-		if err != nil {
-			panic(err)
-		}
-		out = append(out, loc)
-	}
-	return out
-}()
-
-func genInstant(t *rapid.T, from time.Time, label string) time.Time {
-	at := from.Add(time.Duration(rapid.Int64Range(0, 90*24*3600).Draw(t, label)) * time.Second)
-	return at.In(rapid.SampledFrom(zones).Draw(t, label+"_zone"))
-}
-
 // genVoucher issues a voucher with drawn terms and takes it through a drawn
 // part of its public lifecycle: activation or redemption, payments of
 // drawn splits, expiry, revocation.
@@ -48,7 +28,7 @@ func genVoucher(t *rapid.T) voucher.Voucher {
 		ID:       rapid.StringMatching(`V-[0-9]{1,4}`).Draw(t, "id"),
 		Type:     rapid.SampledFrom([]voucher.Type{voucher.Regular, voucher.Discount, voucher.Percentage}).Draw(t, "type"),
 		Currency: rapid.SampledFrom([]string{"CNY", "KRW", "USD"}).Draw(t, "currency"),
-		IssuedAt: genInstant(t, storeT0, "issued_at"),
+		IssuedAt: storedtest.Instant(t, storeT0, 90, "issued_at"),
 		Priority: rapid.IntRange(-3, 3).Draw(t, "priority"),
 	}
 	if p.Type == voucher.Percentage {
@@ -79,8 +59,8 @@ func genVoucher(t *rapid.T) voucher.Voucher {
 	}
 	p.ValidFor = time.Duration(rapid.IntRange(0, 90).Draw(t, "valid_days")) * 24 * time.Hour
 	if rapid.Bool().Draw(t, "fixed_window") {
-		p.ValidFrom = genInstant(t, p.IssuedAt.Add(-10*24*time.Hour), "fixed_from")
-		p.ValidUntil = genInstant(t, maxTime(p.ValidFrom, p.IssuedAt).Add(time.Second), "fixed_until")
+		p.ValidFrom = storedtest.Instant(t, p.IssuedAt.Add(-10*24*time.Hour), 90, "fixed_from")
+		p.ValidUntil = storedtest.Instant(t, maxTime(p.ValidFrom, p.IssuedAt).Add(time.Second), 90, "fixed_until")
 	}
 	v, err := voucher.New(p)
 	if err != nil {
@@ -88,7 +68,7 @@ func genVoucher(t *rapid.T) voucher.Voucher {
 	}
 	at := p.IssuedAt
 	for i, n := 0, rapid.IntRange(0, 6).Draw(t, "ops"); i < n; i++ {
-		at = genInstant(t, at, "at")
+		at = storedtest.Instant(t, at, 90, "at")
 		var w voucher.Voucher
 		switch rapid.IntRange(0, 4).Draw(t, "op") {
 		case 0:
@@ -169,7 +149,7 @@ func TestVoucherEqual(t *testing.T) {
 	if !a.Equal(a) || a.Equal(v) || a.Equal(b) || a.Equal(c) || v.Equal(voucher.Voucher{}) {
 		t.Error("Equal does not tell the states apart")
 	}
-	inSeoul, _ := v.Activate("acct", storeT0.In(zones[2]))
+	inSeoul, _ := v.Activate("acct", storeT0.In(storedtest.Zone(t, "Asia/Seoul")))
 	if !a.Equal(inSeoul) {
 		t.Error("the same instant in another Location is a different voucher")
 	}
