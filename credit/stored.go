@@ -158,12 +158,8 @@ func readCredit(_ *stored.Reader, o *stored.Object) Credit {
 // have been reached through the lifecycle.
 func (w Credit) check(probs *problems.List) {
 	checkCommon(probs, w.id, w.domain, w.group, w.currency, w.amount, w.grantedAt, "granted at")
-	if !w.validUntil.After(w.validFrom) {
-		probs.Add("valid until %s must be after valid from %s", stored.Time(w.validUntil), stored.Time(w.validFrom))
-	}
-	if w.remaining.IsNegative() {
-		probs.Add("remaining %s must not be negative", w.remaining)
-	}
+	stored.After(probs, "valid until", w.validUntil, "valid from", w.validFrom)
+	stored.NotNegative(probs, "remaining", w.remaining)
 	switch w.typ {
 	case Free:
 		if w.invoiceable {

@@ -138,16 +138,12 @@ func (w Card) checkStored(probs *problems.List) {
 	if !w.denomination.IsPositive() {
 		probs.Add("denomination %s must be positive", w.denomination)
 	}
-	for _, f := range []struct {
-		name string
-		v    interface{ IsNegative() bool }
-	}{{"overdraft", w.overdraft}, {"used", w.used}, {"repaid", w.repaid}, {"forfeited", w.forfeited}} {
-		if f.v.IsNegative() {
-			probs.Add("%s %s must not be negative", f.name, f.v)
-		}
-	}
-	if !w.validUntil.IsZero() && !w.validUntil.After(w.purchasedAt) {
-		probs.Add("valid until %s must be after purchased at %s", stored.Time(w.validUntil), stored.Time(w.purchasedAt))
+	stored.NotNegative(probs, "overdraft", w.overdraft)
+	stored.NotNegative(probs, "used", w.used)
+	stored.NotNegative(probs, "repaid", w.repaid)
+	stored.NotNegative(probs, "forfeited", w.forfeited)
+	if !w.validUntil.IsZero() {
+		stored.After(probs, "valid until", w.validUntil, "purchased at", w.purchasedAt)
 	}
 	if want := w.denomination.Sub(w.used).Add(w.repaid).Sub(w.forfeited); !w.balance.Equal(want) {
 		probs.Add("balance %s is not denomination %s − used %s + repaid %s − forfeited %s = %s", w.balance, w.denomination, w.used, w.repaid, w.forfeited, want)
@@ -273,9 +269,7 @@ func (w Prepayment) checkStored(probs *problems.List) {
 	if _, err := NewPrepayment(PrepaymentParams{ID: w.id, Account: w.account, Currency: w.currency}); errors.As(err, &inv) {
 		*probs = append(*probs, inv.Problems...)
 	}
-	if w.balance.IsNegative() {
-		probs.Add("balance %s must not be negative", w.balance)
-	}
+	stored.NotNegative(probs, "balance", w.balance)
 	running := decimal.Zero
 	var deposits []string
 	for i, r := range w.records {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/billfold/billfold/internal/problems"
 	"github.com/billfold/billfold/internal/stored"
-	"github.com/shopspring/decimal"
 )
 
 // storedVoucher is the stored form, version 1. Field order is the order
@@ -154,14 +153,9 @@ func (w Voucher) check(probs *problems.List) {
 	if _, err := New(w.params()); errors.As(err, &inv) {
 		*probs = append(*probs, inv.Problems...)
 	}
-	for _, f := range []struct {
-		name string
-		a    decimal.Decimal
-	}{{"balance", w.balance}, {"used", w.used}, {"forfeited", w.forfeited}} {
-		if f.a.IsNegative() {
-			probs.Add("%s %s must not be negative", f.name, f.a)
-		}
-	}
+	stored.NotNegative(probs, "balance", w.balance)
+	stored.NotNegative(probs, "used", w.used)
+	stored.NotNegative(probs, "forfeited", w.forfeited)
 	if w.Uncapped() {
 		if !w.balance.IsZero() || !w.forfeited.IsZero() {
 			probs.Add("an uncapped coupon has no balance or forfeited amount (balance %s, forfeited %s)", w.balance, w.forfeited)
@@ -212,19 +206,17 @@ func (w Voucher) check(probs *problems.List) {
 		probs.Add("a voucher in status %s has forfeited its balance (balance %s)", w.status, w.balance)
 	}
 	if activated {
-		if w.activatedAt.Before(w.issuedAt) {
-			probs.Add("activated at %s is before issued at %s", stored.Time(w.activatedAt), stored.Time(w.issuedAt))
-		}
-		if !w.validUntil.IsZero() && !w.validUntil.After(w.validFrom) {
-			probs.Add("valid until %s must be after valid from %s", stored.Time(w.validUntil), stored.Time(w.validFrom))
+		stored.NotBefore(probs, "activated at", w.activatedAt, "issued at", w.issuedAt)
+		if !w.validUntil.IsZero() {
+			stored.After(probs, "valid until", w.validUntil, "valid from", w.validFrom)
 		}
 		from, until := w.window(w.activatedAt)
 		if !w.validFrom.Equal(from) || !w.validUntil.Equal(until) {
 			probs.Add("validity window [%q, %q) is not the one the terms give for activation at %s: [%q, %q)",
 				stored.Time(w.validFrom), stored.Time(w.validUntil), stored.Time(w.activatedAt), stored.Time(from), stored.Time(until))
 		}
-		if !w.closedAt.IsZero() && w.closedAt.Before(w.activatedAt) && w.status != Expired {
-			probs.Add("closed at %s is before activated at %s", stored.Time(w.closedAt), stored.Time(w.activatedAt))
+		if !w.closedAt.IsZero() && w.status != Expired {
+			stored.NotBefore(probs, "closed at", w.closedAt, "activated at", w.activatedAt)
 		}
 	}
 	if w.status == Expired {
@@ -238,8 +230,8 @@ func (w Voucher) check(probs *problems.List) {
 			probs.Add("an expired voucher closed at its deadline %q, not %q", stored.Time(d), stored.Time(w.closedAt))
 		}
 	}
-	if !w.closedAt.IsZero() && w.closedAt.Before(w.issuedAt) {
-		probs.Add("closed at %s is before issued at %s", stored.Time(w.closedAt), stored.Time(w.issuedAt))
+	if !w.closedAt.IsZero() {
+		stored.NotBefore(probs, "closed at", w.closedAt, "issued at", w.issuedAt)
 	}
 }
 
