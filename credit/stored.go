@@ -118,12 +118,10 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 // at all is refused by encoding/json itself, before this method runs, and c
 // is left as it was.)
 func (c *Credit) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, readCredit, Credit.check)
+	w, probs := stored.Read(c, data, readCredit, Credit.check)
 	if len(probs) > 0 {
-		*c = Credit{}
 		return &InvalidError{What: "credit", ID: w.id, Problems: probs}
 	}
-	*c = w
 	return nil
 }
 
@@ -306,17 +304,15 @@ func (g Gift) MarshalJSON() ([]byte, error) {
 // returns one error wrapping [ErrInvalid] listing every problem with its
 // JSON path, and then sets g to the zero Gift.
 func (g *Gift) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, func(_ *stored.Reader, o *stored.Object) Gift {
+	w, probs := stored.Read(g, data, func(_ *stored.Reader, o *stored.Object) Gift {
 		return Gift{
 			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
 			balance: o.Amount("balance", true), granted: o.Amount("granted", true), used: o.Amount("used", true),
 		}
 	}, Gift.check)
 	if len(probs) > 0 {
-		*g = Gift{}
 		return &InvalidError{What: "gift balance", ID: w.id, Problems: probs}
 	}
-	*g = w
 	return nil
 }
 
@@ -366,7 +362,7 @@ func (l Line) MarshalJSON() ([]byte, error) {
 // It returns one error wrapping [ErrInvalid] listing every problem with
 // its JSON path, and then sets l to the zero Line.
 func (l *Line) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, func(_ *stored.Reader, o *stored.Object) Line {
+	w, probs := stored.Read(l, data, func(_ *stored.Reader, o *stored.Object) Line {
 		return Line{
 			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
 			limit: o.Amount("limit", true), available: o.Amount("available", true),
@@ -378,10 +374,8 @@ func (l *Line) UnmarshalJSON(data []byte) error {
 		}
 	})
 	if len(probs) > 0 {
-		*l = Line{}
 		return &InvalidError{What: "credit line", ID: w.id, Problems: probs}
 	}
-	*l = w
 	return nil
 }
 

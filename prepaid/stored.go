@@ -104,12 +104,10 @@ func (c Card) MarshalJSON() ([]byte, error) {
 // [encoding/json.Unmarshal], input that is not JSON at all is refused by
 // encoding/json itself, before this method runs, and c is left as it was.)
 func (c *Card) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, readCard, Card.checkStored)
+	w, probs := stored.Read(c, data, readCard, Card.checkStored)
 	if len(probs) > 0 {
-		*c = Card{}
 		return &InvalidError{What: "prepaid card", ID: w.id, Problems: probs}
 	}
-	*c = w
 	return nil
 }
 
@@ -234,12 +232,10 @@ func (b Prepayment) MarshalJSON() ([]byte, error) {
 // [ErrInvalid] listing every problem with its JSON path, and then sets b to
 // the zero Prepayment.
 func (b *Prepayment) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, readPrepayment, Prepayment.checkStored)
+	w, probs := stored.Read(b, data, readPrepayment, Prepayment.checkStored)
 	if len(probs) > 0 {
-		*b = Prepayment{}
 		return &InvalidError{What: "prepayment", ID: w.id, Problems: probs}
 	}
-	*b = w
 	return nil
 }
 

@@ -103,12 +103,10 @@ func (v Voucher) MarshalJSON() ([]byte, error) {
 // encoding/json itself with a [*encoding/json.SyntaxError], before this
 // method runs, and v is left as it was.)
 func (v *Voucher) UnmarshalJSON(data []byte) error {
-	w, probs := stored.Read(data, readVoucher, Voucher.check)
+	w, probs := stored.Read(v, data, readVoucher, Voucher.check)
 	if len(probs) > 0 {
-		*v = Voucher{}
 		return &InvalidError{ID: w.id, Problems: probs}
 	}
-	*v = w
 	return nil
 }
 

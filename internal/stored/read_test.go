@@ -15,7 +15,8 @@ func readPair(_ *Reader, o *Object) pair {
 }
 
 // TestReadProtocol: Read gates on the version, reports unknown fields
-// after the fields read, and checks the value only when it could be read.
+// after the fields read, checks the value only when it could be read, and
+// keeps the value only when there is no problem.
 func TestReadProtocol(t *testing.T) {
 	for _, tc := range []struct {
 		name, doc string
@@ -30,13 +31,21 @@ func TestReadProtocol(t *testing.T) {
 		{"not_an_object", `[1]`, pair{}, false, []string{`document: "[1]" is not a JSON object`}},
 	} {
 		checked := false
-		got, probs := Read([]byte(tc.doc), readPair, func(p pair, probs *problems.List) {
+		dst := pair{"before", "x"}
+		got, probs := Read(&dst, []byte(tc.doc), readPair, func(p pair, probs *problems.List) {
 			checked = true
 			probs.Add("checked %s", p.id)
 		})
 		if got != tc.want || checked != tc.checked || !slices.Equal(probs, tc.problems) {
 			t.Errorf("%s: Read = %+v, %q, checked %v; want %+v, %q, checked %v", tc.name, got, probs, checked, tc.want, tc.problems, tc.checked)
 		}
+		if dst != (pair{}) {
+			t.Errorf("%s: a refused document left %+v behind; want the zero value", tc.name, dst)
+		}
+	}
+	var dst pair
+	if got, probs := Read(&dst, []byte(`{"version":1,"id":"a"}`), readPair, func(pair, *problems.List) {}); len(probs) > 0 || dst != got || got.id != "a" {
+		t.Errorf("a valid document: %+v, %q, kept %+v", got, probs, dst)
 	}
 }
 

@@ -367,10 +367,11 @@ func (o *Object) Done() {
 // fields no getter asked for are then reported as unknown, and check,
 // unless a value could not be read ([Reader.Broken]), adds every rule the
 // value breaks. A document of another version is not read further: the
-// zero T comes back. Read returns the value and every problem found, in
-// that order; a value with problems is not to be kept (only its id may
-// name it in an error).
-func Read[T any](data []byte, read func(r *Reader, o *Object) T, check func(T, *problems.List)) (T, problems.List) {
+// value is the zero T. Read then sets *dst to the value when no problem
+// was found and to the zero T otherwise (never a half-built value), and
+// returns the value (whose id may name it in an error) and every problem
+// found, in that order.
+func Read[T any](dst *T, data []byte, read func(r *Reader, o *Object) T, check func(T, *problems.List)) (T, problems.List) {
 	var r Reader
 	o := r.Object("", data)
 	var v T
@@ -380,6 +381,12 @@ func Read[T any](data []byte, read func(r *Reader, o *Object) T, check func(T, *
 		if !r.Broken {
 			check(v, &r.Problems)
 		}
+	}
+	if len(r.Problems) > 0 {
+		var zero T
+		*dst = zero
+	} else {
+		*dst = v
 	}
 	return v, r.Problems
 }
