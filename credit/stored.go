@@ -5,8 +5,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/billfold/billfold/allocation"
-	"github.com/billfold/billfold/internal/instrument"
 	"github.com/billfold/billfold/internal/problems"
 	"github.com/billfold/billfold/internal/stored"
 )
@@ -26,7 +24,7 @@ type (
 		GrantedAt   string        `json:"granted_at"`
 		ValidFrom   string        `json:"valid_from"`
 		ValidUntil  string        `json:"valid_until"`
-		Scope       *storedScope  `json:"scope,omitempty"`
+		Scope       *stored.Scope `json:"scope,omitempty"`
 		Invoiceable bool          `json:"invoiceable,omitempty"`
 		Status      Status        `json:"status"`
 		Remaining   string        `json:"remaining"`
@@ -39,14 +37,6 @@ type (
 		Amount string    `json:"amount"`
 		Group  string    `json:"group,omitempty"`
 		Ref    string    `json:"ref,omitempty"`
-	}
-	storedScope struct {
-		Products          []string `json:"products,omitempty"`
-		ExcludeProducts   []string `json:"exclude_products,omitempty"`
-		Categories        []string `json:"categories,omitempty"`
-		ExcludeCategories []string `json:"exclude_categories,omitempty"`
-		Modes             []string `json:"modes,omitempty"`
-		ExcludeModes      []string `json:"exclude_modes,omitempty"`
 	}
 	storedGift struct {
 		Version  int    `json:"version"`
@@ -100,7 +90,7 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 	s := storedCredit{
 		Version: stored.Version, ID: c.id, Name: c.name, Type: c.typ, Domain: c.domain, Group: c.group,
 		Currency: c.currency, Accumulated: stored.Amount(c.amount), GrantedAt: stored.Time(c.grantedAt),
-		ValidFrom: stored.Time(c.validFrom), ValidUntil: stored.Time(c.validUntil), Scope: scopeOut(c.scope),
+		ValidFrom: stored.Time(c.validFrom), ValidUntil: stored.Time(c.validUntil), Scope: stored.ScopeOf(c.scope),
 		Invoiceable: c.invoiceable, Status: c.status, Remaining: stored.Amount(c.remaining),
 		ZeroAt: stored.Time(c.zeroAt), History: make([]storedEntry, len(c.history)),
 	}
@@ -108,30 +98,6 @@ func (c Credit) MarshalJSON() ([]byte, error) {
 		s.History[i] = storedEntry{Type: e.Type, At: stored.Time(e.At), Amount: stored.Amount(e.Amount), Group: e.Group, Ref: e.Ref}
 	}
 	return json.Marshal(s)
-}
-
-func scopeOut(s allocation.Scope) *storedScope {
-	out := storedScope(instrument.CloneScope(s))
-	if len(out.Products)+len(out.ExcludeProducts)+len(out.Categories)+len(out.ExcludeCategories)+len(out.Modes)+len(out.ExcludeModes) == 0 {
-		return nil
-	}
-	return &out
-}
-
-func readScope(o *stored.Object) allocation.Scope {
-	if o == nil {
-		return allocation.Scope{}
-	}
-	s := allocation.Scope{
-		Products:          o.Strings("products"),
-		ExcludeProducts:   o.Strings("exclude_products"),
-		Categories:        o.Strings("categories"),
-		ExcludeCategories: o.Strings("exclude_categories"),
-		Modes:             o.Strings("modes"),
-		ExcludeModes:      o.Strings("exclude_modes"),
-	}
-	o.Done()
-	return s
 }
 
 // UnmarshalJSON reads the stored form [Credit.MarshalJSON] writes. It is
@@ -152,62 +118,53 @@ func readScope(o *stored.Object) allocation.Scope {
 // at all is refused by encoding/json itself, before this method runs, and c
 // is left as it was.)
 func (c *Credit) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Credit
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.name = o.String("name", false)
-		w.typ = Type(o.String("type", true))
-		w.domain = o.String("domain", true)
-		w.group = o.String("group", true)
-		w.currency = o.String("currency", true)
-		w.amount = o.Amount("accumulated", true)
-		w.grantedAt = o.Time("granted_at", true)
-		w.validFrom = o.Time("valid_from", true)
-		w.validUntil = o.Time("valid_until", true)
-		w.scope = readScope(o.Object("scope"))
-		w.invoiceable = o.Bool("invoiceable")
-		w.status = Status(o.String("status", true))
-		w.remaining = o.Amount("remaining", true)
-		w.zeroAt = o.Time("zero_at", false)
-		o.Array("history", func(_ int, e *stored.Object) {
-			w.history = append(w.history, Entry{
-				Type: EntryType(e.String("type", true)), At: e.Time("at", true),
-				Amount: e.Amount("amount", true), Group: e.String("group", false), Ref: e.String("ref", false),
-			})
-			e.Done()
-		})
-		o.Done()
-		if !r.Broken {
-			w.check(&r.Problems)
-		}
+	w, probs := stored.Read(c, data, readCredit, Credit.check)
+	if len(probs) > 0 {
+		return &InvalidError{What: "credit", ID: w.id, Problems: probs}
 	}
-	if len(r.Problems) > 0 {
-		*c = Credit{}
-		return &InvalidError{What: "credit", ID: w.id, Problems: r.Problems}
-	}
-	*c = w
 	return nil
+}
+
+func readCredit(_ *stored.Reader, o *stored.Object) Credit {
+	var w Credit
+	w.id = o.String("id", true)
+	w.name = o.String("name", false)
+	w.typ = Type(o.String("type", true))
+	w.domain = o.String("domain", true)
+	w.group = o.String("group", true)
+	w.currency = o.String("currency", true)
+	w.amount = o.Amount("accumulated", true)
+	w.grantedAt = o.Time("granted_at", true)
+	w.validFrom = o.Time("valid_from", true)
+	w.validUntil = o.Time("valid_until", true)
+	w.scope = stored.ReadScope(o.Object("scope"))
+	w.invoiceable = o.Bool("invoiceable")
+	w.status = Status(o.String("status", true))
+	w.remaining = o.Amount("remaining", true)
+	w.zeroAt = o.Time("zero_at", false)
+	o.Array("history", func(_ int, e *stored.Object) {
+		w.history = append(w.history, Entry{
+			Type: EntryType(e.String("type", true)), At: e.Time("at", true),
+			Amount: e.Amount("amount", true), Group: e.String("group", false), Ref: e.String("ref", false),
+		})
+		e.Done()
+	})
+	return w
 }
 
 // check adds every way w breaks the rules of its constructor or cannot
 // have been reached through the lifecycle.
 func (w Credit) check(probs *problems.List) {
 	checkCommon(probs, w.id, w.domain, w.group, w.currency, w.amount, w.grantedAt, "granted at")
-	if !w.validUntil.After(w.validFrom) {
-		probs.Add("valid until %s must be after valid from %s", stored.Time(w.validUntil), stored.Time(w.validFrom))
-	}
-	if w.remaining.IsNegative() {
-		probs.Add("remaining %s must not be negative", w.remaining)
-	}
+	stored.After(probs, "valid until", w.validUntil, "valid from", w.validFrom)
+	stored.NotNegative(probs, "remaining", w.remaining)
 	switch w.typ {
 	case Free:
 		if w.invoiceable {
 			probs.Add("a free credit is not invoiceable")
 		}
 	case Paid:
-		if s := w.scope; len(s.Products)+len(s.ExcludeProducts)+len(s.Categories)+len(s.ExcludeCategories)+len(s.Modes)+len(s.ExcludeModes) > 0 {
+		if !stored.ScopeEmpty(w.scope) {
 			probs.Add("a paid credit may pay any service: its scope is empty")
 		}
 	default:
@@ -315,18 +272,12 @@ func (c Credit) Equal(d Credit) bool {
 	return c.id == d.id && c.name == d.name && c.typ == d.typ && c.domain == d.domain &&
 		c.group == d.group && c.currency == d.currency && c.amount.Equal(d.amount) &&
 		c.remaining.Equal(d.remaining) && c.validFrom.Equal(d.validFrom) &&
-		c.validUntil.Equal(d.validUntil) && scopeEqual(c.scope, d.scope) &&
+		c.validUntil.Equal(d.validUntil) && stored.ScopeEqual(c.scope, d.scope) &&
 		c.grantedAt.Equal(d.grantedAt) && c.invoiceable == d.invoiceable &&
 		c.status == d.status && c.zeroAt.Equal(d.zeroAt) &&
 		slices.EqualFunc(c.history, d.history, func(a, b Entry) bool {
 			return a.Type == b.Type && a.At.Equal(b.At) && a.Amount.Equal(b.Amount) && a.Group == b.Group && a.Ref == b.Ref
 		})
-}
-
-func scopeEqual(a, b allocation.Scope) bool {
-	return slices.Equal(a.Products, b.Products) && slices.Equal(a.ExcludeProducts, b.ExcludeProducts) &&
-		slices.Equal(a.Categories, b.Categories) && slices.Equal(a.ExcludeCategories, b.ExcludeCategories) &&
-		slices.Equal(a.Modes, b.Modes) && slices.Equal(a.ExcludeModes, b.ExcludeModes)
 }
 
 // MarshalJSON returns the stored form of g, version 1:
@@ -353,36 +304,31 @@ func (g Gift) MarshalJSON() ([]byte, error) {
 // returns one error wrapping [ErrInvalid] listing every problem with its
 // JSON path, and then sets g to the zero Gift.
 func (g *Gift) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Gift
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.balance = o.Amount("balance", true)
-		w.granted = o.Amount("granted", true)
-		w.used = o.Amount("used", true)
-		o.Done()
-		if !r.Broken {
-			var inv *InvalidError
-			if _, err := NewGift(GiftParams{ID: w.id, Account: w.account, Currency: w.currency, Balance: w.balance}); errors.As(err, &inv) {
-				r.Problems = append(r.Problems, inv.Problems...)
-			}
-			if w.granted.IsNegative() || w.used.IsNegative() {
-				r.Problems.Add("granted %s and used %s must not be negative", w.granted, w.used)
-			}
-			if !w.granted.Sub(w.used).Equal(w.balance) {
-				r.Problems.Add("balance %s is not granted %s − used %s", w.balance, w.granted, w.used)
-			}
+	w, probs := stored.Read(g, data, func(_ *stored.Reader, o *stored.Object) Gift {
+		return Gift{
+			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
+			balance: o.Amount("balance", true), granted: o.Amount("granted", true), used: o.Amount("used", true),
 		}
+	}, Gift.check)
+	if len(probs) > 0 {
+		return &InvalidError{What: "gift balance", ID: w.id, Problems: probs}
 	}
-	if len(r.Problems) > 0 {
-		*g = Gift{}
-		return &InvalidError{What: "gift balance", ID: w.id, Problems: r.Problems}
-	}
-	*g = w
 	return nil
+}
+
+// check adds every way w breaks the rules of [NewGift] or cannot have
+// been reached.
+func (w Gift) check(probs *problems.List) {
+	var inv *InvalidError
+	if _, err := NewGift(GiftParams{ID: w.id, Account: w.account, Currency: w.currency, Balance: w.balance}); errors.As(err, &inv) {
+		*probs = append(*probs, inv.Problems...)
+	}
+	if w.granted.IsNegative() || w.used.IsNegative() {
+		probs.Add("granted %s and used %s must not be negative", w.granted, w.used)
+	}
+	if !w.granted.Sub(w.used).Equal(w.balance) {
+		probs.Add("balance %s is not granted %s − used %s", w.balance, w.granted, w.used)
+	}
 }
 
 // Equal reports whether g and h are the same gift balance in the same
@@ -416,28 +362,20 @@ func (l Line) MarshalJSON() ([]byte, error) {
 // It returns one error wrapping [ErrInvalid] listing every problem with
 // its JSON path, and then sets l to the zero Line.
 func (l *Line) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Line
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.limit = o.Amount("limit", true)
-		w.available = o.Amount("available", true)
-		o.Done()
-		if !r.Broken {
-			var inv *InvalidError
-			if _, err := NewLine(LineParams{ID: w.id, Account: w.account, Currency: w.currency, Limit: w.limit, Available: w.available}); errors.As(err, &inv) {
-				r.Problems = append(r.Problems, inv.Problems...)
-			}
+	w, probs := stored.Read(l, data, func(_ *stored.Reader, o *stored.Object) Line {
+		return Line{
+			id: o.String("id", true), account: o.String("account", true), currency: o.String("currency", true),
+			limit: o.Amount("limit", true), available: o.Amount("available", true),
 		}
+	}, func(w Line, probs *problems.List) {
+		var inv *InvalidError
+		if _, err := NewLine(LineParams{ID: w.id, Account: w.account, Currency: w.currency, Limit: w.limit, Available: w.available}); errors.As(err, &inv) {
+			*probs = append(*probs, inv.Problems...)
+		}
+	})
+	if len(probs) > 0 {
+		return &InvalidError{What: "credit line", ID: w.id, Problems: probs}
 	}
-	if len(r.Problems) > 0 {
-		*l = Line{}
-		return &InvalidError{What: "credit line", ID: w.id, Problems: r.Problems}
-	}
-	*l = w
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/credit"
+	"github.com/billfold/billfold/internal/stored/storedtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -20,50 +21,19 @@ var storeT0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 
 const seedKakao = "KakaoCloud credits (003)"
 
-// genAmount draws a positive amount with 0 to 3 decimals, so that the
-// stored form must keep scales like "12.50".
-func genAmount(t *rapid.T, label string) decimal.Decimal {
-	return decimal.New(rapid.Int64Range(1, 5_000_000).Draw(t, label), -int32(rapid.IntRange(0, 3).Draw(t, label+"_places")))
-}
-
-// genInstant draws an instant up to 200 days after from, in one of the
-// real zones (the stored form keeps the instant, not the Location).
-func genInstant(t *rapid.T, from time.Time, label string) time.Time {
-	at := from.Add(time.Duration(rapid.Int64Range(0, 200*24*3600).Draw(t, label)) * time.Second)
-	return at.In(zone(t, rapid.SampledFrom(zoneNames).Draw(t, label+"_zone")))
-}
-
-// part draws an amount from 0 (exclusive) up to all of total.
-func part(t *rapid.T, total decimal.Decimal, label string) decimal.Decimal {
-	if rapid.Bool().Draw(t, label+"_all") {
-		return total
-	}
-	p := total.Mul(decimal.New(rapid.Int64Range(1, 99).Draw(t, label), -2)).Truncate(3)
-	if !p.IsPositive() {
-		return total
-	}
-	return p
-}
-
-func spend(id, currency string, balance, amount decimal.Decimal, bill string) allocation.Split {
-	return allocation.Split{Bill: bill, Currency: currency, Instruments: []allocation.InstrumentResult{
-		{ID: id, Used: amount, BalanceAfter: balance.Sub(amount)},
-	}}
-}
-
 // genCredit grants a free or buys a paid credit with drawn terms and takes
 // it (or what it transferred to another group) through a drawn part of its
 // public lifecycle.
 func genCredit(t *rapid.T) credit.Credit {
-	granted := genInstant(t, storeT0, "granted")
+	granted := storedtest.Instant(t, storeT0, 200, "granted")
 	var c credit.Credit
 	var err error
 	if rapid.Bool().Draw(t, "free") {
 		p := credit.FreeParams{
 			ID: "FC-1", Name: rapid.SampledFrom([]string{"", "Welcome", "Spring event"}).Draw(t, "name"),
 			Domain: "acme", Group: "main", Currency: rapid.SampledFrom([]string{"KRW", "USD"}).Draw(t, "currency"),
-			Amount: genAmount(t, "amount"), GrantedAt: granted,
-			ValidUntil:                genInstant(t, granted.Add(time.Hour), "valid_until"),
+			Amount: storedtest.Amount(t, "amount", 3), GrantedAt: granted,
+			ValidUntil:                storedtest.Instant(t, granted.Add(time.Hour), 200, "valid_until"),
 			Services:                  rapid.SliceOfNDistinct(rapid.SampledFrom([]string{"vm", "gpu", "db"}), 0, 2, rapid.ID[string]).Draw(t, "services"),
 			AllowMarketplaceAndImages: rapid.Bool().Draw(t, "allow_marketplace"),
 		}
@@ -73,30 +43,30 @@ func genCredit(t *rapid.T) credit.Credit {
 		c, err = credit.NewFree(p)
 	} else {
 		c, err = credit.NewPaid(credit.PaidParams{
-			ID: "PC-1", Domain: "acme", Group: "main", Currency: "KRW", Amount: genAmount(t, "amount"),
+			ID: "PC-1", Domain: "acme", Group: "main", Currency: "KRW", Amount: storedtest.Amount(t, "amount", 3),
 			PurchasedAt: granted, InvoiceOnUse: rapid.Bool().Draw(t, "invoice_on_use"),
-		}, zone(t, rapid.SampledFrom(zoneNames).Draw(t, "customer")))
+		}, storedtest.Zone(t, rapid.SampledFrom(storedtest.ZoneNames).Draw(t, "customer")))
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := granted
 	for i, n := 0, rapid.IntRange(0, 6).Draw(t, "ops"); i < n; i++ {
-		at = genInstant(t, at, "at")
+		at = storedtest.Instant(t, at, 200, "at")
 		var w credit.Credit
 		switch rapid.IntRange(0, 4).Draw(t, "op") {
 		case 0:
 			rem := c.Remaining()
-			w, err = c.Apply(spend(c.ID(), c.Currency(), rem, part(t, rem, "used"), fmt.Sprint("B-", i)), at)
+			w, err = c.Apply(storedtest.Spend(c.ID(), c.Currency(), rem, storedtest.Part(t, rem, "used"), fmt.Sprint("B-", i)), at)
 		case 1:
 			var received credit.Credit
-			w, received, err = c.Transfer(credit.Destination{ID: fmt.Sprint(c.ID(), "-t", i), Domain: "acme", Group: fmt.Sprint("g", i)}, part(t, c.Remaining(), "transferred"), at)
+			w, received, err = c.Transfer(credit.Destination{ID: fmt.Sprint(c.ID(), "-t", i), Domain: "acme", Group: fmt.Sprint("g", i)}, storedtest.Part(t, c.Remaining(), "transferred"), at)
 			if err == nil && rapid.Bool().Draw(t, "follow_transfer") {
 				w = received
 			}
 		case 2:
 			if rapid.Bool().Draw(t, "wait_for_expiry") {
-				at = genInstant(t, c.ValidUntil(), "expiry_checked")
+				at = storedtest.Instant(t, c.ValidUntil(), 200, "expiry_checked")
 			}
 			w, err = c.Expire(at)
 		case 3:
@@ -126,27 +96,10 @@ func creditView(c credit.Credit) []string {
 	return out
 }
 
-// roundTrip stores v, reads it back into a fresh value and stores that
-// again, failing on any error or on a second form that differs.
-func roundTrip[T any](t *rapid.T, v T) T {
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got T
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatalf("reading back %s: %v", data, err)
-	}
-	if again, err := json.Marshal(got); err != nil || string(again) != string(data) {
-		t.Fatalf("stored: %s\nread back and stored again: %s (%v)", data, again, err)
-	}
-	return got
-}
-
 func TestPropertyStoredCreditRoundTrips(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := genCredit(t)
-		got := roundTrip(t, c)
+		got := storedtest.RoundTrip(t, c)
 		if diff := cmp.Diff(creditView(c), creditView(got)); diff != "" {
 			t.Fatalf("round trip (-stored +read):\n%s", diff)
 		}
@@ -165,7 +118,7 @@ func TestPropertyStoredCreditRoundTrips(t *testing.T) {
 func genGift(t *rapid.T) credit.Gift {
 	opening := decimal.Zero
 	if rapid.Bool().Draw(t, "opened_with_balance") {
-		opening = genAmount(t, "opening")
+		opening = storedtest.Amount(t, "opening", 3)
 	}
 	g, err := credit.NewGift(credit.GiftParams{ID: "gift", Account: "acct", Currency: "CNY", Balance: opening})
 	if err != nil {
@@ -175,9 +128,9 @@ func genGift(t *rapid.T) credit.Gift {
 	for i, n := 0, rapid.IntRange(0, 6).Draw(t, "ops"); i < n; i++ {
 		at = at.Add(time.Hour)
 		if rapid.Bool().Draw(t, "grant") {
-			g, _ = g.Grant(genAmount(t, "granted"), at)
+			g, _ = g.Grant(storedtest.Amount(t, "granted", 3), at)
 		} else if g.Balance().IsPositive() {
-			g, err = g.Apply(spend(g.ID(), "CNY", g.Balance(), part(t, g.Balance(), "used"), "B"), at)
+			g, err = g.Apply(storedtest.Spend(g.ID(), "CNY", g.Balance(), storedtest.Part(t, g.Balance(), "used"), "B"), at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +142,7 @@ func genGift(t *rapid.T) credit.Gift {
 func TestPropertyStoredGiftRoundTrips(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		g := genGift(t)
-		got := roundTrip(t, g)
+		got := storedtest.RoundTrip(t, g)
 		view := func(g credit.Gift) string {
 			return fmt.Sprint(g.ID(), g.Account(), g.Currency(), g.Balance(), g.Granted(), g.Used(), g.Balance().Exponent(), g.Used().Exponent())
 		}
@@ -200,8 +153,8 @@ func TestPropertyStoredGiftRoundTrips(t *testing.T) {
 }
 
 func genLine(t *rapid.T) credit.Line {
-	limit := genAmount(t, "limit")
-	l, err := credit.NewLine(credit.LineParams{ID: "avail", Account: "acct", Currency: "CNY", Limit: limit, Available: part(t, limit, "opening").Neg()})
+	limit := storedtest.Amount(t, "limit", 3)
+	l, err := credit.NewLine(credit.LineParams{ID: "avail", Account: "acct", Currency: "CNY", Limit: limit, Available: storedtest.Part(t, limit, "opening").Neg()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,12 +163,12 @@ func genLine(t *rapid.T) credit.Line {
 		at = at.Add(time.Hour)
 		switch rapid.IntRange(0, 2).Draw(t, "op") {
 		case 0:
-			l, _, _ = l.TopUp(genAmount(t, "top_up"), at)
+			l, _, _ = l.TopUp(storedtest.Amount(t, "top_up", 3), at)
 		case 1:
-			l, _ = l.WithLimit(genAmount(t, "new_limit"), at)
+			l, _ = l.WithLimit(storedtest.Amount(t, "new_limit", 3), at)
 		case 2:
 			if s := l.Spendable(); s.IsPositive() {
-				if l, err = l.Apply(spend(l.ID(), "CNY", l.Available(), part(t, s, "used"), "B"), at); err != nil {
+				if l, err = l.Apply(storedtest.Spend(l.ID(), "CNY", l.Available(), storedtest.Part(t, s, "used"), "B"), at); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -227,7 +180,7 @@ func genLine(t *rapid.T) credit.Line {
 func TestPropertyStoredLineRoundTrips(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		l := genLine(t)
-		got := roundTrip(t, l)
+		got := storedtest.RoundTrip(t, l)
 		view := func(l credit.Line) string {
 			return fmt.Sprint(l.ID(), l.Account(), l.Currency(), l.Limit(), l.Available(), l.Limit().Exponent(), l.Available().Exponent())
 		}
@@ -241,8 +194,8 @@ func TestPropertyStoredLineRoundTrips(t *testing.T) {
 // trip properties mean something.
 func TestStoredEqual(t *testing.T) {
 	c, _ := credit.NewPaid(credit.PaidParams{ID: "PC-1", Domain: "acme", Group: "main", Currency: "KRW", Amount: decimal.NewFromInt(100), PurchasedAt: storeT0}, nil)
-	used, _ := c.Apply(spend("PC-1", "KRW", decimal.NewFromInt(100), decimal.NewFromInt(40), "B-1"), storeT0.Add(time.Hour))
-	otherBill, _ := c.Apply(spend("PC-1", "KRW", decimal.NewFromInt(100), decimal.NewFromInt(40), "B-2"), storeT0.Add(time.Hour))
+	used, _ := c.Apply(storedtest.Spend("PC-1", "KRW", decimal.NewFromInt(100), decimal.NewFromInt(40), "B-1"), storeT0.Add(time.Hour))
+	otherBill, _ := c.Apply(storedtest.Spend("PC-1", "KRW", decimal.NewFromInt(100), decimal.NewFromInt(40), "B-2"), storeT0.Add(time.Hour))
 	if !c.Equal(c) || c.Equal(used) || used.Equal(otherBill) || c.Equal(credit.Credit{}) {
 		t.Error("Credit.Equal does not tell the states apart")
 	}
@@ -285,14 +238,7 @@ func TestUnmarshalCreditRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := storedPaid
-			if tt.edit != "" {
-				old, new, _ := strings.Cut(tt.edit, "=>")
-				if !strings.Contains(doc, old) {
-					t.Fatalf("edit %q does not apply", old)
-				}
-				doc = strings.Replace(doc, old, new, 1)
-			}
+			doc := storedtest.Edit(t, storedPaid, tt.edit)
 			c, _ := credit.NewPaid(credit.PaidParams{ID: "before", Domain: "d", Group: "g", Currency: "KRW", Amount: decimal.NewFromInt(1), PurchasedAt: storeT0}, nil)
 			err := json.Unmarshal([]byte(doc), &c)
 			if tt.want == nil {
@@ -301,14 +247,7 @@ func TestUnmarshalCreditRefuses(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, credit.ErrInvalid) {
-				t.Fatalf("err = %v; want one wrapping credit.ErrInvalid (%s)", err, tt.reason)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q (%s)", err, w, tt.reason)
-				}
-			}
+			storedtest.Refused(t, err, credit.ErrInvalid, tt.want, tt.reason)
 			if !c.Equal(credit.Credit{}) {
 				t.Errorf("a refused document left %q behind; want the zero Credit", c.ID())
 			}
@@ -332,40 +271,13 @@ func TestUnmarshalGiftAndLineRefuse(t *testing.T) {
 		{"line_negative_limit", `{"version":1,"id":"avail","account":"acct","currency":"CNY","limit":"-1","available":"0"}`, []string{"limit -1 must not be negative"}, new(credit.Line)},
 		{"line_missing_version", `{"id":"avail","account":"acct","currency":"CNY","limit":"1","available":"0"}`, []string{"version: missing"}, new(credit.Line)},
 	} {
-		err := json.Unmarshal([]byte(tc.doc), tc.into)
-		if !errors.Is(err, credit.ErrInvalid) {
-			t.Errorf("%s: err = %v; want one wrapping credit.ErrInvalid", tc.name, err)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+		t.Run(tc.name, func(t *testing.T) {
+			err := json.Unmarshal([]byte(tc.doc), tc.into)
+			storedtest.Refused(t, err, credit.ErrInvalid, tc.want, "")
+			if _, err := tc.into.MarshalJSON(); !errors.Is(err, credit.ErrInvalid) {
+				t.Error("a refused document left a value behind that can be stored")
 			}
-		}
-		if _, err := tc.into.MarshalJSON(); !errors.Is(err, credit.ErrInvalid) {
-			t.Errorf("%s: a refused document left a value behind that can be stored", tc.name)
-		}
-	}
-}
-
-// fuzzDecoder checks that no input makes a decoder panic, that what it
-// accepts stores again and reads back Equal, and that what it refuses
-// leaves the zero value.
-func fuzzDecoder[T interface{ Equal(T) bool }](t *testing.T, data []byte, zero T) {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		if !v.Equal(zero) {
-			t.Fatalf("refused %q but left a value", data)
-		}
-		return
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("accepted %q but cannot store it: %v", data, err)
-	}
-	var w T
-	if err := json.Unmarshal(out, &w); err != nil || !w.Equal(v) {
-		t.Fatalf("accepted %q, stored %s, read back %v", data, out, err)
+		})
 	}
 }
 
@@ -386,7 +298,7 @@ func FuzzUnmarshalCredit(f *testing.F) {
 	f.Add([]byte(`{"version":1,"history":[{"type":"use"},null,7]}`))
 	f.Add([]byte(`{"version":1,"id":"FC","type":"free","domain":"d","group":"g","currency":"KRW","accumulated":"5","granted_at":"2024-01-01T00:00:00Z","valid_from":"2024-01-01T00:00:00Z","valid_until":"2024-02-01T00:00:00Z","scope":{"exclude_categories":["marketplace"]},"status":"used_up","remaining":"0","zero_at":"2024-01-02T00:00:00Z","history":[{"type":"transfer_accumulation","at":"2024-01-01T00:00:00Z","amount":"5","group":"h","ref":"FC0"},{"type":"transfer_deduction","at":"2024-01-02T00:00:00Z","amount":"5","group":"k","ref":"FC2"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzDecoder(t, data, credit.Credit{})
+		storedtest.FuzzDecoder(t, data, credit.Credit{})
 		var c credit.Credit
 		if json.Unmarshal(data, &c) == nil && !creditInvariants(c) {
 			t.Fatalf("accepted %q, which breaks a credit's invariants", data)
@@ -396,12 +308,12 @@ func FuzzUnmarshalCredit(f *testing.F) {
 
 func FuzzUnmarshalGift(f *testing.F) {
 	f.Add([]byte(`{"version":1,"id":"gift","account":"acct","currency":"CNY","balance":"70","granted":"100","used":"30"}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, credit.Gift{}) })
+	f.Fuzz(func(t *testing.T, data []byte) { storedtest.FuzzDecoder(t, data, credit.Gift{}) })
 }
 
 func FuzzUnmarshalLine(f *testing.F) {
 	f.Add([]byte(`{"version":1,"id":"avail","account":"acct","currency":"CNY","limit":"5000","available":"-1200"}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, credit.Line{}) })
+	f.Fuzz(func(t *testing.T, data []byte) { storedtest.FuzzDecoder(t, data, credit.Line{}) })
 }
 
 // Example_storeAndRestore shows a host keeping a billing group's credits
@@ -434,19 +346,6 @@ func Example_storeAndRestore() {
 	// Output:
 	// {"version":1,"id":"PC-1","type":"paid","domain":"acme","group":"main","currency":"KRW","accumulated":"1000000","granted_at":"2024-02-28T20:00:00Z","valid_from":"2024-02-28T20:00:00Z","valid_until":"2029-02-27T20:00:00Z","status":"available","remaining":"750000","history":[{"type":"accumulation","at":"2024-02-28T20:00:00Z","amount":"1000000"},{"type":"use","at":"2024-03-31T15:00:00Z","amount":"250000","ref":"2024-03/main"}]}
 	// true PC-1 750000 2029-02-28 05:00:00
-}
-
-// applyEdits replaces, in doc, the first "old" of each "old=>new" edit.
-func applyEdits(t *testing.T, doc string, edits ...string) string {
-	t.Helper()
-	for _, e := range edits {
-		old, new, _ := strings.Cut(e, "=>")
-		if !strings.Contains(doc, old) {
-			t.Fatalf("edit %q does not apply to %s", old, doc)
-		}
-		doc = strings.Replace(doc, old, new, 1)
-	}
-	return doc
 }
 
 // storedFree is a valid stored free credit received by transfer and used
@@ -488,7 +387,7 @@ func TestUnmarshalCreditLifecycle(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c credit.Credit
-			err := json.Unmarshal([]byte(applyEdits(t, tc.base, tc.edits...)), &c)
+			err := json.Unmarshal([]byte(storedtest.Edit(t, tc.base, tc.edits...)), &c)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -4,29 +4,13 @@ import (
 	"fmt"
 	"testing"
 	"time"
-	_ "time/tzdata" // the zones below, whatever the machine has
 
 	"github.com/billfold/billfold/allocation"
 	"github.com/billfold/billfold/credit"
+	"github.com/billfold/billfold/internal/stored/storedtest"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
-
-// zoneNames are real zones: month ends, leap days and daylight-saving
-// changes of every kind (Havana skips midnight, Lord Howe moves by 30
-// minutes, Santiago is in the southern hemisphere).
-var zoneNames = []string{
-	"UTC", "Asia/Shanghai", "Asia/Seoul", "America/New_York", "America/Havana",
-	"America/Santiago", "Europe/London", "Australia/Lord_Howe",
-}
-
-func zone(t interface{ Fatal(...any) }, name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // TestPaidValidityCountsInCustomerZone is the case of issue 17: a credit
 // bought at 2024-02-28 20:00 UTC, which is Feb 29 05:00 in Seoul. Counted on
@@ -34,10 +18,10 @@ func zone(t interface{ Fatal(...any) }, name string) *time.Location {
 // (2029-02-27T20:00Z), however the host's clock or database hands the
 // instant over; before, a host passing the instant in UTC got a day more.
 func TestPaidValidityCountsInCustomerZone(t *testing.T) {
-	seoul := zone(t, "Asia/Seoul")
+	seoul := storedtest.Zone(t, "Asia/Seoul")
 	bought := time.Date(2024, 2, 28, 20, 0, 0, 0, time.UTC)
 	want := time.Date(2029, 2, 27, 20, 0, 0, 0, time.UTC)
-	for _, attached := range []*time.Location{time.UTC, seoul, zone(t, "America/New_York")} {
+	for _, attached := range []*time.Location{time.UTC, seoul, storedtest.Zone(t, "America/New_York")} {
 		c, err := credit.NewPaid(credit.PaidParams{ID: "PC-1", Domain: "acme", Group: "main", Currency: "KRW",
 			Amount: decimal.NewFromInt(1000000), PurchasedAt: bought.In(attached)}, seoul)
 		if err != nil {
@@ -58,7 +42,7 @@ func TestPaidValidityCountsInCustomerZone(t *testing.T) {
 // time when the customer is there, and until Mar 1 04:30 UTC when the host
 // counts in UTC, whichever Location the instants carry.
 func TestListWindowCountsInCustomerZone(t *testing.T) {
-	ny := zone(t, "America/New_York")
+	ny := storedtest.Zone(t, "America/New_York")
 	usedUpAt := time.Date(2024, 11, 30, 23, 30, 0, 0, ny)
 	c := usedUp(t, usedUpAt.UTC())
 	for _, tc := range []struct {
@@ -72,7 +56,7 @@ func TestListWindowCountsInCustomerZone(t *testing.T) {
 		{"utc_last_instant", time.UTC, time.Date(2025, 3, 1, 4, 29, 59, 0, time.UTC), true},
 		{"utc_hidden", time.UTC, time.Date(2025, 3, 1, 4, 30, 0, 0, time.UTC), false},
 	} {
-		for _, attached := range []*time.Location{time.UTC, ny, zone(t, "Asia/Seoul")} {
+		for _, attached := range []*time.Location{time.UTC, ny, storedtest.Zone(t, "Asia/Seoul")} {
 			got := len(credit.List([]credit.Credit{c}, "main", tc.at.In(attached), tc.loc)) == 1
 			if got != tc.listed {
 				t.Errorf("%s, at in %s: listed %v; want %v (003_b4fbba3f981e0ca6.txt: listed for three months)", tc.name, attached, got, tc.listed)
@@ -103,12 +87,12 @@ func TestPropertyCalendarIgnoresAttachedLocation(t *testing.T) {
 		instant := func(label string) time.Time {
 			return time.Unix(rapid.Int64Range(946684800, 4102444800).Draw(t, label), 0) // 2000–2100
 		}
-		customer := zone(t, rapid.SampledFrom(zoneNames).Draw(t, "customer"))
+		customer := storedtest.Zone(t, rapid.SampledFrom(storedtest.ZoneNames).Draw(t, "customer"))
 		bought, zeroAt := instant("bought"), instant("zero_at")
 		at := zeroAt.Add(time.Duration(rapid.Int64Range(0, 120*24).Draw(t, "hours_later")) * time.Hour)
 		var want string
-		for i, name := range rapid.SliceOfN(rapid.SampledFrom(zoneNames), 3, 3).Draw(t, "attached") {
-			in := zone(t, name)
+		for i, name := range rapid.SliceOfN(rapid.SampledFrom(storedtest.ZoneNames), 3, 3).Draw(t, "attached") {
+			in := storedtest.Zone(t, name)
 			paid, err := credit.NewPaid(credit.PaidParams{ID: "PC-1", Domain: "acme", Group: "main", Currency: "KRW",
 				Amount: decimal.NewFromInt(1), PurchasedAt: bought.In(in)}, customer)
 			if err != nil {

@@ -104,34 +104,29 @@ func (c Card) MarshalJSON() ([]byte, error) {
 // [encoding/json.Unmarshal], input that is not JSON at all is refused by
 // encoding/json itself, before this method runs, and c is left as it was.)
 func (c *Card) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Card
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.denomination = o.Amount("denomination", true)
-		w.overdraft = o.Amount("overdraft", false)
-		w.purchasedAt = o.Time("purchased_at", true)
-		w.validUntil = o.Time("valid_until", false)
-		w.status = Status(o.String("status", true))
-		w.closedAt = o.Time("closed_at", false)
-		w.balance = o.Amount("balance", true)
-		w.used = o.Amount("used", false)
-		w.repaid = o.Amount("repaid", false)
-		w.forfeited = o.Amount("forfeited", false)
-		o.Done()
-		if !r.Broken {
-			w.checkStored(&r.Problems)
-		}
+	w, probs := stored.Read(c, data, readCard, Card.checkStored)
+	if len(probs) > 0 {
+		return &InvalidError{What: "prepaid card", ID: w.id, Problems: probs}
 	}
-	if len(r.Problems) > 0 {
-		*c = Card{}
-		return &InvalidError{What: "prepaid card", ID: w.id, Problems: r.Problems}
-	}
-	*c = w
 	return nil
+}
+
+func readCard(_ *stored.Reader, o *stored.Object) Card {
+	var w Card
+	w.id = o.String("id", true)
+	w.account = o.String("account", true)
+	w.currency = o.String("currency", true)
+	w.denomination = o.Amount("denomination", true)
+	w.overdraft = o.Amount("overdraft", false)
+	w.purchasedAt = o.Time("purchased_at", true)
+	w.validUntil = o.Time("valid_until", false)
+	w.status = Status(o.String("status", true))
+	w.closedAt = o.Time("closed_at", false)
+	w.balance = o.Amount("balance", true)
+	w.used = o.Amount("used", false)
+	w.repaid = o.Amount("repaid", false)
+	w.forfeited = o.Amount("forfeited", false)
+	return w
 }
 
 func (w Card) checkStored(probs *problems.List) {
@@ -141,16 +136,12 @@ func (w Card) checkStored(probs *problems.List) {
 	if !w.denomination.IsPositive() {
 		probs.Add("denomination %s must be positive", w.denomination)
 	}
-	for _, f := range []struct {
-		name string
-		v    interface{ IsNegative() bool }
-	}{{"overdraft", w.overdraft}, {"used", w.used}, {"repaid", w.repaid}, {"forfeited", w.forfeited}} {
-		if f.v.IsNegative() {
-			probs.Add("%s %s must not be negative", f.name, f.v)
-		}
-	}
-	if !w.validUntil.IsZero() && !w.validUntil.After(w.purchasedAt) {
-		probs.Add("valid until %s must be after purchased at %s", stored.Time(w.validUntil), stored.Time(w.purchasedAt))
+	stored.NotNegative(probs, "overdraft", w.overdraft)
+	stored.NotNegative(probs, "used", w.used)
+	stored.NotNegative(probs, "repaid", w.repaid)
+	stored.NotNegative(probs, "forfeited", w.forfeited)
+	if !w.validUntil.IsZero() {
+		stored.After(probs, "valid until", w.validUntil, "purchased at", w.purchasedAt)
 	}
 	if want := w.denomination.Sub(w.used).Add(w.repaid).Sub(w.forfeited); !w.balance.Equal(want) {
 		probs.Add("balance %s is not denomination %s − used %s + repaid %s − forfeited %s = %s", w.balance, w.denomination, w.used, w.repaid, w.forfeited, want)
@@ -241,37 +232,32 @@ func (b Prepayment) MarshalJSON() ([]byte, error) {
 // [ErrInvalid] listing every problem with its JSON path, and then sets b to
 // the zero Prepayment.
 func (b *Prepayment) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	o := r.Object("", data)
-	var w Prepayment
-	if o.Version() {
-		w.id = o.String("id", true)
-		w.account = o.String("account", true)
-		w.currency = o.String("currency", true)
-		w.balance = o.Amount("balance", true)
-		o.Array("records", func(_ int, e *stored.Object) {
-			rec := Record{
-				Type: RecordType(e.String("type", true)), At: e.Time("at", true), Amount: e.Amount("amount", true),
-				Ref: e.String("ref", false), Method: e.String("method", false),
-			}
-			if p := e.Object("purpose"); p != nil {
-				rec.Purpose = Purpose{Product: p.String("product", false), Note: p.String("note", false)}
-				p.Done()
-			}
-			e.Done()
-			w.records = append(w.records, rec)
-		})
-		o.Done()
-		if !r.Broken {
-			w.checkStored(&r.Problems)
-		}
+	w, probs := stored.Read(b, data, readPrepayment, Prepayment.checkStored)
+	if len(probs) > 0 {
+		return &InvalidError{What: "prepayment", ID: w.id, Problems: probs}
 	}
-	if len(r.Problems) > 0 {
-		*b = Prepayment{}
-		return &InvalidError{What: "prepayment", ID: w.id, Problems: r.Problems}
-	}
-	*b = w
 	return nil
+}
+
+func readPrepayment(_ *stored.Reader, o *stored.Object) Prepayment {
+	var w Prepayment
+	w.id = o.String("id", true)
+	w.account = o.String("account", true)
+	w.currency = o.String("currency", true)
+	w.balance = o.Amount("balance", true)
+	o.Array("records", func(_ int, e *stored.Object) {
+		rec := Record{
+			Type: RecordType(e.String("type", true)), At: e.Time("at", true), Amount: e.Amount("amount", true),
+			Ref: e.String("ref", false), Method: e.String("method", false),
+		}
+		if p := e.Object("purpose"); p != nil {
+			rec.Purpose = Purpose{Product: p.String("product", false), Note: p.String("note", false)}
+			p.Done()
+		}
+		e.Done()
+		w.records = append(w.records, rec)
+	})
+	return w
 }
 
 func (w Prepayment) checkStored(probs *problems.List) {
@@ -279,9 +265,7 @@ func (w Prepayment) checkStored(probs *problems.List) {
 	if _, err := NewPrepayment(PrepaymentParams{ID: w.id, Account: w.account, Currency: w.currency}); errors.As(err, &inv) {
 		*probs = append(*probs, inv.Problems...)
 	}
-	if w.balance.IsNegative() {
-		probs.Add("balance %s must not be negative", w.balance)
-	}
+	stored.NotNegative(probs, "balance", w.balance)
 	running := decimal.Zero
 	var deposits []string
 	for i, r := range w.records {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/billfold/billfold/internal/stored/storedtest"
 	"github.com/billfold/billfold/prepaid"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -17,37 +18,6 @@ import (
 
 var storeT0 = time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
 
-// genAmount draws a positive amount with 0 to 3 decimals, so that the
-// stored form must keep scales like "12.50".
-func genAmount(t *rapid.T, label string) decimal.Decimal {
-	return decimal.New(rapid.Int64Range(1, 5_000_000).Draw(t, label), -int32(rapid.IntRange(0, 3).Draw(t, label+"_places")))
-}
-
-// genInstant draws an instant up to 120 days after from, in one of the
-// real zones (the stored form keeps the instant, not the Location).
-func genInstant(t *rapid.T, from time.Time, label string) time.Time {
-	at := from.Add(time.Duration(rapid.Int64Range(0, 120*24*3600).Draw(t, label)) * time.Second)
-	return at.In(zone(t, rapid.SampledFrom(zoneNames).Draw(t, label+"_zone")))
-}
-
-// part draws an amount from 0 (exclusive) up to all of total.
-func part(t *rapid.T, total decimal.Decimal, label string) decimal.Decimal {
-	if rapid.Bool().Draw(t, label+"_all") {
-		return total
-	}
-	p := total.Mul(decimal.New(rapid.Int64Range(1, 99).Draw(t, label), -2)).Truncate(3)
-	if !p.IsPositive() {
-		return total
-	}
-	return p
-}
-
-func spend(id, currency string, balance, amount decimal.Decimal, bill string) allocation.Split {
-	return allocation.Split{Bill: bill, Currency: currency, Instruments: []allocation.InstrumentResult{
-		{ID: id, Used: amount, BalanceAfter: balance.Sub(amount)},
-	}}
-}
-
 // genCard buys a card under drawn rules and takes it through a drawn part
 // of its public lifecycle: payments into overdraft, repayments, overdraft
 // changes, top-ups offsetting what it owes, expiry.
@@ -55,31 +25,31 @@ func genCard(t *rapid.T) prepaid.Card {
 	rules := prepaid.GuanceRules()
 	rules.ValidMonths = rapid.IntRange(0, 12).Draw(t, "valid_months")
 	if rapid.Bool().Draw(t, "overdraft") {
-		rules.Overdraft = genAmount(t, "overdraft_limit")
+		rules.Overdraft = storedtest.Amount(t, "overdraft_limit", 3)
 	}
-	bought := genInstant(t, storeT0, "bought")
+	bought := storedtest.Instant(t, storeT0, 120, "bought")
 	p, err := rules.Purchase(prepaid.PurchaseParams{
 		ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100 * rapid.Int64Range(1, 500).Draw(t, "hundreds")), At: bought,
-	}, zone(t, rapid.SampledFrom(zoneNames).Draw(t, "customer")))
+	}, storedtest.Zone(t, rapid.SampledFrom(storedtest.ZoneNames).Draw(t, "customer")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c, at := p.Card, bought
 	for i, n := 0, rapid.IntRange(0, 8).Draw(t, "ops"); i < n; i++ {
-		at = genInstant(t, at, "at")
+		at = storedtest.Instant(t, at, 120, "at")
 		var w prepaid.Card
 		switch rapid.IntRange(0, 4).Draw(t, "op") {
 		case 0:
 			if s := c.Spendable(); s.IsPositive() {
-				w, err = c.Apply(spend(c.ID(), "CNY", c.Balance(), part(t, s, "used"), fmt.Sprint("B-", i)), at)
+				w, err = c.Apply(storedtest.Spend(c.ID(), "CNY", c.Balance(), storedtest.Part(t, s, "used"), fmt.Sprint("B-", i)), at)
 			}
 		case 1:
-			w, _, err = c.Repay(genAmount(t, "repaid"), at)
+			w, _, err = c.Repay(storedtest.Amount(t, "repaid", 3), at)
 		case 2:
-			w, err = c.WithOverdraft(genAmount(t, "new_overdraft"), at)
+			w, err = c.WithOverdraft(storedtest.Amount(t, "new_overdraft", 3), at)
 		case 3:
 			var cards []prepaid.Card
-			cards, _, _, err = prepaid.OffsetOverdue([]prepaid.Card{c}, genAmount(t, "top_up"), at)
+			cards, _, _, err = prepaid.OffsetOverdue([]prepaid.Card{c}, storedtest.Amount(t, "top_up", 3), at)
 			w = cards[0]
 		case 4:
 			w, err = c.Expire(at)
@@ -102,27 +72,10 @@ func cardView(c prepaid.Card) []string {
 	}
 }
 
-// roundTrip stores v, reads it back into a fresh value and stores that
-// again, failing on any error or on a second form that differs.
-func roundTrip[T any](t *rapid.T, v T) T {
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got T
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatalf("reading back %s: %v", data, err)
-	}
-	if again, err := json.Marshal(got); err != nil || string(again) != string(data) {
-		t.Fatalf("stored: %s\nread back and stored again: %s (%v)", data, again, err)
-	}
-	return got
-}
-
 func TestPropertyStoredCardRoundTrips(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := genCard(t)
-		got := roundTrip(t, c)
+		got := storedtest.RoundTrip(t, c)
 		if diff := cmp.Diff(cardView(c), cardView(got)); diff != "" {
 			t.Fatalf("round trip (-stored +read):\n%s", diff)
 		}
@@ -150,14 +103,14 @@ func genPrepayment(t *rapid.T) prepaid.Prepayment {
 		}
 	}
 	for i, n := 0, rapid.IntRange(0, 8).Draw(t, "ops"); i < n; i++ {
-		at = genInstant(t, at, "at")
+		at = storedtest.Instant(t, at, 120, "at")
 		switch rapid.IntRange(0, 2).Draw(t, "op") {
 		case 0:
-			b, err = b.Deposit(prepaid.Deposit{ID: fmt.Sprint("d", i), At: at, Amount: genAmount(t, "deposit"),
+			b, err = b.Deposit(prepaid.Deposit{ID: fmt.Sprint("d", i), At: at, Amount: storedtest.Amount(t, "deposit", 3),
 				Method: rapid.SampledFrom([]string{"", "bank_transfer"}).Draw(t, "method"), Purpose: purpose("deposit")})
 		case 1:
 			if bal := b.Balance(); bal.IsPositive() {
-				b, err = b.ApplyFor(spend(b.ID(), "USD", bal, part(t, bal, "used"), fmt.Sprint("B-", i)), at, purpose("spend"))
+				b, err = b.ApplyFor(storedtest.Spend(b.ID(), "USD", bal, storedtest.Part(t, bal, "used"), fmt.Sprint("B-", i)), at, purpose("spend"))
 			}
 		case 2:
 			if b.Balance().IsPositive() {
@@ -174,7 +127,7 @@ func genPrepayment(t *rapid.T) prepaid.Prepayment {
 func TestPropertyStoredPrepaymentRoundTrips(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		b := genPrepayment(t)
-		got := roundTrip(t, b)
+		got := storedtest.RoundTrip(t, b)
 		view := func(b prepaid.Prepayment) []string {
 			out := []string{b.ID(), b.Account(), b.Currency(), b.Balance().String(), fmt.Sprint(b.Balance().Exponent())}
 			for _, r := range b.Records() {
@@ -196,7 +149,7 @@ func TestPropertyStoredPrepaymentRoundTrips(t *testing.T) {
 func TestStoredEqual(t *testing.T) {
 	p, _ := prepaid.GuanceRules().Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100), At: storeT0}, nil)
 	c := p.Card
-	used, _ := c.Apply(spend("PC-1", "CNY", c.Balance(), decimal.NewFromInt(40), "B-1"), storeT0)
+	used, _ := c.Apply(storedtest.Spend("PC-1", "CNY", c.Balance(), decimal.NewFromInt(40), "B-1"), storeT0)
 	wider, _ := c.WithOverdraft(decimal.NewFromInt(10), storeT0)
 	if !c.Equal(c) || c.Equal(used) || c.Equal(wider) || c.Equal(prepaid.Card{}) {
 		t.Error("Card.Equal does not tell the states apart")
@@ -255,14 +208,7 @@ func TestUnmarshalRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := tt.base
-			if tt.edit != "" {
-				old, new, _ := strings.Cut(tt.edit, "=>")
-				if !strings.Contains(doc, old) {
-					t.Fatalf("edit %q does not apply", old)
-				}
-				doc = strings.Replace(doc, old, new, 1)
-			}
+			doc := storedtest.Edit(t, tt.base, tt.edit)
 			var err error
 			var left bool
 			if tt.base == storedCard {
@@ -280,14 +226,7 @@ func TestUnmarshalRefuses(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, prepaid.ErrInvalid) {
-				t.Fatalf("err = %v; want one wrapping prepaid.ErrInvalid (%s)", err, tt.reason)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q (%s)", err, w, tt.reason)
-				}
-			}
+			storedtest.Refused(t, err, prepaid.ErrInvalid, tt.want, tt.reason)
 			if left {
 				t.Error("a refused document left a value behind; want the zero value")
 			}
@@ -295,37 +234,16 @@ func TestUnmarshalRefuses(t *testing.T) {
 	}
 }
 
-// fuzzDecoder checks that no input makes a decoder panic, that what it
-// accepts stores again and reads back Equal, and that what it refuses
-// leaves the zero value.
-func fuzzDecoder[T interface{ Equal(T) bool }](t *testing.T, data []byte, zero T) {
-	var v T
-	if err := json.Unmarshal(data, &v); err != nil {
-		if !v.Equal(zero) {
-			t.Fatalf("refused %q but left a value", data)
-		}
-		return
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("accepted %q but cannot store it: %v", data, err)
-	}
-	var w T
-	if err := json.Unmarshal(out, &w); err != nil || !w.Equal(v) {
-		t.Fatalf("accepted %q, stored %s, read back %v", data, out, err)
-	}
-}
-
 func FuzzUnmarshalCard(f *testing.F) {
 	f.Add([]byte(storedCard))
 	f.Add([]byte(`{"version":1,"id":"c","account":"a","currency":"CNY","denomination":"100","purchased_at":"2024-03-01T00:00:00Z","valid_until":"2024-04-01T00:00:00Z","status":"expired","closed_at":"2024-04-01T00:00:00Z","balance":"0","used":"60","forfeited":"40"}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, prepaid.Card{}) })
+	f.Fuzz(func(t *testing.T, data []byte) { storedtest.FuzzDecoder(t, data, prepaid.Card{}) })
 }
 
 func FuzzUnmarshalPrepayment(f *testing.F) {
 	f.Add([]byte(storedPrepayment))
 	f.Add([]byte(`{"version":1,"id":"pp","account":"a","currency":"USD","balance":"0","records":[{"type":"deposit","at":"2024-01-01T00:00:00Z","amount":"5","ref":"d"},{"type":"refund","at":"2024-01-02T00:00:00Z","amount":"5"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) { fuzzDecoder(t, data, prepaid.Prepayment{}) })
+	f.Fuzz(func(t *testing.T, data []byte) { storedtest.FuzzDecoder(t, data, prepaid.Prepayment{}) })
 }
 
 // Example_storeAndRestore shows a host keeping a customer's prepaid card
@@ -364,18 +282,18 @@ func Example_storeAndRestore() {
 func TestPropertyRulesRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := prepaid.Rules{
-			Currency: rapid.SampledFrom([]string{"CNY", "USD", "JPY"}).Draw(t, "currency"), Multiple: genAmount(t, "multiple"),
-			Minimum: genAmount(t, "minimum"), ValidMonths: rapid.IntRange(0, 60).Draw(t, "valid_months"),
+			Currency: rapid.SampledFrom([]string{"CNY", "USD", "JPY"}).Draw(t, "currency"), Multiple: storedtest.Amount(t, "multiple", 3),
+			Minimum: storedtest.Amount(t, "minimum", 3), ValidMonths: rapid.IntRange(0, 60).Draw(t, "valid_months"),
 		}
 		if rapid.Bool().Draw(t, "overdraft") {
-			r.Overdraft = genAmount(t, "overdraft_limit")
+			r.Overdraft = storedtest.Amount(t, "overdraft_limit", 3)
 		}
 		threshold, bonus := decimal.Zero, decimal.Zero
 		for i, n := 0, rapid.IntRange(0, 4).Draw(t, "tiers"); i < n; i++ {
-			threshold, bonus = threshold.Add(genAmount(t, "step")), bonus.Add(genAmount(t, "more_bonus"))
+			threshold, bonus = threshold.Add(storedtest.Amount(t, "step", 3)), bonus.Add(storedtest.Amount(t, "more_bonus", 3))
 			r.Tiers = append(r.Tiers, prepaid.Tier{Threshold: threshold, Bonus: bonus})
 		}
-		got := roundTrip(t, r)
+		got := storedtest.RoundTrip(t, r)
 		if diff := cmp.Diff(r, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) && a.Exponent() == b.Exponent() })); diff != "" {
 			t.Fatalf("round trip (-stored +read):\n%s", diff)
 		}
@@ -422,34 +340,21 @@ func TestUnmarshalRulesRefuses(t *testing.T) {
 		{"bad_tier", `"bonus":"1000"=>"bonus":"1000","percent":"10"`, []string{"tiers[0].percent: unknown field"}},
 		{"not_positive", `"multiple":"100"=>"multiple":"0"`, []string{"multiple 0 must be positive"}},
 	} {
-		doc := string(guance)
-		if tc.edit != "" {
-			old, new, _ := strings.Cut(tc.edit, "=>")
-			if !strings.Contains(doc, old) {
-				t.Fatalf("%s: edit %q does not apply to %s", tc.name, old, doc)
+		t.Run(tc.name, func(t *testing.T) {
+			doc := storedtest.Edit(t, string(guance), tc.edit)
+			r := prepaid.GuanceRules()
+			err := json.Unmarshal([]byte(doc), &r)
+			if tc.want == nil {
+				if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
+					t.Errorf("%v %+v", err, r)
+				}
+				return
 			}
-			doc = strings.Replace(doc, old, new, 1)
-		}
-		r := prepaid.GuanceRules()
-		err := json.Unmarshal([]byte(doc), &r)
-		if tc.want == nil {
-			if err != nil || r.ValidMonths != 12 || len(r.Tiers) != 3 {
-				t.Errorf("%s: %v %+v", tc.name, err, r)
+			storedtest.Refused(t, err, prepaid.ErrInvalid, tc.want, "")
+			if r.Currency != "" || r.Tiers != nil {
+				t.Errorf("refused rules left %+v; want the zero Rules", r)
 			}
-			continue
-		}
-		if !errors.Is(err, prepaid.ErrInvalid) {
-			t.Errorf("%s: err = %v; want one wrapping prepaid.ErrInvalid", tc.name, err)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
-			}
-		}
-		if r.Currency != "" || r.Tiers != nil {
-			t.Errorf("%s: refused rules left %+v; want the zero Rules", tc.name, r)
-		}
+		})
 	}
 }
 

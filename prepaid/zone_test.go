@@ -3,28 +3,12 @@ package prepaid_test
 import (
 	"testing"
 	"time"
-	_ "time/tzdata" // the zones below, whatever the machine has
 
+	"github.com/billfold/billfold/internal/stored/storedtest"
 	"github.com/billfold/billfold/prepaid"
 	"github.com/shopspring/decimal"
 	"pgregory.net/rapid"
 )
-
-// zoneNames are real zones: month ends, leap days and daylight-saving
-// changes of every kind (Havana skips midnight, Lord Howe moves by 30
-// minutes, Santiago is in the southern hemisphere).
-var zoneNames = []string{
-	"UTC", "Asia/Shanghai", "Asia/Seoul", "America/New_York", "America/Havana",
-	"America/Santiago", "Europe/London", "Australia/Lord_Howe",
-}
-
-func zone(t interface{ Fatal(...any) }, name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
 
 // TestCardValidityCountsInCustomerZone: a card bought on Aug 31 at 02:00 in
 // Shanghai (Aug 30 18:00 UTC) is valid for six months on the Chinese
@@ -32,7 +16,7 @@ func zone(t interface{ Fatal(...any) }, name string) *time.Location {
 // host passes the instant in; counted in UTC it would end on Feb 28 at 18:00
 // UTC (Aug 30 + 6 months), a whole day later.
 func TestCardValidityCountsInCustomerZone(t *testing.T) {
-	shanghai := zone(t, "Asia/Shanghai")
+	shanghai := storedtest.Zone(t, "Asia/Shanghai")
 	rules := prepaid.GuanceRules()
 	rules.ValidMonths = 6
 	bought := time.Date(2024, 8, 31, 2, 0, 0, 0, shanghai)
@@ -43,7 +27,7 @@ func TestCardValidityCountsInCustomerZone(t *testing.T) {
 		{shanghai, time.Date(2025, 2, 28, 2, 0, 0, 0, shanghai)},
 		{time.UTC, time.Date(2025, 2, 28, 18, 0, 0, 0, time.UTC)},
 	} {
-		for _, attached := range []*time.Location{time.UTC, shanghai, zone(t, "Europe/London")} {
+		for _, attached := range []*time.Location{time.UTC, shanghai, storedtest.Zone(t, "Europe/London")} {
 			p, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100), At: bought.In(attached)}, tc.loc)
 			if err != nil {
 				t.Fatal(err)
@@ -62,11 +46,11 @@ func TestPropertyCardValidityIgnoresAttachedLocation(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		rules := prepaid.GuanceRules()
 		rules.ValidMonths = rapid.IntRange(1, 36).Draw(t, "months")
-		customer := zone(t, rapid.SampledFrom(zoneNames).Draw(t, "customer"))
+		customer := storedtest.Zone(t, rapid.SampledFrom(storedtest.ZoneNames).Draw(t, "customer"))
 		bought := time.Unix(rapid.Int64Range(946684800, 4102444800).Draw(t, "bought"), 0) // 2000–2100
 		var want time.Time
-		for i, name := range rapid.SliceOfN(rapid.SampledFrom(zoneNames), 3, 3).Draw(t, "attached") {
-			p, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100), At: bought.In(zone(t, name))}, customer)
+		for i, name := range rapid.SliceOfN(rapid.SampledFrom(storedtest.ZoneNames), 3, 3).Draw(t, "attached") {
+			p, err := rules.Purchase(prepaid.PurchaseParams{ID: "PC-1", Account: "acct", Denomination: decimal.NewFromInt(100), At: bought.In(storedtest.Zone(t, name))}, customer)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,60 +3,39 @@ package voucher
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
-	"github.com/billfold/billfold/allocation"
-	"github.com/billfold/billfold/internal/instrument"
 	"github.com/billfold/billfold/internal/problems"
 	"github.com/billfold/billfold/internal/stored"
-	"github.com/shopspring/decimal"
 )
 
 // storedVoucher is the stored form, version 1. Field order is the order
 // of the JSON object.
 type storedVoucher struct {
-	Version         int          `json:"version"`
-	ID              string       `json:"id"`
-	Type            Type         `json:"type"`
-	Currency        string       `json:"currency"`
-	Denomination    string       `json:"denomination"`
-	Percent         string       `json:"percent,omitempty"`
-	MinSpend        string       `json:"min_spend,omitempty"`
-	Scope           *storedScope `json:"scope,omitempty"`
-	Code            string       `json:"code,omitempty"`
-	IssuedAt        string       `json:"issued_at"`
-	ActivateBy      string       `json:"activate_by,omitempty"`
-	ValidFor        string       `json:"valid_for,omitempty"`
-	FixedValidFrom  string       `json:"fixed_valid_from,omitempty"`
-	FixedValidUntil string       `json:"fixed_valid_until,omitempty"`
-	Priority        int          `json:"priority,omitempty"`
-	Status          Status       `json:"status"`
-	Account         string       `json:"account,omitempty"`
-	ActivatedAt     string       `json:"activated_at,omitempty"`
-	ValidFrom       string       `json:"valid_from,omitempty"`
-	ValidUntil      string       `json:"valid_until,omitempty"`
-	ClosedAt        string       `json:"closed_at,omitempty"`
-	Balance         string       `json:"balance"`
-	Used            string       `json:"used,omitempty"`
-	Forfeited       string       `json:"forfeited,omitempty"`
-}
-
-type storedScope struct {
-	Products          []string `json:"products,omitempty"`
-	ExcludeProducts   []string `json:"exclude_products,omitempty"`
-	Categories        []string `json:"categories,omitempty"`
-	ExcludeCategories []string `json:"exclude_categories,omitempty"`
-	Modes             []string `json:"modes,omitempty"`
-	ExcludeModes      []string `json:"exclude_modes,omitempty"`
-}
-
-func scopeOut(s allocation.Scope) *storedScope {
-	out := storedScope(instrument.CloneScope(s))
-	if len(out.Products)+len(out.ExcludeProducts)+len(out.Categories)+len(out.ExcludeCategories)+len(out.Modes)+len(out.ExcludeModes) == 0 {
-		return nil
-	}
-	return &out
+	Version         int           `json:"version"`
+	ID              string        `json:"id"`
+	Type            Type          `json:"type"`
+	Currency        string        `json:"currency"`
+	Denomination    string        `json:"denomination"`
+	Percent         string        `json:"percent,omitempty"`
+	MinSpend        string        `json:"min_spend,omitempty"`
+	Scope           *stored.Scope `json:"scope,omitempty"`
+	Code            string        `json:"code,omitempty"`
+	IssuedAt        string        `json:"issued_at"`
+	ActivateBy      string        `json:"activate_by,omitempty"`
+	ValidFor        string        `json:"valid_for,omitempty"`
+	FixedValidFrom  string        `json:"fixed_valid_from,omitempty"`
+	FixedValidUntil string        `json:"fixed_valid_until,omitempty"`
+	Priority        int           `json:"priority,omitempty"`
+	Status          Status        `json:"status"`
+	Account         string        `json:"account,omitempty"`
+	ActivatedAt     string        `json:"activated_at,omitempty"`
+	ValidFrom       string        `json:"valid_from,omitempty"`
+	ValidUntil      string        `json:"valid_until,omitempty"`
+	ClosedAt        string        `json:"closed_at,omitempty"`
+	Balance         string        `json:"balance"`
+	Used            string        `json:"used,omitempty"`
+	Forfeited       string        `json:"forfeited,omitempty"`
 }
 
 // MarshalJSON returns the stored form of v, version 1: a JSON object that
@@ -95,7 +74,7 @@ func (v Voucher) MarshalJSON() ([]byte, error) {
 	s := storedVoucher{
 		Version: stored.Version, ID: v.id, Type: v.typ, Currency: v.currency,
 		Denomination: stored.Amount(v.denomination), Percent: stored.OptAmount(v.percent),
-		MinSpend: stored.OptAmount(v.minSpend), Scope: scopeOut(v.scope), Code: v.code.String(),
+		MinSpend: stored.OptAmount(v.minSpend), Scope: stored.ScopeOf(v.scope), Code: v.code.String(),
 		IssuedAt: stored.Time(v.issuedAt), ActivateBy: stored.Time(v.activateBy),
 		FixedValidFrom: stored.Time(v.fixedFrom), FixedValidUntil: stored.Time(v.fixedUntil),
 		Priority: v.priority, Status: v.status, Account: v.account,
@@ -124,21 +103,14 @@ func (v Voucher) MarshalJSON() ([]byte, error) {
 // encoding/json itself with a [*encoding/json.SyntaxError], before this
 // method runs, and v is left as it was.)
 func (v *Voucher) UnmarshalJSON(data []byte) error {
-	var r stored.Reader
-	w := readVoucher(&r, data)
-	if len(r.Problems) > 0 {
-		*v = Voucher{}
-		return &InvalidError{ID: w.id, Problems: r.Problems}
+	w, probs := stored.Read(v, data, readVoucher, Voucher.check)
+	if len(probs) > 0 {
+		return &InvalidError{ID: w.id, Problems: probs}
 	}
-	*v = w
 	return nil
 }
 
-func readVoucher(r *stored.Reader, data []byte) Voucher {
-	o := r.Object("", data)
-	if !o.Version() {
-		return Voucher{}
-	}
+func readVoucher(r *stored.Reader, o *stored.Object) Voucher {
 	var w Voucher
 	w.id = o.String("id", true)
 	w.typ = Type(o.String("type", true))
@@ -146,9 +118,7 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.denomination = o.Amount("denomination", true)
 	w.percent = o.Amount("percent", false)
 	w.minSpend = o.Amount("min_spend", false)
-	if so := o.Object("scope"); so != nil {
-		w.scope = readScope(so)
-	}
+	w.scope = stored.ReadScope(o.Object("scope"))
 	if c := o.String("code", false); c != "" {
 		code, err := ParseCode(c)
 		if err != nil {
@@ -171,24 +141,7 @@ func readVoucher(r *stored.Reader, data []byte) Voucher {
 	w.balance = o.Amount("balance", true)
 	w.used = o.Amount("used", false)
 	w.forfeited = o.Amount("forfeited", false)
-	o.Done()
-	if !r.Broken {
-		w.check(&r.Problems)
-	}
 	return w
-}
-
-func readScope(o *stored.Object) allocation.Scope {
-	s := allocation.Scope{
-		Products:          o.Strings("products"),
-		ExcludeProducts:   o.Strings("exclude_products"),
-		Categories:        o.Strings("categories"),
-		ExcludeCategories: o.Strings("exclude_categories"),
-		Modes:             o.Strings("modes"),
-		ExcludeModes:      o.Strings("exclude_modes"),
-	}
-	o.Done()
-	return s
 }
 
 // check adds every way w breaks the rules of [New] or cannot have been
@@ -198,14 +151,9 @@ func (w Voucher) check(probs *problems.List) {
 	if _, err := New(w.params()); errors.As(err, &inv) {
 		*probs = append(*probs, inv.Problems...)
 	}
-	for _, f := range []struct {
-		name string
-		a    decimal.Decimal
-	}{{"balance", w.balance}, {"used", w.used}, {"forfeited", w.forfeited}} {
-		if f.a.IsNegative() {
-			probs.Add("%s %s must not be negative", f.name, f.a)
-		}
-	}
+	stored.NotNegative(probs, "balance", w.balance)
+	stored.NotNegative(probs, "used", w.used)
+	stored.NotNegative(probs, "forfeited", w.forfeited)
 	if w.Uncapped() {
 		if !w.balance.IsZero() || !w.forfeited.IsZero() {
 			probs.Add("an uncapped coupon has no balance or forfeited amount (balance %s, forfeited %s)", w.balance, w.forfeited)
@@ -256,19 +204,17 @@ func (w Voucher) check(probs *problems.List) {
 		probs.Add("a voucher in status %s has forfeited its balance (balance %s)", w.status, w.balance)
 	}
 	if activated {
-		if w.activatedAt.Before(w.issuedAt) {
-			probs.Add("activated at %s is before issued at %s", stored.Time(w.activatedAt), stored.Time(w.issuedAt))
-		}
-		if !w.validUntil.IsZero() && !w.validUntil.After(w.validFrom) {
-			probs.Add("valid until %s must be after valid from %s", stored.Time(w.validUntil), stored.Time(w.validFrom))
+		stored.NotBefore(probs, "activated at", w.activatedAt, "issued at", w.issuedAt)
+		if !w.validUntil.IsZero() {
+			stored.After(probs, "valid until", w.validUntil, "valid from", w.validFrom)
 		}
 		from, until := w.window(w.activatedAt)
 		if !w.validFrom.Equal(from) || !w.validUntil.Equal(until) {
 			probs.Add("validity window [%q, %q) is not the one the terms give for activation at %s: [%q, %q)",
 				stored.Time(w.validFrom), stored.Time(w.validUntil), stored.Time(w.activatedAt), stored.Time(from), stored.Time(until))
 		}
-		if !w.closedAt.IsZero() && w.closedAt.Before(w.activatedAt) && w.status != Expired {
-			probs.Add("closed at %s is before activated at %s", stored.Time(w.closedAt), stored.Time(w.activatedAt))
+		if !w.closedAt.IsZero() && w.status != Expired {
+			stored.NotBefore(probs, "closed at", w.closedAt, "activated at", w.activatedAt)
 		}
 	}
 	if w.status == Expired {
@@ -282,8 +228,8 @@ func (w Voucher) check(probs *problems.List) {
 			probs.Add("an expired voucher closed at its deadline %q, not %q", stored.Time(d), stored.Time(w.closedAt))
 		}
 	}
-	if !w.closedAt.IsZero() && w.closedAt.Before(w.issuedAt) {
-		probs.Add("closed at %s is before issued at %s", stored.Time(w.closedAt), stored.Time(w.issuedAt))
+	if !w.closedAt.IsZero() {
+		stored.NotBefore(probs, "closed at", w.closedAt, "issued at", w.issuedAt)
 	}
 }
 
@@ -320,17 +266,11 @@ func (v Voucher) Equal(w Voucher) bool {
 		v.denomination.Equal(w.denomination) && v.balance.Equal(w.balance) &&
 		v.used.Equal(w.used) && v.forfeited.Equal(w.forfeited) &&
 		v.percent.Equal(w.percent) && v.minSpend.Equal(w.minSpend) &&
-		scopeEqual(v.scope, w.scope) && v.code == w.code &&
+		stored.ScopeEqual(v.scope, w.scope) && v.code == w.code &&
 		v.issuedAt.Equal(w.issuedAt) && v.activateBy.Equal(w.activateBy) &&
 		v.validFor == w.validFor && v.fixedFrom.Equal(w.fixedFrom) &&
 		v.fixedUntil.Equal(w.fixedUntil) && v.priority == w.priority &&
 		v.status == w.status && v.account == w.account &&
 		v.activatedAt.Equal(w.activatedAt) && v.validFrom.Equal(w.validFrom) &&
 		v.validUntil.Equal(w.validUntil) && v.closedAt.Equal(w.closedAt)
-}
-
-func scopeEqual(a, b allocation.Scope) bool {
-	return slices.Equal(a.Products, b.Products) && slices.Equal(a.ExcludeProducts, b.ExcludeProducts) &&
-		slices.Equal(a.Categories, b.Categories) && slices.Equal(a.ExcludeCategories, b.ExcludeCategories) &&
-		slices.Equal(a.Modes, b.Modes) && slices.Equal(a.ExcludeModes, b.ExcludeModes)
 }

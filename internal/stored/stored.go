@@ -360,3 +360,33 @@ func (o *Object) Done() {
 		}
 	}
 }
+
+// Read reads data as one stored document of this build's [Version], the
+// same way for every stored form: read takes the value from the
+// document's object (and may report problems of its own on r), the
+// fields no getter asked for are then reported as unknown, and check,
+// unless a value could not be read ([Reader.Broken]), adds every rule the
+// value breaks. A document of another version is not read further: the
+// value is the zero T. Read then sets *dst to the value when no problem
+// was found and to the zero T otherwise (never a half-built value), and
+// returns the value (whose id may name it in an error) and every problem
+// found, in that order.
+func Read[T any](dst *T, data []byte, read func(r *Reader, o *Object) T, check func(T, *problems.List)) (T, problems.List) {
+	var r Reader
+	o := r.Object("", data)
+	var v T
+	if o.Version() {
+		v = read(&r, o)
+		o.Done()
+		if !r.Broken {
+			check(v, &r.Problems)
+		}
+	}
+	if len(r.Problems) > 0 {
+		var zero T
+		*dst = zero
+	} else {
+		*dst = v
+	}
+	return v, r.Problems
+}
