@@ -45,18 +45,6 @@ type decoder struct {
 	dropped int
 }
 
-// element decodes one element of a list with f, and reports whether to
-// keep it.
-func (d *decoder) element(f func()) bool {
-	n := d.count()
-	f()
-	if d.partial && d.count() != n {
-		d.dropped += d.count() - n
-		return false
-	}
-	return true
-}
-
 // addf records a problem at p.
 func (d *decoder) addf(p path, format string, args ...any) {
 	d.p.addf("%s: %s", p, fmt.Sprintf(format, args...))
@@ -445,19 +433,52 @@ func (d *decoder) array(p path, raw []byte, what string, each func(i int, raw []
 	return true
 }
 
-// strs decodes a JSON array of strings. [] gives an empty, non-nil slice,
-// as encoding/json does.
-func (d *decoder) strs(p path, raw []byte, dst *[]string) {
-	out := []string{}
-	if d.array(p, raw, "a list of strings", func(i int, raw []byte) {
-		var s string
-		n := d.count()
-		if d.str(p.index(i, "", ""), raw, &s); d.count() == n {
-			out = append(out, s)
+// faulty says what a list does with an element whose decoding recorded a
+// problem. It matters where what decoded is checked further despite the
+// problems: [ParsePolicy] checks the policy, [ParseScenario] validates the
+// rest of a scenario when only lines or instruments failed.
+type faulty int
+
+const (
+	keepFaulty faulty = iota // keep it, as far as it decoded
+	skipFaulty               // leave it out
+	dropFaulty               // keep it, unless the decoder is partial: then leave it out, its problems counted as dropped
+)
+
+// list decodes the JSON array raw at p (what names it) with read, one
+// element at a time, each at a path that names it by its member key ("id",
+// a step's "name"; none if key is ""), and assigns the elements to *dst: []
+// gives an empty, non-nil slice, as encoding/json does; null (absent) or
+// anything but an array leaves *dst alone. An element whose decoding
+// recorded a problem is kept or left out as bad says.
+func list[T any](d *decoder, p path, raw []byte, what, key string, bad faulty, dst *[]T, read func(*decoder, path, []byte, *T)) {
+	out := []T{}
+	if d.array(p, raw, what, func(i int, raw []byte) {
+		id := ""
+		if key != "" {
+			id = idOfRaw(raw, key)
 		}
+		var v T
+		n := d.count()
+		read(d, p.index(i, key, id), raw, &v)
+		if k := d.count() - n; k > 0 {
+			switch {
+			case bad == skipFaulty:
+				return
+			case bad == dropFaulty && d.partial:
+				d.dropped += k
+				return
+			}
+		}
+		out = append(out, v)
 	}) {
 		*dst = out
 	}
+}
+
+// strs decodes a JSON array of strings.
+func (d *decoder) strs(p path, raw []byte, dst *[]string) {
+	list(d, p, raw, "a list of strings", "", skipFaulty, dst, (*decoder).str)
 }
 
 // amount decodes a decimal amount, written as a JSON string ("12.50") or,
@@ -645,15 +666,7 @@ func (d *decoder) bill(p path, raw []byte, b *Bill) {
 		case "mode":
 			d.str(f, m.val, &b.Mode)
 		case "lines":
-			lines := []Line{}
-			if d.array(f, m.val, "a list of lines", func(i int, raw []byte) {
-				var l Line
-				if d.element(func() { d.line(f.index(i, "id", idOfRaw(raw, "id")), raw, &l) }) {
-					lines = append(lines, l)
-				}
-			}) {
-				b.Lines = lines
-			}
+			list(d, f, m.val, "a list of lines", "id", dropFaulty, &b.Lines, (*decoder).line)
 		case "exclude_instruments":
 			d.strs(f, m.val, &b.ExcludeInstruments)
 		case "exclude_kinds":
@@ -695,15 +708,7 @@ func (d *decoder) line(p path, raw []byte, l *Line) {
 }
 
 func (d *decoder) wallet(p path, raw []byte, w *Wallet) {
-	out := Wallet{}
-	if d.array(p, raw, "a wallet: a list of instruments", func(i int, raw []byte) {
-		var in Instrument
-		if d.element(func() { d.instrument(p.index(i, "id", idOfRaw(raw, "id")), raw, &in) }) {
-			out = append(out, in)
-		}
-	}) {
-		*w = out
-	}
+	list(d, p, raw, "a wallet: a list of instruments", "id", dropFaulty, (*[]Instrument)(w), (*decoder).instrument)
 }
 
 func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
@@ -801,23 +806,9 @@ func (d *decoder) policy(p path, raw []byte, pol *Policy) {
 		case "rounding":
 			d.rounding(f, m.val, &pol.Rounding)
 		case "steps":
-			steps := []Step{}
-			if d.array(f, m.val, "a list of steps", func(i int, raw []byte) {
-				var s Step
-				d.step(f.index(i, "name", idOfRaw(raw, "name")), raw, &s)
-				steps = append(steps, s)
-			}) {
-				pol.Steps = steps
-			}
+			list(d, f, m.val, "a list of steps", "name", keepFaulty, &pol.Steps, (*decoder).step)
 		case "restrictions":
-			rs := []Restriction{}
-			if d.array(f, m.val, "a list of restrictions", func(i int, raw []byte) {
-				var r Restriction
-				d.restriction(f.index(i, "", ""), raw, &r)
-				rs = append(rs, r)
-			}) {
-				pol.Restrictions = rs
-			}
+			list(d, f, m.val, "a list of restrictions", "", keepFaulty, &pol.Restrictions, (*decoder).restriction)
 		case "limits":
 			d.limits(f, m.val, &pol.Limits)
 		default:
@@ -841,16 +832,7 @@ func (d *decoder) step(p path, raw []byte, s *Step) {
 		case "scope":
 			enum(d, f, m.val, "a step scope", true, stepScopes, &s.Scope)
 		case "order":
-			keys := []OrderKey{}
-			if d.array(f, m.val, "a list of order keys", func(i int, raw []byte) {
-				var k OrderKey
-				n := d.count()
-				if enum(d, f.index(i, "", ""), raw, "an order key", false, orderKeys, &k); d.count() == n {
-					keys = append(keys, k)
-				}
-			}) {
-				s.Order = keys
-			}
+			list(d, f, m.val, "a list of order keys", "", skipFaulty, &s.Order, (*decoder).orderKey)
 		case "draw":
 			enum(d, f, m.val, "a draw", true, draws, &s.Draw)
 		default:
@@ -963,32 +945,11 @@ func (d *decoder) split(p path, raw []byte, s *Split) {
 		case "invoiceable":
 			d.amount(f, m.val, &s.Invoiceable)
 		case "allocations":
-			as := []Allocation{}
-			if d.array(f, m.val, "a list of allocations", func(i int, raw []byte) {
-				var a Allocation
-				d.allocation(f.index(i, "", ""), raw, &a)
-				as = append(as, a)
-			}) {
-				s.Allocations = as
-			}
+			list(d, f, m.val, "a list of allocations", "", keepFaulty, &s.Allocations, (*decoder).allocation)
 		case "instruments":
-			rs := []InstrumentResult{}
-			if d.array(f, m.val, "a list of instrument results", func(i int, raw []byte) {
-				var r InstrumentResult
-				d.instrumentResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &r)
-				rs = append(rs, r)
-			}) {
-				s.Instruments = rs
-			}
+			list(d, f, m.val, "a list of instrument results", "id", keepFaulty, &s.Instruments, (*decoder).instrumentResult)
 		case "lines":
-			ls := []LineResult{}
-			if d.array(f, m.val, "a list of line results", func(i int, raw []byte) {
-				var l LineResult
-				d.lineResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &l)
-				ls = append(ls, l)
-			}) {
-				s.Lines = ls
-			}
+			list(d, f, m.val, "a list of line results", "id", keepFaulty, &s.Lines, (*decoder).lineResult)
 		default:
 			d.unknown(p, m.key, splitFields)
 		}
@@ -1032,14 +993,7 @@ func (d *decoder) instrumentResult(p path, raw []byte, r *InstrumentResult) {
 		case "balance_after":
 			d.amount(f, m.val, &r.BalanceAfter)
 		case "skipped":
-			rs := []Reason{}
-			if d.array(f, m.val, "a list of reasons", func(i int, raw []byte) {
-				var x Reason
-				d.reason(f.index(i, "", ""), raw, &x)
-				rs = append(rs, x)
-			}) {
-				r.Skipped = rs
-			}
+			list(d, f, m.val, "a list of reasons", "", keepFaulty, &r.Skipped, (*decoder).reason)
 		default:
 			d.unknown(p, m.key, resultFields)
 		}
@@ -1048,6 +1002,10 @@ func (d *decoder) instrumentResult(p path, raw []byte, r *InstrumentResult) {
 
 func (d *decoder) reason(p path, raw []byte, r *Reason) {
 	enum(d, p, raw, "a reason", false, reasonOrder[:], r)
+}
+
+func (d *decoder) orderKey(p path, raw []byte, k *OrderKey) {
+	enum(d, p, raw, "an order key", false, orderKeys, k)
 }
 
 func (d *decoder) lineResult(p path, raw []byte, l *LineResult) {
