@@ -568,18 +568,9 @@ func (d *decoder) time(p path, raw []byte, dst *time.Time) {
 	}
 }
 
-// integer decodes a whole JSON number into an int.
-func (d *decoder) integer(p path, raw []byte, dst *int) {
-	if isNull(raw) {
-		return
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		d.addf(p, "found %s, expected a whole number", found(raw))
-	}
-}
-
-// int32 decodes a whole JSON number into an int32.
-func (d *decoder) int32(p path, raw []byte, dst *int32) {
+// whole decodes a whole JSON number into an int or int32 (one out of its
+// range is not one).
+func whole[T int | int32](d *decoder, p path, raw []byte, dst *T) {
 	if isNull(raw) {
 		return
 	}
@@ -743,7 +734,7 @@ func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
 		case "scope":
 			d.scope(f, m.val, &in.Scope)
 		case "priority":
-			d.integer(f, m.val, &in.Priority)
+			whole(d, f, m.val, &in.Priority)
 		case "issued_at":
 			d.time(f, m.val, &in.IssuedAt)
 		case "status":
@@ -878,7 +869,7 @@ func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
 			if !isNull(m.val) {
 				var n int32
 				k := d.count()
-				d.int32(f, m.val, &n)
+				whole(d, f, m.val, &n)
 				switch {
 				case d.count() != k:
 				case n < 0 && n != CurrencyPlaces:
@@ -907,15 +898,15 @@ func (d *decoder) limits(p path, raw []byte, l *Limits) {
 		f := p.dot(m.key)
 		switch m.key {
 		case "max_lines":
-			d.integer(f, m.val, &l.MaxLines)
+			whole(d, f, m.val, &l.MaxLines)
 		case "max_instruments":
-			d.integer(f, m.val, &l.MaxInstruments)
+			whole(d, f, m.val, &l.MaxInstruments)
 		case "max_id_length":
-			d.integer(f, m.val, &l.MaxIDLength)
+			whole(d, f, m.val, &l.MaxIDLength)
 		case "max_integer_digits":
-			d.integer(f, m.val, &l.MaxIntegerDigits)
+			whole(d, f, m.val, &l.MaxIntegerDigits)
 		case "max_decimal_places":
-			d.integer(f, m.val, &l.MaxDecimalPlaces)
+			whole(d, f, m.val, &l.MaxDecimalPlaces)
 		default:
 			d.unknown(p, m.key, limitsFields)
 		}
