@@ -34,6 +34,26 @@ func (d *decoder) err(id string) error {
 	return &InvalidError{ID: id, Problems: d.problems}
 }
 
+// decode reads data, a whole JSON form, with read into a fresh value and
+// assigns it to dst if there was no problem; the error is for the
+// transaction id returns from what was read (none if id is nil).
+func decode[T any](data []byte, dst *T, read func(*decoder, string, []byte) T, id func(T) string) error {
+	var d decoder
+	var v T
+	if d.valid(data) {
+		v = read(&d, "", data)
+	}
+	txID := ""
+	if id != nil {
+		txID = id(v)
+	}
+	if err := d.err(txID); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
 // field returns the path of field name of the object at path.
 func field(path, name string) string {
 	if path == "" {
