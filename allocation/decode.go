@@ -458,19 +458,20 @@ func list[T any](d *decoder, p path, raw []byte, what, key string, bad faulty, d
 		if key != "" {
 			id = idOfRaw(raw, key)
 		}
-		var v T
+		// Decoded in place: a local variable would escape through read.
+		var zero T
+		out = append(out, zero)
 		n := d.count()
-		read(d, p.index(i, key, id), raw, &v)
+		read(d, p.index(i, key, id), raw, &out[len(out)-1])
 		if k := d.count() - n; k > 0 {
 			switch {
 			case bad == skipFaulty:
-				return
+				out = out[:len(out)-1]
 			case bad == dropFaulty && d.partial:
+				out = out[:len(out)-1]
 				d.dropped += k
-				return
 			}
 		}
-		out = append(out, v)
 	}) {
 		*dst = out
 	}
