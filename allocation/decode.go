@@ -336,6 +336,24 @@ func memberString(raw []byte, key string) string {
 	return ""
 }
 
+// fields decodes the object raw at p, what naming what it is expected to
+// be (see [decoder.object]), member by member with each, which reads the
+// member key, whose path is f, and reports false if it has no such field:
+// an unknown field, reported with the names in known. It reports whether
+// raw was an object.
+func (d *decoder) fields(p path, raw []byte, what string, known []string, each func(f path, key string, val []byte) bool) bool {
+	ms, ok := d.object(p, raw, what)
+	if !ok {
+		return false
+	}
+	for _, m := range ms {
+		if !each(p.dot(m.key), m.key, m.val) {
+			d.unknown(p, m.key, known)
+		}
+	}
+	return true
+}
+
 // unknown records an unknown member key of the object at p, suggesting the
 // known field it is closest to, or listing them all.
 func (d *decoder) unknown(p path, key string, known []string) {
@@ -642,31 +660,27 @@ var (
 )
 
 func (d *decoder) bill(p path, raw []byte, b *Bill) {
-	ms, ok := d.object(p, raw, "a bill")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a bill", billFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &b.ID)
+			d.str(f, val, &b.ID)
 		case "currency":
-			d.str(f, m.val, &b.Currency)
+			d.str(f, val, &b.Currency)
 		case "at":
-			d.time(f, m.val, &b.At)
+			d.time(f, val, &b.At)
 		case "mode":
-			d.str(f, m.val, &b.Mode)
+			d.str(f, val, &b.Mode)
 		case "lines":
-			list(d, f, m.val, "a list of lines", "id", dropFaulty, &b.Lines, (*decoder).line)
+			list(d, f, val, "a list of lines", "id", dropFaulty, &b.Lines, (*decoder).line)
 		case "exclude_instruments":
-			d.strs(f, m.val, &b.ExcludeInstruments)
+			d.strs(f, val, &b.ExcludeInstruments)
 		case "exclude_kinds":
-			d.strs(f, m.val, &b.ExcludeKinds)
+			d.strs(f, val, &b.ExcludeKinds)
 		default:
-			d.unknown(p, m.key, billFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // idOfRaw returns the string member key of the object raw, or "".
@@ -678,25 +692,21 @@ func idOfRaw(raw []byte, key string) string {
 }
 
 func (d *decoder) line(p path, raw []byte, l *Line) {
-	ms, ok := d.object(p, raw, "a bill line")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a bill line", lineFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &l.ID)
+			d.str(f, val, &l.ID)
 		case "product":
-			d.str(f, m.val, &l.Product)
+			d.str(f, val, &l.Product)
 		case "category":
-			d.str(f, m.val, &l.Category)
+			d.str(f, val, &l.Category)
 		case "amount":
-			d.amount(f, m.val, &l.Amount)
+			d.amount(f, val, &l.Amount)
 		default:
-			d.unknown(p, m.key, lineFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) wallet(p path, raw []byte, w *Wallet) {
@@ -704,50 +714,46 @@ func (d *decoder) wallet(p path, raw []byte, w *Wallet) {
 }
 
 func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
-	ms, ok := d.object(p, raw, "an instrument")
-	if !ok {
-		return
-	}
 	var balance, percent *decimal.Decimal
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an instrument", instrumentFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &in.ID)
+			d.str(f, val, &in.ID)
 		case "kind":
-			d.str(f, m.val, &in.Kind)
+			d.str(f, val, &in.Kind)
 		case "currency":
-			d.str(f, m.val, &in.Currency)
+			d.str(f, val, &in.Currency)
 		case "balance":
 			balance = nil
-			d.optAmount(f, m.val, &balance)
+			d.optAmount(f, val, &balance)
 		case "overdraft":
-			d.amount(f, m.val, &in.Overdraft)
+			d.amount(f, val, &in.Overdraft)
 		case "percent":
 			percent = nil
-			d.optAmount(f, m.val, &percent)
+			d.optAmount(f, val, &percent)
 		case "min_spend":
-			d.amount(f, m.val, &in.MinSpend)
+			d.amount(f, val, &in.MinSpend)
 		case "valid_from":
-			d.time(f, m.val, &in.ValidFrom)
+			d.time(f, val, &in.ValidFrom)
 		case "valid_until":
-			d.time(f, m.val, &in.ValidUntil)
+			d.time(f, val, &in.ValidUntil)
 		case "scope":
-			d.scope(f, m.val, &in.Scope)
+			d.scope(f, val, &in.Scope)
 		case "priority":
-			whole(d, f, m.val, &in.Priority)
+			whole(d, f, val, &in.Priority)
 		case "issued_at":
-			d.time(f, m.val, &in.IssuedAt)
+			d.time(f, val, &in.IssuedAt)
 		case "status":
-			d.str(f, m.val, &in.Status)
+			d.str(f, val, &in.Status)
 		case "group":
-			d.str(f, m.val, &in.Group)
+			d.str(f, val, &in.Group)
 		case "invoiceable":
-			d.boolean(f, m.val, &in.Invoiceable)
+			d.boolean(f, val, &in.Invoiceable)
 		default:
-			d.unknown(p, m.key, instrumentFields)
+			return false
 		}
-	}
+		return true
+	})
 	if balance != nil {
 		in.Balance = *balance
 	}
@@ -758,119 +764,98 @@ func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
 }
 
 func (d *decoder) scope(p path, raw []byte, s *Scope) {
-	ms, ok := d.object(p, raw, "a scope")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a scope", scopeFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "products":
-			d.strs(f, m.val, &s.Products)
+			d.strs(f, val, &s.Products)
 		case "exclude_products":
-			d.strs(f, m.val, &s.ExcludeProducts)
+			d.strs(f, val, &s.ExcludeProducts)
 		case "categories":
-			d.strs(f, m.val, &s.Categories)
+			d.strs(f, val, &s.Categories)
 		case "exclude_categories":
-			d.strs(f, m.val, &s.ExcludeCategories)
+			d.strs(f, val, &s.ExcludeCategories)
 		case "modes":
-			d.strs(f, m.val, &s.Modes)
+			d.strs(f, val, &s.Modes)
 		case "exclude_modes":
-			d.strs(f, m.val, &s.ExcludeModes)
+			d.strs(f, val, &s.ExcludeModes)
 		default:
-			d.unknown(p, m.key, scopeFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) policy(p path, raw []byte, pol *Policy) {
-	ms, ok := d.object(p, raw, "a policy")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a policy", policyFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "name":
-			d.str(f, m.val, &pol.Name)
+			d.str(f, val, &pol.Name)
 		case "strategy":
-			enum(d, f, m.val, "a strategy", true, strategies, &pol.Strategy)
+			enum(d, f, val, "a strategy", true, strategies, &pol.Strategy)
 		case "rounding":
-			d.rounding(f, m.val, &pol.Rounding)
+			d.rounding(f, val, &pol.Rounding)
 		case "steps":
-			list(d, f, m.val, "a list of steps", "name", keepFaulty, &pol.Steps, (*decoder).step)
+			list(d, f, val, "a list of steps", "name", keepFaulty, &pol.Steps, (*decoder).step)
 		case "restrictions":
-			list(d, f, m.val, "a list of restrictions", "", keepFaulty, &pol.Restrictions, (*decoder).restriction)
+			list(d, f, val, "a list of restrictions", "", keepFaulty, &pol.Restrictions, (*decoder).restriction)
 		case "limits":
-			d.limits(f, m.val, &pol.Limits)
+			d.limits(f, val, &pol.Limits)
 		default:
-			d.unknown(p, m.key, policyFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) step(p path, raw []byte, s *Step) {
-	ms, ok := d.object(p, raw, "a policy step")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a policy step", stepFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "name":
-			d.str(f, m.val, &s.Name)
+			d.str(f, val, &s.Name)
 		case "kinds":
-			d.strs(f, m.val, &s.Kinds)
+			d.strs(f, val, &s.Kinds)
 		case "scope":
-			enum(d, f, m.val, "a step scope", true, stepScopes, &s.Scope)
+			enum(d, f, val, "a step scope", true, stepScopes, &s.Scope)
 		case "order":
-			list(d, f, m.val, "a list of order keys", "", skipFaulty, &s.Order, (*decoder).orderKey)
+			list(d, f, val, "a list of order keys", "", skipFaulty, &s.Order, (*decoder).orderKey)
 		case "draw":
-			enum(d, f, m.val, "a draw", true, draws, &s.Draw)
+			enum(d, f, val, "a draw", true, draws, &s.Draw)
 		default:
-			d.unknown(p, m.key, stepFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) restriction(p path, raw []byte, r *Restriction) {
-	ms, ok := d.object(p, raw, "a restriction")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a restriction", restrictionFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "categories":
-			d.strs(f, m.val, &r.Categories)
+			d.strs(f, val, &r.Categories)
 		case "products":
-			d.strs(f, m.val, &r.Products)
+			d.strs(f, val, &r.Products)
 		case "allow_kinds":
-			d.strs(f, m.val, &r.AllowKinds)
+			d.strs(f, val, &r.AllowKinds)
 		default:
-			d.unknown(p, m.key, restrictionFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // rounding decodes a rounding. A missing "places" is the currency's minor
 // units and "places": 0 is whole units, whatever the mode (see
 // [Rounding]).
 func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
-	ms, ok := d.object(p, raw, "a rounding")
-	if !ok {
-		return
-	}
 	var places *int32
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	if !d.fields(p, raw, "a rounding", roundingFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "places":
 			places = nil
-			if !isNull(m.val) {
+			if !isNull(val) {
 				var n int32
 				k := d.count()
-				whole(d, f, m.val, &n)
+				whole(d, f, val, &n)
 				switch {
 				case d.count() != k:
 				case n < 0 && n != CurrencyPlaces:
@@ -880,116 +865,103 @@ func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
 				}
 			}
 		case "mode":
-			enum(d, f, m.val, "a rounding mode", true, roundingModes, &r.Mode)
+			enum(d, f, val, "a rounding mode", true, roundingModes, &r.Mode)
 		case "strict":
-			d.boolean(f, m.val, &r.Strict)
+			d.boolean(f, val, &r.Strict)
 		default:
-			d.unknown(p, m.key, roundingFields)
+			return false
 		}
+		return true
+	}) {
+		return
 	}
 	r.Places = roundingPlaces(places)
 }
 
 func (d *decoder) limits(p path, raw []byte, l *Limits) {
-	ms, ok := d.object(p, raw, "limits")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "limits", limitsFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "max_lines":
-			whole(d, f, m.val, &l.MaxLines)
+			whole(d, f, val, &l.MaxLines)
 		case "max_instruments":
-			whole(d, f, m.val, &l.MaxInstruments)
+			whole(d, f, val, &l.MaxInstruments)
 		case "max_id_length":
-			whole(d, f, m.val, &l.MaxIDLength)
+			whole(d, f, val, &l.MaxIDLength)
 		case "max_integer_digits":
-			whole(d, f, m.val, &l.MaxIntegerDigits)
+			whole(d, f, val, &l.MaxIntegerDigits)
 		case "max_decimal_places":
-			whole(d, f, m.val, &l.MaxDecimalPlaces)
+			whole(d, f, val, &l.MaxDecimalPlaces)
 		default:
-			d.unknown(p, m.key, limitsFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) split(p path, raw []byte, s *Split) {
-	ms, ok := d.object(p, raw, "a split")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a split", splitFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "bill":
-			d.str(f, m.val, &s.Bill)
+			d.str(f, val, &s.Bill)
 		case "currency":
-			d.str(f, m.val, &s.Currency)
+			d.str(f, val, &s.Currency)
 		case "total":
-			d.amount(f, m.val, &s.Total)
+			d.amount(f, val, &s.Total)
 		case "discounted":
-			d.amount(f, m.val, &s.Discounted)
+			d.amount(f, val, &s.Discounted)
 		case "paid":
-			d.amount(f, m.val, &s.Paid)
+			d.amount(f, val, &s.Paid)
 		case "outstanding":
-			d.amount(f, m.val, &s.Outstanding)
+			d.amount(f, val, &s.Outstanding)
 		case "invoiceable":
-			d.amount(f, m.val, &s.Invoiceable)
+			d.amount(f, val, &s.Invoiceable)
 		case "allocations":
-			list(d, f, m.val, "a list of allocations", "", keepFaulty, &s.Allocations, (*decoder).allocation)
+			list(d, f, val, "a list of allocations", "", keepFaulty, &s.Allocations, (*decoder).allocation)
 		case "instruments":
-			list(d, f, m.val, "a list of instrument results", "id", keepFaulty, &s.Instruments, (*decoder).instrumentResult)
+			list(d, f, val, "a list of instrument results", "id", keepFaulty, &s.Instruments, (*decoder).instrumentResult)
 		case "lines":
-			list(d, f, m.val, "a list of line results", "id", keepFaulty, &s.Lines, (*decoder).lineResult)
+			list(d, f, val, "a list of line results", "id", keepFaulty, &s.Lines, (*decoder).lineResult)
 		default:
-			d.unknown(p, m.key, splitFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) allocation(p path, raw []byte, a *Allocation) {
-	ms, ok := d.object(p, raw, "an allocation")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an allocation", allocationFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "instrument":
-			d.str(f, m.val, &a.Instrument)
+			d.str(f, val, &a.Instrument)
 		case "line":
-			d.str(f, m.val, &a.Line)
+			d.str(f, val, &a.Line)
 		case "step":
-			d.str(f, m.val, &a.Step)
+			d.str(f, val, &a.Step)
 		case "amount":
-			d.amount(f, m.val, &a.Amount)
+			d.amount(f, val, &a.Amount)
 		default:
-			d.unknown(p, m.key, allocationFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) instrumentResult(p path, raw []byte, r *InstrumentResult) {
-	ms, ok := d.object(p, raw, "an instrument result")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an instrument result", resultFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &r.ID)
+			d.str(f, val, &r.ID)
 		case "used":
-			d.amount(f, m.val, &r.Used)
+			d.amount(f, val, &r.Used)
 		case "balance_after":
-			d.amount(f, m.val, &r.BalanceAfter)
+			d.amount(f, val, &r.BalanceAfter)
 		case "skipped":
-			list(d, f, m.val, "a list of reasons", "", keepFaulty, &r.Skipped, (*decoder).reason)
+			list(d, f, val, "a list of reasons", "", keepFaulty, &r.Skipped, (*decoder).reason)
 		default:
-			d.unknown(p, m.key, resultFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) reason(p path, raw []byte, r *Reason) {
@@ -1001,25 +973,21 @@ func (d *decoder) orderKey(p path, raw []byte, k *OrderKey) {
 }
 
 func (d *decoder) lineResult(p path, raw []byte, l *LineResult) {
-	ms, ok := d.object(p, raw, "a line result")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a line result", lineResultFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &l.ID)
+			d.str(f, val, &l.ID)
 		case "amount":
-			d.amount(f, m.val, &l.Amount)
+			d.amount(f, val, &l.Amount)
 		case "discounted":
-			d.amount(f, m.val, &l.Discounted)
+			d.amount(f, val, &l.Discounted)
 		case "covered":
-			d.amount(f, m.val, &l.Covered)
+			d.amount(f, val, &l.Covered)
 		case "outstanding":
-			d.amount(f, m.val, &l.Outstanding)
+			d.amount(f, val, &l.Outstanding)
 		default:
-			d.unknown(p, m.key, lineResultFields)
+			return false
 		}
-	}
+		return true
+	})
 }
