@@ -357,11 +357,16 @@ func (d *decoder) fields(p path, raw []byte, what string, known []string, each f
 // unknown records an unknown member key of the object at p, suggesting the
 // known field it is closest to, or listing them all.
 func (d *decoder) unknown(p path, key string, known []string) {
-	if near := nearest(key, known); near != "" {
-		d.addf(p, "unknown field %s; did you mean %q?", quote(key), near)
-		return
+	d.addf(p, "unknown field %s; %s", quote(key), suggest(key, known))
+}
+
+// suggest says what s, which is none of known, should be: the element of
+// known it is closest to, or all of them.
+func suggest(s string, known []string) string {
+	if near := nearest(s, known); near != "" {
+		return fmt.Sprintf("did you mean %q?", near)
 	}
-	d.addf(p, "unknown field %s; expected one of %s", quote(key), strings.Join(known, ", "))
+	return "expected one of " + strings.Join(known, ", ")
 }
 
 // nearest returns the element of known closest to s (same letters ignoring
@@ -626,11 +631,7 @@ func enum[T ~string](d *decoder, p path, raw []byte, what string, empty bool, va
 			return
 		}
 	}
-	if near := nearest(s, names); near != "" {
-		d.addf(p, "%s is not %s; did you mean %q?", quote(s), what, near)
-		return
-	}
-	d.addf(p, "%s is not %s; expected one of %s", quote(s), what, strings.Join(names, ", "))
+	d.addf(p, "%s is not %s; %s", quote(s), what, suggest(s, names))
 }
 
 // Vocabularies, in documentation order.
