@@ -45,18 +45,6 @@ type decoder struct {
 	dropped int
 }
 
-// element decodes one element of a list with f, and reports whether to
-// keep it.
-func (d *decoder) element(f func()) bool {
-	n := d.count()
-	f()
-	if d.partial && d.count() != n {
-		d.dropped += d.count() - n
-		return false
-	}
-	return true
-}
-
 // addf records a problem at p.
 func (d *decoder) addf(p path, format string, args ...any) {
 	d.p.addf("%s: %s", p, fmt.Sprintf(format, args...))
@@ -348,14 +336,37 @@ func memberString(raw []byte, key string) string {
 	return ""
 }
 
+// fields decodes the object raw at p, what naming what it is expected to
+// be (see [decoder.object]), member by member with each, which reads the
+// member key, whose path is f, and reports false if it has no such field:
+// an unknown field, reported with the names in known. It reports whether
+// raw was an object.
+func (d *decoder) fields(p path, raw []byte, what string, known []string, each func(f path, key string, val []byte) bool) bool {
+	ms, ok := d.object(p, raw, what)
+	if !ok {
+		return false
+	}
+	for _, m := range ms {
+		if !each(p.dot(m.key), m.key, m.val) {
+			d.unknown(p, m.key, known)
+		}
+	}
+	return true
+}
+
 // unknown records an unknown member key of the object at p, suggesting the
 // known field it is closest to, or listing them all.
 func (d *decoder) unknown(p path, key string, known []string) {
-	if near := nearest(key, known); near != "" {
-		d.addf(p, "unknown field %s; did you mean %q?", quote(key), near)
-		return
+	d.addf(p, "unknown field %s; %s", quote(key), suggest(key, known))
+}
+
+// suggest says what s, which is none of known, should be: the element of
+// known it is closest to, or all of them.
+func suggest(s string, known []string) string {
+	if near := nearest(s, known); near != "" {
+		return fmt.Sprintf("did you mean %q?", near)
 	}
-	d.addf(p, "unknown field %s; expected one of %s", quote(key), strings.Join(known, ", "))
+	return "expected one of " + strings.Join(known, ", ")
 }
 
 // nearest returns the element of known closest to s (same letters ignoring
@@ -445,19 +456,53 @@ func (d *decoder) array(p path, raw []byte, what string, each func(i int, raw []
 	return true
 }
 
-// strs decodes a JSON array of strings. [] gives an empty, non-nil slice,
-// as encoding/json does.
-func (d *decoder) strs(p path, raw []byte, dst *[]string) {
-	out := []string{}
-	if d.array(p, raw, "a list of strings", func(i int, raw []byte) {
-		var s string
+// faulty says what a list does with an element whose decoding recorded a
+// problem. It matters where what decoded is checked further despite the
+// problems: [ParsePolicy] checks the policy, [ParseScenario] validates the
+// rest of a scenario when only lines or instruments failed.
+type faulty int
+
+const (
+	keepFaulty faulty = iota // keep it, as far as it decoded
+	skipFaulty               // leave it out
+	dropFaulty               // keep it, unless the decoder is partial: then leave it out, its problems counted as dropped
+)
+
+// list decodes the JSON array raw at p (what names it) with read, one
+// element at a time, each at a path that names it by its member key ("id",
+// a step's "name"; none if key is ""), and assigns the elements to *dst: []
+// gives an empty, non-nil slice, as encoding/json does; null (absent) or
+// anything but an array leaves *dst alone. An element whose decoding
+// recorded a problem is kept or left out as bad says.
+func list[T any](d *decoder, p path, raw []byte, what, key string, bad faulty, dst *[]T, read func(*decoder, path, []byte, *T)) {
+	out := []T{}
+	if d.array(p, raw, what, func(i int, raw []byte) {
+		id := ""
+		if key != "" {
+			id = idOfRaw(raw, key)
+		}
+		// Decoded in place: a local variable would escape through read.
+		var zero T
+		out = append(out, zero)
 		n := d.count()
-		if d.str(p.index(i, "", ""), raw, &s); d.count() == n {
-			out = append(out, s)
+		read(d, p.index(i, key, id), raw, &out[len(out)-1])
+		if k := d.count() - n; k > 0 {
+			switch {
+			case bad == skipFaulty:
+				out = out[:len(out)-1]
+			case bad == dropFaulty && d.partial:
+				out = out[:len(out)-1]
+				d.dropped += k
+			}
 		}
 	}) {
 		*dst = out
 	}
+}
+
+// strs decodes a JSON array of strings.
+func (d *decoder) strs(p path, raw []byte, dst *[]string) {
+	list(d, p, raw, "a list of strings", "", skipFaulty, dst, (*decoder).str)
 }
 
 // amount decodes a decimal amount, written as a JSON string ("12.50") or,
@@ -547,18 +592,9 @@ func (d *decoder) time(p path, raw []byte, dst *time.Time) {
 	}
 }
 
-// integer decodes a whole JSON number into an int.
-func (d *decoder) integer(p path, raw []byte, dst *int) {
-	if isNull(raw) {
-		return
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		d.addf(p, "found %s, expected a whole number", found(raw))
-	}
-}
-
-// int32 decodes a whole JSON number into an int32.
-func (d *decoder) int32(p path, raw []byte, dst *int32) {
+// whole decodes a whole JSON number into an int or int32 (one out of its
+// range is not one).
+func whole[T int | int32](d *decoder, p path, raw []byte, dst *T) {
 	if isNull(raw) {
 		return
 	}
@@ -595,11 +631,7 @@ func enum[T ~string](d *decoder, p path, raw []byte, what string, empty bool, va
 			return
 		}
 	}
-	if near := nearest(s, names); near != "" {
-		d.addf(p, "%s is not %s; did you mean %q?", quote(s), what, near)
-		return
-	}
-	d.addf(p, "%s is not %s; expected one of %s", quote(s), what, strings.Join(names, ", "))
+	d.addf(p, "%s is not %s; %s", quote(s), what, suggest(s, names))
 }
 
 // Vocabularies, in documentation order.
@@ -629,39 +661,27 @@ var (
 )
 
 func (d *decoder) bill(p path, raw []byte, b *Bill) {
-	ms, ok := d.object(p, raw, "a bill")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a bill", billFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &b.ID)
+			d.str(f, val, &b.ID)
 		case "currency":
-			d.str(f, m.val, &b.Currency)
+			d.str(f, val, &b.Currency)
 		case "at":
-			d.time(f, m.val, &b.At)
+			d.time(f, val, &b.At)
 		case "mode":
-			d.str(f, m.val, &b.Mode)
+			d.str(f, val, &b.Mode)
 		case "lines":
-			lines := []Line{}
-			if d.array(f, m.val, "a list of lines", func(i int, raw []byte) {
-				var l Line
-				if d.element(func() { d.line(f.index(i, "id", idOfRaw(raw, "id")), raw, &l) }) {
-					lines = append(lines, l)
-				}
-			}) {
-				b.Lines = lines
-			}
+			list(d, f, val, "a list of lines", "id", dropFaulty, &b.Lines, (*decoder).line)
 		case "exclude_instruments":
-			d.strs(f, m.val, &b.ExcludeInstruments)
+			d.strs(f, val, &b.ExcludeInstruments)
 		case "exclude_kinds":
-			d.strs(f, m.val, &b.ExcludeKinds)
+			d.strs(f, val, &b.ExcludeKinds)
 		default:
-			d.unknown(p, m.key, billFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // idOfRaw returns the string member key of the object raw, or "".
@@ -673,84 +693,68 @@ func idOfRaw(raw []byte, key string) string {
 }
 
 func (d *decoder) line(p path, raw []byte, l *Line) {
-	ms, ok := d.object(p, raw, "a bill line")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a bill line", lineFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &l.ID)
+			d.str(f, val, &l.ID)
 		case "product":
-			d.str(f, m.val, &l.Product)
+			d.str(f, val, &l.Product)
 		case "category":
-			d.str(f, m.val, &l.Category)
+			d.str(f, val, &l.Category)
 		case "amount":
-			d.amount(f, m.val, &l.Amount)
+			d.amount(f, val, &l.Amount)
 		default:
-			d.unknown(p, m.key, lineFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) wallet(p path, raw []byte, w *Wallet) {
-	out := Wallet{}
-	if d.array(p, raw, "a wallet: a list of instruments", func(i int, raw []byte) {
-		var in Instrument
-		if d.element(func() { d.instrument(p.index(i, "id", idOfRaw(raw, "id")), raw, &in) }) {
-			out = append(out, in)
-		}
-	}) {
-		*w = out
-	}
+	list(d, p, raw, "a wallet: a list of instruments", "id", dropFaulty, (*[]Instrument)(w), (*decoder).instrument)
 }
 
 func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
-	ms, ok := d.object(p, raw, "an instrument")
-	if !ok {
-		return
-	}
 	var balance, percent *decimal.Decimal
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an instrument", instrumentFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &in.ID)
+			d.str(f, val, &in.ID)
 		case "kind":
-			d.str(f, m.val, &in.Kind)
+			d.str(f, val, &in.Kind)
 		case "currency":
-			d.str(f, m.val, &in.Currency)
+			d.str(f, val, &in.Currency)
 		case "balance":
 			balance = nil
-			d.optAmount(f, m.val, &balance)
+			d.optAmount(f, val, &balance)
 		case "overdraft":
-			d.amount(f, m.val, &in.Overdraft)
+			d.amount(f, val, &in.Overdraft)
 		case "percent":
 			percent = nil
-			d.optAmount(f, m.val, &percent)
+			d.optAmount(f, val, &percent)
 		case "min_spend":
-			d.amount(f, m.val, &in.MinSpend)
+			d.amount(f, val, &in.MinSpend)
 		case "valid_from":
-			d.time(f, m.val, &in.ValidFrom)
+			d.time(f, val, &in.ValidFrom)
 		case "valid_until":
-			d.time(f, m.val, &in.ValidUntil)
+			d.time(f, val, &in.ValidUntil)
 		case "scope":
-			d.scope(f, m.val, &in.Scope)
+			d.scope(f, val, &in.Scope)
 		case "priority":
-			d.integer(f, m.val, &in.Priority)
+			whole(d, f, val, &in.Priority)
 		case "issued_at":
-			d.time(f, m.val, &in.IssuedAt)
+			d.time(f, val, &in.IssuedAt)
 		case "status":
-			d.str(f, m.val, &in.Status)
+			d.str(f, val, &in.Status)
 		case "group":
-			d.str(f, m.val, &in.Group)
+			d.str(f, val, &in.Group)
 		case "invoiceable":
-			d.boolean(f, m.val, &in.Invoiceable)
+			d.boolean(f, val, &in.Invoiceable)
 		default:
-			d.unknown(p, m.key, instrumentFields)
+			return false
 		}
-	}
+		return true
+	})
 	if balance != nil {
 		in.Balance = *balance
 	}
@@ -761,142 +765,98 @@ func (d *decoder) instrument(p path, raw []byte, in *Instrument) {
 }
 
 func (d *decoder) scope(p path, raw []byte, s *Scope) {
-	ms, ok := d.object(p, raw, "a scope")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a scope", scopeFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "products":
-			d.strs(f, m.val, &s.Products)
+			d.strs(f, val, &s.Products)
 		case "exclude_products":
-			d.strs(f, m.val, &s.ExcludeProducts)
+			d.strs(f, val, &s.ExcludeProducts)
 		case "categories":
-			d.strs(f, m.val, &s.Categories)
+			d.strs(f, val, &s.Categories)
 		case "exclude_categories":
-			d.strs(f, m.val, &s.ExcludeCategories)
+			d.strs(f, val, &s.ExcludeCategories)
 		case "modes":
-			d.strs(f, m.val, &s.Modes)
+			d.strs(f, val, &s.Modes)
 		case "exclude_modes":
-			d.strs(f, m.val, &s.ExcludeModes)
+			d.strs(f, val, &s.ExcludeModes)
 		default:
-			d.unknown(p, m.key, scopeFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) policy(p path, raw []byte, pol *Policy) {
-	ms, ok := d.object(p, raw, "a policy")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a policy", policyFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "name":
-			d.str(f, m.val, &pol.Name)
+			d.str(f, val, &pol.Name)
 		case "strategy":
-			enum(d, f, m.val, "a strategy", true, strategies, &pol.Strategy)
+			enum(d, f, val, "a strategy", true, strategies, &pol.Strategy)
 		case "rounding":
-			d.rounding(f, m.val, &pol.Rounding)
+			d.rounding(f, val, &pol.Rounding)
 		case "steps":
-			steps := []Step{}
-			if d.array(f, m.val, "a list of steps", func(i int, raw []byte) {
-				var s Step
-				d.step(f.index(i, "name", idOfRaw(raw, "name")), raw, &s)
-				steps = append(steps, s)
-			}) {
-				pol.Steps = steps
-			}
+			list(d, f, val, "a list of steps", "name", keepFaulty, &pol.Steps, (*decoder).step)
 		case "restrictions":
-			rs := []Restriction{}
-			if d.array(f, m.val, "a list of restrictions", func(i int, raw []byte) {
-				var r Restriction
-				d.restriction(f.index(i, "", ""), raw, &r)
-				rs = append(rs, r)
-			}) {
-				pol.Restrictions = rs
-			}
+			list(d, f, val, "a list of restrictions", "", keepFaulty, &pol.Restrictions, (*decoder).restriction)
 		case "limits":
-			d.limits(f, m.val, &pol.Limits)
+			d.limits(f, val, &pol.Limits)
 		default:
-			d.unknown(p, m.key, policyFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) step(p path, raw []byte, s *Step) {
-	ms, ok := d.object(p, raw, "a policy step")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a policy step", stepFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "name":
-			d.str(f, m.val, &s.Name)
+			d.str(f, val, &s.Name)
 		case "kinds":
-			d.strs(f, m.val, &s.Kinds)
+			d.strs(f, val, &s.Kinds)
 		case "scope":
-			enum(d, f, m.val, "a step scope", true, stepScopes, &s.Scope)
+			enum(d, f, val, "a step scope", true, stepScopes, &s.Scope)
 		case "order":
-			keys := []OrderKey{}
-			if d.array(f, m.val, "a list of order keys", func(i int, raw []byte) {
-				var k OrderKey
-				n := d.count()
-				if enum(d, f.index(i, "", ""), raw, "an order key", false, orderKeys, &k); d.count() == n {
-					keys = append(keys, k)
-				}
-			}) {
-				s.Order = keys
-			}
+			list(d, f, val, "a list of order keys", "", skipFaulty, &s.Order, (*decoder).orderKey)
 		case "draw":
-			enum(d, f, m.val, "a draw", true, draws, &s.Draw)
+			enum(d, f, val, "a draw", true, draws, &s.Draw)
 		default:
-			d.unknown(p, m.key, stepFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) restriction(p path, raw []byte, r *Restriction) {
-	ms, ok := d.object(p, raw, "a restriction")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a restriction", restrictionFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "categories":
-			d.strs(f, m.val, &r.Categories)
+			d.strs(f, val, &r.Categories)
 		case "products":
-			d.strs(f, m.val, &r.Products)
+			d.strs(f, val, &r.Products)
 		case "allow_kinds":
-			d.strs(f, m.val, &r.AllowKinds)
+			d.strs(f, val, &r.AllowKinds)
 		default:
-			d.unknown(p, m.key, restrictionFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // rounding decodes a rounding. A missing "places" is the currency's minor
 // units and "places": 0 is whole units, whatever the mode (see
 // [Rounding]).
 func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
-	ms, ok := d.object(p, raw, "a rounding")
-	if !ok {
-		return
-	}
 	var places *int32
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	if !d.fields(p, raw, "a rounding", roundingFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "places":
 			places = nil
-			if !isNull(m.val) {
+			if !isNull(val) {
 				var n int32
 				k := d.count()
-				d.int32(f, m.val, &n)
+				whole(d, f, val, &n)
 				switch {
 				case d.count() != k:
 				case n < 0 && n != CurrencyPlaces:
@@ -906,170 +866,129 @@ func (d *decoder) rounding(p path, raw []byte, r *Rounding) {
 				}
 			}
 		case "mode":
-			enum(d, f, m.val, "a rounding mode", true, roundingModes, &r.Mode)
+			enum(d, f, val, "a rounding mode", true, roundingModes, &r.Mode)
 		case "strict":
-			d.boolean(f, m.val, &r.Strict)
+			d.boolean(f, val, &r.Strict)
 		default:
-			d.unknown(p, m.key, roundingFields)
+			return false
 		}
+		return true
+	}) {
+		return
 	}
 	r.Places = roundingPlaces(places)
 }
 
 func (d *decoder) limits(p path, raw []byte, l *Limits) {
-	ms, ok := d.object(p, raw, "limits")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "limits", limitsFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "max_lines":
-			d.integer(f, m.val, &l.MaxLines)
+			whole(d, f, val, &l.MaxLines)
 		case "max_instruments":
-			d.integer(f, m.val, &l.MaxInstruments)
+			whole(d, f, val, &l.MaxInstruments)
 		case "max_id_length":
-			d.integer(f, m.val, &l.MaxIDLength)
+			whole(d, f, val, &l.MaxIDLength)
 		case "max_integer_digits":
-			d.integer(f, m.val, &l.MaxIntegerDigits)
+			whole(d, f, val, &l.MaxIntegerDigits)
 		case "max_decimal_places":
-			d.integer(f, m.val, &l.MaxDecimalPlaces)
+			whole(d, f, val, &l.MaxDecimalPlaces)
 		default:
-			d.unknown(p, m.key, limitsFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) split(p path, raw []byte, s *Split) {
-	ms, ok := d.object(p, raw, "a split")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a split", splitFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "bill":
-			d.str(f, m.val, &s.Bill)
+			d.str(f, val, &s.Bill)
 		case "currency":
-			d.str(f, m.val, &s.Currency)
+			d.str(f, val, &s.Currency)
 		case "total":
-			d.amount(f, m.val, &s.Total)
+			d.amount(f, val, &s.Total)
 		case "discounted":
-			d.amount(f, m.val, &s.Discounted)
+			d.amount(f, val, &s.Discounted)
 		case "paid":
-			d.amount(f, m.val, &s.Paid)
+			d.amount(f, val, &s.Paid)
 		case "outstanding":
-			d.amount(f, m.val, &s.Outstanding)
+			d.amount(f, val, &s.Outstanding)
 		case "invoiceable":
-			d.amount(f, m.val, &s.Invoiceable)
+			d.amount(f, val, &s.Invoiceable)
 		case "allocations":
-			as := []Allocation{}
-			if d.array(f, m.val, "a list of allocations", func(i int, raw []byte) {
-				var a Allocation
-				d.allocation(f.index(i, "", ""), raw, &a)
-				as = append(as, a)
-			}) {
-				s.Allocations = as
-			}
+			list(d, f, val, "a list of allocations", "", keepFaulty, &s.Allocations, (*decoder).allocation)
 		case "instruments":
-			rs := []InstrumentResult{}
-			if d.array(f, m.val, "a list of instrument results", func(i int, raw []byte) {
-				var r InstrumentResult
-				d.instrumentResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &r)
-				rs = append(rs, r)
-			}) {
-				s.Instruments = rs
-			}
+			list(d, f, val, "a list of instrument results", "id", keepFaulty, &s.Instruments, (*decoder).instrumentResult)
 		case "lines":
-			ls := []LineResult{}
-			if d.array(f, m.val, "a list of line results", func(i int, raw []byte) {
-				var l LineResult
-				d.lineResult(f.index(i, "id", idOfRaw(raw, "id")), raw, &l)
-				ls = append(ls, l)
-			}) {
-				s.Lines = ls
-			}
+			list(d, f, val, "a list of line results", "id", keepFaulty, &s.Lines, (*decoder).lineResult)
 		default:
-			d.unknown(p, m.key, splitFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) allocation(p path, raw []byte, a *Allocation) {
-	ms, ok := d.object(p, raw, "an allocation")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an allocation", allocationFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "instrument":
-			d.str(f, m.val, &a.Instrument)
+			d.str(f, val, &a.Instrument)
 		case "line":
-			d.str(f, m.val, &a.Line)
+			d.str(f, val, &a.Line)
 		case "step":
-			d.str(f, m.val, &a.Step)
+			d.str(f, val, &a.Step)
 		case "amount":
-			d.amount(f, m.val, &a.Amount)
+			d.amount(f, val, &a.Amount)
 		default:
-			d.unknown(p, m.key, allocationFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) instrumentResult(p path, raw []byte, r *InstrumentResult) {
-	ms, ok := d.object(p, raw, "an instrument result")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "an instrument result", resultFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &r.ID)
+			d.str(f, val, &r.ID)
 		case "used":
-			d.amount(f, m.val, &r.Used)
+			d.amount(f, val, &r.Used)
 		case "balance_after":
-			d.amount(f, m.val, &r.BalanceAfter)
+			d.amount(f, val, &r.BalanceAfter)
 		case "skipped":
-			rs := []Reason{}
-			if d.array(f, m.val, "a list of reasons", func(i int, raw []byte) {
-				var x Reason
-				d.reason(f.index(i, "", ""), raw, &x)
-				rs = append(rs, x)
-			}) {
-				r.Skipped = rs
-			}
+			list(d, f, val, "a list of reasons", "", keepFaulty, &r.Skipped, (*decoder).reason)
 		default:
-			d.unknown(p, m.key, resultFields)
+			return false
 		}
-	}
+		return true
+	})
 }
 
 func (d *decoder) reason(p path, raw []byte, r *Reason) {
 	enum(d, p, raw, "a reason", false, reasonOrder[:], r)
 }
 
+func (d *decoder) orderKey(p path, raw []byte, k *OrderKey) {
+	enum(d, p, raw, "an order key", false, orderKeys, k)
+}
+
 func (d *decoder) lineResult(p path, raw []byte, l *LineResult) {
-	ms, ok := d.object(p, raw, "a line result")
-	if !ok {
-		return
-	}
-	for _, m := range ms {
-		f := p.dot(m.key)
-		switch m.key {
+	d.fields(p, raw, "a line result", lineResultFields, func(f path, key string, val []byte) bool {
+		switch key {
 		case "id":
-			d.str(f, m.val, &l.ID)
+			d.str(f, val, &l.ID)
 		case "amount":
-			d.amount(f, m.val, &l.Amount)
+			d.amount(f, val, &l.Amount)
 		case "discounted":
-			d.amount(f, m.val, &l.Discounted)
+			d.amount(f, val, &l.Discounted)
 		case "covered":
-			d.amount(f, m.val, &l.Covered)
+			d.amount(f, val, &l.Covered)
 		case "outstanding":
-			d.amount(f, m.val, &l.Outstanding)
+			d.amount(f, val, &l.Outstanding)
 		default:
-			d.unknown(p, m.key, lineResultFields)
+			return false
 		}
-	}
+		return true
+	})
 }

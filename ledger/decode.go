@@ -34,6 +34,26 @@ func (d *decoder) err(id string) error {
 	return &InvalidError{ID: id, Problems: d.problems}
 }
 
+// decode reads data, a whole JSON form, with read into a fresh value and
+// assigns it to dst if there was no problem; the error is for the
+// transaction id returns from what was read (none if id is nil).
+func decode[T any](data []byte, dst *T, read func(*decoder, string, []byte) T, id func(T) string) error {
+	var d decoder
+	var v T
+	if d.valid(data) {
+		v = read(&d, "", data)
+	}
+	txID := ""
+	if id != nil {
+		txID = id(v)
+	}
+	if err := d.err(txID); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
 // field returns the path of field name of the object at path.
 func field(path, name string) string {
 	if path == "" {
@@ -75,22 +95,47 @@ func found(raw []byte) string {
 	return "the number " + string(raw)
 }
 
+// An object is a JSON object as [decoder.object] read it: the value of
+// each of its names, in that order (nil where absent).
+type object struct {
+	path  string
+	names []string
+	vals  []json.RawMessage
+}
+
+// get returns the path and value (nil if absent) of the field name, which
+// must be one of o's names (it is absent otherwise). It is small enough to
+// be inlined, so that the path does not escape to the heap.
+func (o object) get(name string) (string, []byte) {
+	return field(o.path, name), o.val(name)
+}
+
+// val returns the value of the field name, or nil.
+func (o object) val(name string) []byte {
+	for i, n := range o.names {
+		if n == name {
+			return o.vals[i]
+		}
+	}
+	return nil
+}
+
 // object reads the JSON object raw at path, what naming it in problems ("a
-// posting"), and returns the value of each of names, in that order (nil
-// where absent). Field names match in any letter case, an exact match
-// first, as encoding/json does. Unknown fields and fields given twice are
-// problems. For null it returns no values; for anything else that is not an
-// object it records the problem and returns ok false. raw must be valid
-// JSON (see [decoder.valid]).
-func (d *decoder) object(path string, raw []byte, what string, names ...string) (vals []json.RawMessage, ok bool) {
-	vals = make([]json.RawMessage, len(names))
+// posting"), and returns the value of each of names. Field names match in
+// any letter case, an exact match first, as encoding/json does. Unknown
+// fields and fields given twice are problems. For null every value is nil;
+// for anything else that is not an object it records the problem and
+// returns ok false. raw must be valid JSON (see [decoder.valid]).
+func (d *decoder) object(path string, raw []byte, what string, names ...string) (o object, ok bool) {
+	vals := make([]json.RawMessage, len(names))
+	o = object{path, names, vals}
 	raw = bytes.TrimSpace(raw)
 	if isNull(raw) {
-		return vals, true
+		return o, true
 	}
 	if raw[0] != '{' {
 		d.addf(path, "found %s; want %s", found(raw), what)
-		return vals, false
+		return o, false
 	}
 	seen := make([]string, len(names))
 	for i := skipSpace(raw, 1); raw[i] != '}'; {
@@ -113,7 +158,7 @@ func (d *decoder) object(path string, raw []byte, what string, names ...string) 
 			seen[k], vals[k] = key, v
 		}
 	}
-	return vals, true
+	return o, true
 }
 
 // match returns the index of key in names: an exact match, else one in
@@ -375,54 +420,56 @@ var (
 
 // posting reads a posting.
 func (d *decoder) posting(path string, raw []byte) Posting {
-	f, ok := d.object(path, raw, "a posting", postingFields[:]...)
+	o, ok := d.object(path, raw, "a posting", postingFields[:]...)
 	if !ok {
 		return Posting{}
 	}
 	return Posting{
-		Account: d.account(field(path, "account"), f[0]),
-		Amount:  d.amount(field(path, "amount"), f[1]),
-		Line:    d.str(field(path, "line"), f[2]),
-		Product: d.str(field(path, "product"), f[3]),
+		Account: d.account(o.get("account")),
+		Amount:  d.amount(o.get("amount")),
+		Line:    d.str(o.get("line")),
+		Product: d.str(o.get("product")),
 	}
 }
 
 // terms reads terms.
 func (d *decoder) terms(path string, raw []byte) Terms {
-	f, ok := d.object(path, raw, "terms", termsFields[:]...)
+	o, ok := d.object(path, raw, "terms", termsFields[:]...)
 	if !ok {
 		return Terms{}
 	}
 	return Terms{
-		Account:      d.account(field(path, "account"), f[0]),
-		Kind:         d.str(field(path, "kind"), f[1]),
-		Group:        d.str(field(path, "group"), f[2]),
-		Overdraft:    d.amount(field(path, "overdraft"), f[3]),
-		Expires:      d.timestamp(field(path, "expires"), f[4]),
-		Transferable: d.boolean(field(path, "transferable"), f[5]),
-		NotCashable:  d.boolean(field(path, "not_cashable"), f[6]),
+		Account:      d.account(o.get("account")),
+		Kind:         d.str(o.get("kind")),
+		Group:        d.str(o.get("group")),
+		Overdraft:    d.amount(o.get("overdraft")),
+		Expires:      d.timestamp(o.get("expires")),
+		Transferable: d.boolean(o.get("transferable")),
+		NotCashable:  d.boolean(o.get("not_cashable")),
 	}
 }
 
 // transaction reads a transaction; its postings and terms are nil when
 // empty.
 func (d *decoder) transaction(path string, raw []byte) Transaction {
-	f, ok := d.object(path, raw, "a transaction", transactionFields[:]...)
+	o, ok := d.object(path, raw, "a transaction", transactionFields[:]...)
 	if !ok {
 		return Transaction{}
 	}
 	tx := Transaction{
-		ID:   d.str(field(path, "id"), f[0]),
-		Time: d.timestamp(field(path, "time"), f[1]),
-		Kind: Kind(d.str(field(path, "kind"), f[2])),
-		Bill: d.str(field(path, "bill"), f[3]),
-		Ref:  d.str(field(path, "ref"), f[4]),
-		Note: d.str(field(path, "note"), f[5]),
+		ID:   d.str(o.get("id")),
+		Time: d.timestamp(o.get("time")),
+		Kind: Kind(d.str(o.get("kind"))),
+		Bill: d.str(o.get("bill")),
+		Ref:  d.str(o.get("ref")),
+		Note: d.str(o.get("note")),
 	}
-	d.array(field(path, "postings"), f[6], "an array of postings", func(path string, raw json.RawMessage) {
+	at, v := o.get("postings")
+	d.array(at, v, "an array of postings", func(path string, raw json.RawMessage) {
 		tx.Postings = append(tx.Postings, d.posting(path, raw))
 	})
-	d.array(field(path, "terms"), f[7], "an array of terms", func(path string, raw json.RawMessage) {
+	at, v = o.get("terms")
+	d.array(at, v, "an array of terms", func(path string, raw json.RawMessage) {
 		tx.Terms = append(tx.Terms, d.terms(path, raw))
 	})
 	return tx
@@ -430,22 +477,22 @@ func (d *decoder) transaction(path string, raw []byte) Transaction {
 
 // entry reads a statement entry.
 func (d *decoder) entry(path string, raw []byte) Entry {
-	f, ok := d.object(path, raw, "an entry", entryFields[:]...)
+	o, ok := d.object(path, raw, "an entry", entryFields[:]...)
 	if !ok {
 		return Entry{}
 	}
 	return Entry{
-		Seq:     d.position(field(path, "seq"), f[0]),
-		ID:      d.str(field(path, "id"), f[1]),
-		Time:    d.timestamp(field(path, "time"), f[2]),
-		Kind:    Kind(d.str(field(path, "kind"), f[3])),
-		Bill:    d.str(field(path, "bill"), f[4]),
-		Ref:     d.str(field(path, "ref"), f[5]),
-		Note:    d.str(field(path, "note"), f[6]),
-		Account: d.account(field(path, "account"), f[7]),
-		Amount:  d.amount(field(path, "amount"), f[8]),
-		Line:    d.str(field(path, "line"), f[9]),
-		Product: d.str(field(path, "product"), f[10]),
-		Balance: d.amount(field(path, "balance"), f[11]),
+		Seq:     d.position(o.get("seq")),
+		ID:      d.str(o.get("id")),
+		Time:    d.timestamp(o.get("time")),
+		Kind:    Kind(d.str(o.get("kind"))),
+		Bill:    d.str(o.get("bill")),
+		Ref:     d.str(o.get("ref")),
+		Note:    d.str(o.get("note")),
+		Account: d.account(o.get("account")),
+		Amount:  d.amount(o.get("amount")),
+		Line:    d.str(o.get("line")),
+		Product: d.str(o.get("product")),
+		Balance: d.amount(o.get("balance")),
 	}
 }

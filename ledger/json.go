@@ -127,16 +127,7 @@ func (tx Transaction) MarshalJSON() ([]byte, error) {
 // with the transaction's id, each with its JSON path. On error tx is
 // unchanged. It does not validate the transaction; [Journal.Apply] does.
 func (tx *Transaction) UnmarshalJSON(data []byte) error {
-	var d decoder
-	var v Transaction
-	if d.valid(data) {
-		v = d.transaction("", data)
-	}
-	if err := d.err(v.ID); err != nil {
-		return err
-	}
-	*tx = v
-	return nil
+	return decode(data, tx, (*decoder).transaction, func(v Transaction) string { return v.ID })
 }
 
 // MarshalJSON encodes the posting as it appears in a transaction's
@@ -147,16 +138,7 @@ func (p Posting) MarshalJSON() ([]byte, error) { return json.Marshal(toJSONPosti
 // UnmarshalJSON decodes what MarshalJSON writes, strictly, as
 // [Transaction.UnmarshalJSON] does. On error p is unchanged.
 func (p *Posting) UnmarshalJSON(data []byte) error {
-	var d decoder
-	var v Posting
-	if d.valid(data) {
-		v = d.posting("", data)
-	}
-	if err := d.err(""); err != nil {
-		return err
-	}
-	*p = v
-	return nil
+	return decode(data, p, (*decoder).posting, nil)
 }
 
 // MarshalJSON encodes the terms as they appear in a transaction's terms:
@@ -168,16 +150,7 @@ func (t Terms) MarshalJSON() ([]byte, error) { return json.Marshal(toJSONTerms(t
 // UnmarshalJSON decodes what MarshalJSON writes, strictly, as
 // [Transaction.UnmarshalJSON] does. On error t is unchanged.
 func (t *Terms) UnmarshalJSON(data []byte) error {
-	var d decoder
-	var v Terms
-	if d.valid(data) {
-		v = d.terms("", data)
-	}
-	if err := d.err(""); err != nil {
-		return err
-	}
-	*t = v
-	return nil
+	return decode(data, t, (*decoder).terms, nil)
 }
 
 // MarshalJSON encodes the entry as one line of a statement: {"seq": 3,
@@ -194,32 +167,14 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 // [Transaction.UnmarshalJSON] does; Seq must be a whole number, not
 // negative. On error e is unchanged.
 func (e *Entry) UnmarshalJSON(data []byte) error {
-	var d decoder
-	var v Entry
-	if d.valid(data) {
-		v = d.entry("", data)
-	}
-	if err := d.err(v.ID); err != nil {
-		return err
-	}
-	*e = v
-	return nil
+	return decode(data, e, (*decoder).entry, func(v Entry) string { return v.ID })
 }
 
 // UnmarshalJSON decodes an account from a JSON string holding its text
 // form ([Account.UnmarshalText]); anything else is an error wrapping
 // [ErrInvalid]. (Account encodes with its MarshalText.)
 func (a *Account) UnmarshalJSON(data []byte) error {
-	var d decoder
-	var v Account
-	if d.valid(data) {
-		v = d.account("", data)
-	}
-	if err := d.err(""); err != nil {
-		return err
-	}
-	*a = v
-	return nil
+	return decode(data, a, (*decoder).account, nil)
 }
 
 // MarshalJSON encodes the journal as the JSON array of its transactions, in
