@@ -32,7 +32,8 @@ func ScopeOf(s allocation.Scope) *Scope {
 // ScopeEmpty reports whether s lists nothing: no product, category or
 // mode to include or exclude.
 func ScopeEmpty(s allocation.Scope) bool {
-	return len(s.Products)+len(s.ExcludeProducts)+len(s.Categories)+len(s.ExcludeCategories)+len(s.Modes)+len(s.ExcludeModes) == 0
+	return len(s.Products) == 0 && len(s.ExcludeProducts) == 0 && len(s.Categories) == 0 &&
+		len(s.ExcludeCategories) == 0 && len(s.Modes) == 0 && len(s.ExcludeModes) == 0
 }
 
 // ReadScope reads the stored form of a scope from o, reporting its
