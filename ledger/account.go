@@ -211,6 +211,9 @@ func (a Account) problem() string {
 		return idProblem("instrument id", a.id)
 	case a.hold != "" && idProblem("hold id", a.hold) != "":
 		return idProblem("hold id", a.hold)
+	case a.hold != "" && len(escapeHold(a.hold))+len(a.id) > MaxIDBytes:
+		return fmt.Sprintf("held account: hold id (escaped, %d bytes) and instrument id (%d bytes) are together longer than %d bytes",
+			len(escapeHold(a.hold)), len(a.id), MaxIDBytes)
 	case a.sys != "" && !a.sys.known():
 		return fmt.Sprintf("unknown system account %q", a.sys)
 	case !allocation.ValidCurrency(a.currency):

@@ -343,7 +343,7 @@ func debtsAhead(j Journal, a Account) decimal.Decimal {
 	group := groupOf(j, a)
 	for _, b := range j.liveAccounts() { // instruments only: settled holds do not matter
 		if b != a && b.IsInstrument() && b.currency == a.currency && groupOf(j, b) == group {
-			if bal := j.Balance(b); bal.IsNegative() {
+			if bal := j.Balance(b).Add(j.Held(b)); bal.IsNegative() { // a hold is not a debt (TopUp)
 				debt = debt.Sub(bal)
 			}
 		}

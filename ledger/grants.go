@@ -272,6 +272,9 @@ func (s GrantSchedule) reset(j Journal, n int, resetID, grantID string) Reset {
 	rest := s.Amount
 	for _, a := range expiring {
 		b := j.Balance(a)
+		// What a hold reserves is not owed: only what the account owes
+		// beyond it is a debt, as TopUp counts it.
+		owes := decimal.Max(b.Add(j.Held(a)).Neg(), decimal.Decimal{})
 		line := RolloverLine{Account: a, Left: b}
 		switch {
 		case b.IsPositive():
@@ -280,13 +283,13 @@ func (s GrantSchedule) reset(j Journal, n int, resetID, grantID string) Reset {
 			keep = keep.Sub(line.Kept)
 			line.Reason = fmt.Sprintf("%s left: %s rolled over, %s forfeited; %s", exact(b), exact(line.Kept), exact(line.Forfeited), r.Reason)
 			reset.Postings = append(reset.Postings, Posting{Account: a, Amount: b.Neg()})
-		case b.IsNegative() && s.Rollover.PreserveOverage:
-			line.Repaid = minDec(b.Neg(), rest)
+		case owes.IsPositive() && s.Rollover.PreserveOverage:
+			line.Repaid = minDec(owes, rest)
 			rest = rest.Sub(line.Repaid)
-			line.Reason = fmt.Sprintf("owes %s: the new grant repays %s first (overage preserved)", exact(b.Neg()), exact(line.Repaid))
+			line.Reason = fmt.Sprintf("owes %s: the new grant repays %s first (overage preserved)", exact(owes), exact(line.Repaid))
 			grant.Postings = append(grant.Postings, Posting{Account: a, Amount: line.Repaid})
-		case b.IsNegative():
-			line.Reason = fmt.Sprintf("owes %s: the debt stays (overage not preserved)", exact(b.Neg()))
+		case owes.IsPositive():
+			line.Reason = fmt.Sprintf("owes %s: the debt stays (overage not preserved)", exact(owes))
 		default:
 			continue
 		}

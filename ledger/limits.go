@@ -20,7 +20,9 @@ import (
 //     either);
 //   - a transaction id and an instrument id have at most [MaxIDBytes]
 //     bytes, and so does a stream id ([ValidStream]): they are index keys
-//     in a database;
+//     in a database; a held account's hold id (%-escaped, as its text
+//     form writes it) and instrument id have at most MaxIDBytes together,
+//     so an account's text stays within the same bound;
 //   - an amount (a posting's, an overdraft) has at most
 //     [MaxAmountIntegerDigits] digits before the decimal point and
 //     [MaxAmountPlaces] after it, counting the trailing zeros it carries
