@@ -125,3 +125,33 @@ func Update(ctx context.Context, s Store, stream string, attempts int, build fun
 	}
 	return Journal{}, nil, err
 }
+
+// A BatchStore is a [Store] that also reads and writes many streams in one
+// round trip: [RunBills] uses it, when its Store has it, to book a group
+// of bills per database transaction (group commit) instead of one.
+type BatchStore interface {
+	Store
+	// LoadBatch returns the journals of streams, in their order, as Load
+	// returns each: a consistent snapshot per stream (not across
+	// streams). A stream may appear more than once.
+	LoadBatch(ctx context.Context, streams []string) ([]Journal, error)
+	// AppendBatch makes each append of appends as [Store].Append would,
+	// each on its own: verdicts[i] is nil when appends[i] is stored, and
+	// otherwise the error Append would return for it (a [*VersionError],
+	// or the error of a rejected transaction), which leaves the others
+	// unharmed. The appends it stores are stored together, in one commit:
+	// all of them or none. err reports a failure of the store itself (ctx,
+	// the database), after which none is stored, or, if the store says the
+	// outcome is unknown, all or none. The streams of appends must be
+	// distinct: a repeated stream is refused (its verdict wraps
+	// [ErrInvalid]).
+	AppendBatch(ctx context.Context, appends []StreamAppend) (verdicts []error, err error)
+}
+
+// A StreamAppend is one append of a [BatchStore]'s AppendBatch: the
+// arguments of [Store].Append.
+type StreamAppend struct {
+	Stream   string
+	Expected int
+	Txs      []Transaction
+}
