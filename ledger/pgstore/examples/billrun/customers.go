@@ -81,7 +81,10 @@ func (g generator) wallet(i int) (allocation.Wallet, []decimal.Decimal) {
 		{ID: "gift", Kind: "gift", Currency: "USD", IssuedAt: opening},
 		{ID: "card", Kind: "prepaid_card", Currency: "USD", IssuedAt: opening, Overdraft: cents(r, 20, 100)},
 		{ID: "cash", Kind: "cash", Currency: "USD", IssuedAt: opening, Invoiceable: true},
-		{ID: "credit", Kind: "credit_line", Currency: "USD", IssuedAt: opening, Invoiceable: true, Overdraft: cents(r, 100, 1000)},
+		{ID: "credit", Kind: "credit_line", Currency: "USD", IssuedAt: opening, Invoiceable: true},
+	}
+	if r.IntN(5) < 3 { // three customers in five have a credit line
+		w[4].Overdraft = cents(r, 50, 300)
 	}
 	amounts := []decimal.Decimal{cents(r, 10, 150), cents(r, 0, 60), cents(r, 50, 400), cents(r, 0, 200), decimal.Zero}
 	return w, amounts

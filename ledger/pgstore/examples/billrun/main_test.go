@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 }
 
 // The run of the tests: small enough for CI, with a few rejected bills.
-const customers = 600
+const customers = 400
 
 var runArgs = []string{"-customers", strconv.Itoa(customers), "-seed", "7", "-month", "2026-11", "-workers", "4"}
 
@@ -56,15 +56,19 @@ var runArgs = []string{"-customers", strconv.Itoa(customers), "-seed", "7", "-mo
 //   - A: one uninterrupted run (the reference), then the same run again,
 //     which must book nothing (every bill replayed, the same rejections)
 //     and print the same totals;
-//   - B: the run killed with SIGKILL at random moments (up to three
-//     times), then run again until it completes;
+//   - B: the run killed with SIGKILL at random moments (three times),
+//     then run again to its end;
 //   - C: two processes at once, -parts 2, -part 0 and -part 1.
+//
+// Last, A books the next month: all its bills are new, and the first
+// month's totals stay as they were.
 //
 // The same books means: the same month totals (summed in SQL), the same
 // transactions on every stream (ids, positions and stored bodies), and
 // the same balance of every account of every stream. A's totals are also
 // checked against testdata/totals.golden, so that the generator and the
-// policy stay what they were. The kill moments come from -killseed, or
+// policy stay what they were. The kill moments (a count of bills done,
+// read from the progress bar, plus up to 20 ms) come from -killseed, or
 // from the clock; the seed is logged so a failure can be replayed.
 func TestExactlyOnceUnderKill(t *testing.T) {
 	url := databaseURL(t)
@@ -87,9 +91,7 @@ func TestExactlyOnceUnderKill(t *testing.T) {
 
 	// A: the reference, and its rerun.
 	a := schema("a")
-	began := time.Now()
 	outA := runToEnd(t, bin, url, a)
-	took := time.Since(began)
 	first := parseReport(t, outA)
 	if first.booked+first.rejected != customers || first.replayed != 0 || first.rejected == 0 {
 		t.Fatalf("first run: %+v; want %d bills booked or rejected, some rejected, none replayed:\n%s", first, customers, outA)
@@ -108,6 +110,16 @@ func TestExactlyOnceUnderKill(t *testing.T) {
 		t.Fatalf("the rerun printed other totals:\n%s\nwant:\n%s", again, totalsA)
 	}
 	sameBooks(t, "A after a rerun", booksOf(t, admin, a), booksA)
+	defer func() { // after B and C, which compare with booksA
+		next := runToEnd(t, bin, url, a, "-month", "2026-12")
+		r := parseReport(t, next)
+		if r.booked == 0 || r.replayed != 0 || r.booked+r.rejected != customers {
+			t.Fatalf("the next month: %+v; want its %d bills booked or rejected, none replayed:\n%s", r, customers, next)
+		}
+		if got := totalsOf(t, admin, a, month); got.String() != totalsA.String() {
+			t.Fatalf("after the next month, %s's totals:\n%s\nwant them unchanged:\n%s", month, got, totalsA)
+		}
+	}()
 
 	// B: killed at random moments, then run to the end.
 	b := schema("b")
@@ -118,17 +130,22 @@ func TestExactlyOnceUnderKill(t *testing.T) {
 	t.Logf("kill moments from seed %d (replay with -killseed %d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	for k := range 3 {
-		cmd, done := start(t, bin, url, b)
-		after := time.Duration(rng.Int64N(int64(took)))
-		select {
-		case <-done:
-			t.Logf("kill %d: the run ended before %v", k, after)
-			continue
-		case <-time.After(after):
+		// The moment: once the progress bar shows at least target bills
+		// done (0: as soon as the process starts, in its migration or
+		// opening grants), plus up to 20 ms.
+		target, jitter := rng.IntN(customers), time.Duration(rng.Int64N(int64(20*time.Millisecond)))
+		p := start(t, bin, url, b)
+		for p.done() < target && !p.ended() {
+			time.Sleep(time.Millisecond)
 		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		<-done
-		t.Logf("kill %d: after %v", k, after.Round(time.Millisecond))
+		time.Sleep(jitter)
+		if p.ended() {
+			t.Logf("kill %d: the run ended before %d bills and %v", k, target, jitter)
+			continue
+		}
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait()
+		t.Logf("kill %d: after %d bills and %v; its progress bar showed %d", k, target, jitter, p.done())
 	}
 	outB := runToEnd(t, bin, url, b)
 	t.Logf("the run after the kills: %s", strings.SplitN(outB, "\n", 2)[0])
@@ -217,28 +234,70 @@ func command(t *testing.T, bin, url, schema string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// start starts the month-end in schema; done is closed when it has
-// ended. The process is killed when the test ends, if it still runs.
-func start(t *testing.T, bin, url, schema string) (*exec.Cmd, <-chan struct{}) {
-	t.Helper()
-	cmd := command(t, bin, url, schema)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-	})
-	return cmd, done
+// A process is a run of the month-end started by start.
+type process struct {
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	stderr []byte
+	exited chan struct{}
 }
 
-// runToEnd runs the month-end in schema to its end and returns what it
-// printed on stdout.
-func runToEnd(t *testing.T, bin, url, schema string) string {
+func (p *process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stderr = append(p.stderr, b...)
+	return len(b), nil
+}
+
+var progressDone = regexp.MustCompile(`\] (\d+)/\d+ bills`)
+
+// done returns how many bills the process's progress bar last showed as
+// done or failed.
+func (p *process) done() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ms := progressDone.FindAllSubmatch(p.stderr, -1)
+	if len(ms) == 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(ms[len(ms)-1][1]))
+	return n
+}
+
+// ended reports whether the process has ended.
+func (p *process) ended() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+func (p *process) wait() { <-p.exited }
+
+// start starts the month-end in schema. The process is killed when the
+// test ends, if it still runs.
+func start(t *testing.T, bin, url, schema string) *process {
 	t.Helper()
-	out, err := command(t, bin, url, schema).Output()
+	p := &process{cmd: command(t, bin, url, schema), exited: make(chan struct{})}
+	p.cmd.Stderr = p
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		p.wait()
+	})
+	return p
+}
+
+// runToEnd runs the month-end in schema, with args, to its end and
+// returns what it printed on stdout.
+func runToEnd(t *testing.T, bin, url, schema string, args ...string) string {
+	t.Helper()
+	out, err := command(t, bin, url, schema, args...).Output()
 	if err != nil {
 		t.Fatalf("billrun in %s: %v\n%s", schema, err, stderrOf(err))
 	}
