@@ -50,10 +50,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/billfold/billfold/allocation"
@@ -92,7 +94,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "billrun:", err)
 		os.Exit(2)
 	}
-	if err := run(context.Background(), url, c, os.Stdout, os.Stderr); err != nil {
+	// An interrupt stops the run after the bills in flight; run the same
+	// command again to finish it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, url, c, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "billrun:", err)
 		os.Exit(1)
 	}
@@ -161,7 +167,8 @@ func run(ctx context.Context, url string, c config, out, progress io.Writer) err
 	elapsed := time.Since(start)
 	fmt.Fprintln(progress)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w\nstopped after %d bills booked, %d replayed, %d rejected: run the same command again to finish (nothing is booked twice)",
+			err, report.Booked, report.Replayed, len(report.Rejected))
 	}
 	n := report.Booked + report.Replayed + len(report.Rejected)
 	fmt.Fprintf(out, "run %s, part %d of %d: %d bills: booked %d, replayed %d, rejected %d%s\n",
