@@ -54,7 +54,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -222,75 +221,6 @@ func reason(err error) string {
 		}
 	}
 	return "other"
-}
-
-// open books every customer's opening grants, each customer's in one
-// update, by workers goroutines, and returns how many customers' grants
-// were new. Grants have stable ids, so grants booked before are replays.
-// The first error stops it.
-func open(ctx context.Context, store *pgstore.Store, gen generator, workers int) (int, error) {
-	run, stop := context.WithCancel(ctx)
-	defer stop()
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		booked int
-		first  error
-	)
-	customers := make(chan int)
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range customers {
-				isNew, err := openOne(run, store, stream(i), gen.grants(i))
-				mu.Lock()
-				switch {
-				case err != nil && first == nil:
-					first = fmt.Errorf("opening the wallet of %s: %w", stream(i), err)
-					stop()
-				case isNew:
-					booked++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-feed:
-	for i := range gen.streams() {
-		select {
-		case customers <- i:
-		case <-run.Done():
-			break feed
-		}
-	}
-	close(customers)
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
-	}
-	return booked, first
-}
-
-// openOne books grants on stream unless the stream holds them already,
-// and reports whether it booked them. A stream that holds them is only
-// read: a write that replays them would still lock the stream's row, which
-// costs a commit.
-func openOne(ctx context.Context, store ledger.Store, stream string, grants []ledger.Transaction) (bool, error) {
-	j, err := store.Load(ctx, stream)
-	if err != nil {
-		return false, err
-	}
-	if slices.ContainsFunc(grants, func(g ledger.Transaction) bool {
-		tx, ok := j.Transaction(g.ID)
-		return !ok || !tx.Equal(g)
-	}) {
-		_, rs, err := ledger.Update(ctx, store, stream, 3, func(ledger.Journal) ([]ledger.Transaction, error) {
-			return grants, nil
-		})
-		return err == nil && !rs[0].Replayed, err
-	}
-	return false, nil
 }
 
 // progressBar draws a bill run's progress on one line, redrawn in place.
