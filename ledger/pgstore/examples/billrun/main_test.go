@@ -20,8 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/billfold/billfold/ledger"
+	"github.com/billfold/billfold/ledger/pgstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
 )
 
 var (
@@ -97,6 +100,9 @@ func TestExactlyOnceUnderKill(t *testing.T) {
 		t.Fatalf("first run: %+v; want %d bills booked or rejected, some rejected, none replayed:\n%s", first, customers, outA)
 	}
 	totalsA := totalsOf(t, admin, a, month)
+	if byStream, err := monthTotalsByStream(ctx, admin, a, month); err != nil || byStream.String() != totalsA.String() {
+		t.Fatalf("totals with each stream's own kinds: %v\n%s\nwant those summed by account:\n%s", err, byStream, totalsA)
+	}
 	checkGolden(t, totalsA.String())
 	if !strings.HasSuffix(outA, totalsA.String()) {
 		t.Fatalf("the run printed totals other than the journals':\n%s\nwant them to end with:\n%s", outA, totalsA)
@@ -119,6 +125,7 @@ func TestExactlyOnceUnderKill(t *testing.T) {
 		if got := totalsOf(t, admin, a, month); got.String() != totalsA.String() {
 			t.Fatalf("after the next month, %s's totals:\n%s\nwant them unchanged:\n%s", month, got, totalsA)
 		}
+		checkKindPerStream(t, admin, a, month, totalsA)
 	}()
 
 	// B: killed at random moments, then run to the end.
@@ -412,5 +419,36 @@ func checkGolden(t *testing.T, got string) {
 	}
 	if got != string(want) {
 		t.Fatalf("totals differ from %s (rewrite with -update after review):\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// checkKindPerStream adds to schema a stream whose card account was
+// granted as a gift balance, and a bill of month paid 4.00 from it: the
+// totals (which were want) then count that bill, and its 4.00 as paid by
+// gift, not by prepaid cards.
+func checkKindPerStream(t *testing.T, pool *pgxpool.Pool, schema, month string, want Totals) {
+	t.Helper()
+	ctx := context.Background()
+	store := pgstore.New(pool, pgstore.Options{Schema: schema})
+	card := ledger.InstrumentAccount("card", "USD")
+	four := decimal.New(4, 0)
+	txs := []ledger.Transaction{
+		ledger.Grant("open:card", opening, ledger.Terms{Account: card, Kind: "gift"}, decimal.New(10, 0), ""),
+		{ID: "spend:" + month + "/odd", Time: opening.AddDate(1, 0, 0), Kind: ledger.KindSpend, Bill: month + "/odd",
+			Postings: []ledger.Posting{{Account: card, Amount: four.Neg()}, {Account: ledger.SystemAccount(ledger.Revenue, "USD"), Amount: four}}},
+	}
+	if _, err := store.Append(ctx, "odd", 0, txs); err != nil {
+		t.Fatal(err)
+	}
+	want.Bills++
+	want.Billed = want.Billed.Add(four)
+	want.Paid = slices.Clone(want.Paid)
+	for k, p := range want.Paid {
+		if p.Kind == "gift" {
+			want.Paid[k].Amount = p.Amount.Add(four)
+		}
+	}
+	if got := totalsOf(t, pool, schema, month); got.String() != want.String() {
+		t.Fatalf("with the card of one stream a gift balance, totals:\n%s\nwant:\n%s", got, want)
 	}
 }

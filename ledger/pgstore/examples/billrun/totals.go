@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/billfold/billfold/ledger"
@@ -36,13 +38,58 @@ type KindPaid struct {
 }
 
 // monthTotals sums what the tables of schema hold for month's bills
-// (bill ids month + "/…").
+// (bill ids month + "/…"): it counts their spends, sums their postings by
+// account, and names each instrument account's kind from the terms its
+// stream holds for it. When every instrument account id has one kind in
+// the whole schema, the postings are summed by account alone; otherwise
+// by stream and account, each with its own stream's kind
+// (monthTotalsByStream), which costs a join of every posting.
 func monthTotals(ctx context.Context, pool *pgxpool.Pool, schema, month string) (Totals, error) {
 	s := pgx.Identifier{schema}.Sanitize()
-	t := Totals{Month: month}
-	// The month's spends; each instrument account's kind, from the terms
-	// last set for it on its stream; the spends' postings summed by
-	// system account or instrument kind.
+	kinds := map[string]string{}
+	ambiguous := false
+	rows, err := pool.Query(ctx, `
+SELECT DISTINCT tm->>'account', tm->>'kind'
+FROM `+s+`.billfold_transactions t CROSS JOIN LATERAL json_array_elements(t.body->'terms') tm
+WHERE tm->>'account' LIKE 'instrument:%'`)
+	if err != nil {
+		return Totals{}, err
+	}
+	var account, kind string
+	_, err = pgx.ForEachRow(rows, []any{&account, &kind}, func() error {
+		if k, ok := kinds[account]; ok && k != kind {
+			ambiguous = true
+		}
+		kinds[account] = kind
+		return nil
+	})
+	if err != nil {
+		return Totals{}, err
+	}
+	if ambiguous {
+		return monthTotalsByStream(ctx, pool, schema, month)
+	}
+	rows, err = pool.Query(ctx, `
+SELECT p.account, sum(p.amount)::text,
+	(SELECT count(*) FROM `+s+`.billfold_transactions WHERE kind = $1 AND left(bill, length($2)) = $2)
+FROM `+s+`.billfold_transactions t JOIN `+s+`.billfold_postings p ON p.stream = t.stream AND p.position = t.position
+WHERE t.kind = $1 AND left(t.bill, length($2)) = $2
+GROUP BY 1 ORDER BY 1`, string(ledger.KindSpend), month+"/")
+	if err != nil {
+		return Totals{}, err
+	}
+	return collect(rows, month, func(account string) (string, bool) {
+		if !strings.HasPrefix(account, "instrument:") {
+			return account, false
+		}
+		return kinds[account], true
+	})
+}
+
+// monthTotalsByStream is monthTotals with each instrument account's kind
+// taken from its own stream's terms (the last set for it).
+func monthTotalsByStream(ctx context.Context, pool *pgxpool.Pool, schema, month string) (Totals, error) {
+	s := pgx.Identifier{schema}.Sanitize()
 	rows, err := pool.Query(ctx, `
 WITH spends AS (
 	SELECT stream, position FROM `+s+`.billfold_transactions
@@ -53,34 +100,45 @@ WITH spends AS (
 	WHERE t.stream IN (SELECT stream FROM spends)
 	ORDER BY t.stream, tm->>'account', t.position DESC
 )
-SELECT CASE WHEN p.account LIKE 'instrument:%' THEN 'instrument' ELSE p.account END,
-	coalesce(k.kind, ''), sum(p.amount)::text, count(DISTINCT (p.stream, p.position))
+SELECT CASE WHEN p.account LIKE 'instrument:%' THEN 'instrument:' || coalesce(k.kind, '') ELSE p.account END,
+	sum(p.amount)::text, (SELECT count(*) FROM spends)
 FROM spends sp JOIN `+s+`.billfold_postings p ON p.stream = sp.stream AND p.position = sp.position
 LEFT JOIN kinds k ON k.stream = p.stream AND k.account = p.account
-GROUP BY 1, 2 ORDER BY 1, 2`, string(ledger.KindSpend), month+"/")
+GROUP BY 1 ORDER BY 1`, string(ledger.KindSpend), month+"/")
 	if err != nil {
 		return Totals{}, err
 	}
+	return collect(rows, month, func(what string) (string, bool) {
+		kind, ok := strings.CutPrefix(what, "instrument:")
+		return kind, ok
+	})
+}
+
+// collect reads rows of (what, sum, bills) into Totals: what is an
+// account, or an instrument account's kind when name says so.
+func collect(rows pgx.Rows, month string, name func(what string) (kind string, instrument bool)) (Totals, error) {
 	revenue := ledger.SystemAccount(ledger.Revenue, "USD").String()
 	receivable := ledger.SystemAccount(ledger.Receivable, "USD").String()
+	t := Totals{Month: month, Billed: decimal.Zero, Outstanding: decimal.Zero}
+	paid := map[string]decimal.Decimal{}
 	var (
-		what, kind, sum string
-		n               int
+		what, sum string
+		bills     int
 	)
-	t.Billed, t.Outstanding = decimal.Zero, decimal.Zero
-	_, err = pgx.ForEachRow(rows, []any{&what, &kind, &sum, &n}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&what, &sum, &bills}, func() error {
 		amount, err := decimal.NewFromString(sum)
 		if err != nil {
 			return err
 		}
-		switch what {
-		case revenue:
+		t.Bills = bills
+		kind, instrument := name(what)
+		switch {
+		case instrument:
+			paid[kind] = paid[kind].Sub(amount)
+		case what == revenue:
 			t.Billed = amount
-			t.Bills = n // every spend of a bill posts revenue
-		case receivable:
+		case what == receivable:
 			t.Outstanding = amount.Neg()
-		case "instrument":
-			t.Paid = append(t.Paid, KindPaid{Kind: kind, Amount: amount.Neg()})
 		default:
 			return fmt.Errorf("month %s: spends posted %s to %s, which a bill's spend does not post to", month, sum, what)
 		}
@@ -88,6 +146,9 @@ GROUP BY 1, 2 ORDER BY 1, 2`, string(ledger.KindSpend), month+"/")
 	})
 	if err != nil {
 		return Totals{}, err
+	}
+	for _, kind := range slices.Sorted(maps.Keys(paid)) {
+		t.Paid = append(t.Paid, KindPaid{Kind: kind, Amount: paid[kind]})
 	}
 	return t, nil
 }
@@ -99,7 +160,11 @@ func (t Totals) String() string {
 	fmt.Fprintf(&b, "  %-26s %14d\n", "bills booked", t.Bills)
 	fmt.Fprintf(&b, "  %-26s %14s\n", "billed", t.Billed.StringFixed(2))
 	for _, p := range t.Paid {
-		fmt.Fprintf(&b, "  %-26s %14s\n", "paid by "+p.Kind, p.Amount.StringFixed(2))
+		kind := p.Kind
+		if kind == "" {
+			kind = "(instruments without a kind)"
+		}
+		fmt.Fprintf(&b, "  %-26s %14s\n", "paid by "+kind, p.Amount.StringFixed(2))
 	}
 	fmt.Fprintf(&b, "  %-26s %14s\n", "outstanding (receivable)", t.Outstanding.StringFixed(2))
 	return b.String()
