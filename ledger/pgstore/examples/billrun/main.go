@@ -22,10 +22,14 @@
 //     of 50.00 to 300.00 for three customers in five, none for the others.
 //
 // What no instrument pays is booked as owed (Receivable), left to the
-// host to collect (Kingsoft Cloud account assets (000): online payment). Each bill has five
-// lines; one bill in about 400 carries a negative correction line, which
-// the run rejects (a correction is a credit note, not a bill line) and
-// reports with its reason.
+// host to collect (Kingsoft Cloud account assets (000): online payment).
+// Each bill has five lines; one bill in about 400 carries a negative
+// correction line, which the run rejects (a correction is a credit note,
+// not a bill line) and reports with its reason.
+//
+// The wallets are opened a chunk of customers at a time; when the Store
+// is a ledger.BatchStore (as RunBills, it then books many streams per
+// database transaction), with one read and one commit per chunk.
 //
 // Everything is derived from -seed and the customer's number, so a run
 // can be repeated: the grants and spends have stable ids, and running the
