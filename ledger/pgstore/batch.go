@@ -3,7 +3,6 @@ package pgstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -130,9 +129,13 @@ func extendBatch(ctx context.Context, q querier, st *statements, streams []strin
 		out[i].kept = b
 		checking[i] = b.j.Len() > 0
 	}
+	// The lateral subquery (kept apart by its ORDER BY) makes the plan a
+	// lookup of each stream by the primary key: as a join, a generic plan
+	// that guesses 10 streams hashes them and scans the whole table.
 	rows, err := q.Query(ctx, `SELECT q.i, t.position, t.id, CASE WHEN t.position < q.next THEN NULL ELSE t.body END
 		FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q (stream, next, i)
-		JOIN `+st.transactions+` t ON t.stream = q.stream AND t.position >= greatest(q.next - 1, 0)
+		CROSS JOIN LATERAL (SELECT position, id, body FROM `+st.transactions+`
+			WHERE stream = q.stream AND position >= greatest(q.next - 1, 0) ORDER BY position) AS t
 		ORDER BY q.i, t.position`, streams, next)
 	if err != nil {
 		return nil, err
@@ -179,7 +182,9 @@ func extendBatch(ctx context.Context, q querier, st *statements, streams []strin
 // applies it to t's journal.
 func (t *tail) add(stream string, pos int, id string, body []byte) error {
 	var tx ledger.Transaction
-	if err := json.Unmarshal(body, &tx); err != nil {
+	// UnmarshalJSON checks the JSON itself: through json.Unmarshal, which
+	// checks it first, a cold read took a sixth longer.
+	if err := tx.UnmarshalJSON(body); err != nil {
 		return corrupt(stream, pos, err)
 	}
 	if tx.ID != id {
@@ -488,7 +493,7 @@ func insertGroups(b *pgx.Batch, st *statements, groups []group) ([]int64, error)
 	)
 	for k, g := range groups {
 		for i, tx := range g.txs {
-			body, err := json.Marshal(tx)
+			body, err := tx.MarshalJSON() // compact already: json.Marshal would copy and check it again
 			if err != nil {
 				return nil, fmt.Errorf("pgstore: encoding transaction %q: %w", tx.ID, err)
 			}
