@@ -3,14 +3,17 @@
 package pgstore_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,11 +48,13 @@ func benchSize(b *testing.B, name string, def int) int {
 }
 
 // durableServer returns the URL of a durable server (see above): a
-// server of b's, stopped when b ends, unless $DATABASE_URL is set.
-func durableServer(b *testing.B) string {
+// server of b's, stopped when b ends, unless $DATABASE_URL is set. With a
+// server of its own, cpu returns the processor time its processes have
+// used so far; else cpu is nil.
+func durableServer(b *testing.B) (url string, cpu func() time.Duration) {
 	b.Helper()
 	if url := os.Getenv("DATABASE_URL"); url != "" {
-		return url
+		return url, nil
 	}
 	c, err := startClusterWith(true) // synchronous_commit on
 	if err != nil {
@@ -64,7 +69,64 @@ func durableServer(b *testing.B) string {
 	if err := c.start(); err != nil {
 		b.Fatal(err)
 	}
-	return c.url
+	return c.url, func() time.Duration { return processCPU(append(children(c.cmdPid), c.cmdPid)...) }
+}
+
+// processCPU is the processor time (user and system) the processes pids
+// have used, from /proc; those gone count nothing.
+func processCPU(pids ...int) time.Duration {
+	var ticks int64
+	for _, pid := range pids {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid … utime stime: fields 14 and 15.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 12 {
+			u, _ := strconv.ParseInt(fields[11], 10, 64)
+			s, _ := strconv.ParseInt(fields[12], 10, 64)
+			ticks += u + s
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
+}
+
+// selfCPU is the processor time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// A cpuMeter reports the processor time a benchmark's work took per bill,
+// in the client (this process: the Store, pgx, the ledger, allocation,
+// the garbage collector) and in the server, when it is the benchmark's.
+type cpuMeter struct {
+	server             func() time.Duration
+	client0, server0   time.Duration
+	clientAt, serverAt time.Duration
+}
+
+func (m *cpuMeter) start() {
+	m.client0 = selfCPU()
+	if m.server != nil {
+		m.server0 = m.server()
+	}
+}
+
+func (m *cpuMeter) stop() {
+	m.clientAt += selfCPU() - m.client0
+	if m.server != nil {
+		m.serverAt += m.server() - m.server0
+	}
+}
+
+func (m *cpuMeter) report(b *testing.B, bills int) {
+	b.ReportMetric(float64(m.clientAt.Microseconds())/float64(bills), "client-cpu-µs/bill")
+	if m.server != nil {
+		b.ReportMetric(float64(m.serverAt.Microseconds())/float64(bills), "server-cpu-µs/bill")
+	}
 }
 
 // durablePool returns a pool of conns connections into a fresh schema of
@@ -175,16 +237,17 @@ type bareRow struct {
 // postings are in the body since migration step 2) inserted with plain
 // multi-row statements, a group of bills per commit, several connections
 // at once, with no read, lock or check. form=unnest sends each column as
-// an array (the Store's statements); form=copy uses COPY; form=unnest with
-// step1-posting-rows also writes the posting rows of the schema before
-// step 2 (checked by a foreign key, indexed by account), what step 2
-// saves. It reports bills/s and the body's size.
+// an array (the Store's statements); form=copy uses COPY;
+// step1-posting-rows is form=unnest writing also the posting rows of the
+// schema before step 2 (checked by a foreign key, indexed by account):
+// what step 2 saves. It reports bills/s, the body's size, and the
+// processor time per bill of the client and of the server.
 func BenchmarkBareInsert(b *testing.B) {
 	n := benchSize(b, "BILLFOLD_BENCH_BILLS", 20_000)
 	groupSize := benchSize(b, "BILLFOLD_BENCH_GROUP", 500)
 	workers := benchSize(b, "BILLFOLD_BENCH_WORKERS", 2)
 	tx := templateSpend(b)
-	url := durableServer(b)
+	url, serverCPU := durableServer(b)
 	for _, c := range []struct {
 		name     string
 		copy     bool
@@ -192,7 +255,7 @@ func BenchmarkBareInsert(b *testing.B) {
 	}{
 		{"form=unnest", false, false},
 		{"form=copy", true, false},
-		{"form=unnest/step1-posting-rows", false, true},
+		{"step1-posting-rows", false, true},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			step := 2
@@ -202,6 +265,7 @@ func BenchmarkBareInsert(b *testing.B) {
 			pool, _ := durablePool(b, url, int32(workers), step)
 			ctx := context.Background()
 			var size int
+			m := cpuMeter{server: serverCPU}
 			b.ResetTimer()
 			for it := range b.N {
 				b.StopTimer()
@@ -222,6 +286,7 @@ func BenchmarkBareInsert(b *testing.B) {
 				}
 				close(groups)
 				b.StartTimer()
+				m.start()
 				var wg sync.WaitGroup
 				for range workers {
 					wg.Add(1)
@@ -236,8 +301,10 @@ func BenchmarkBareInsert(b *testing.B) {
 					}()
 				}
 				wg.Wait()
+				m.stop()
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "bills/s")
+			m.report(b, n*b.N)
 			b.ReportMetric(float64(size), "body-bytes")
 			b.ReportMetric(float64(len(tx.Postings)), "postings/bill")
 		})
@@ -313,7 +380,7 @@ func BenchmarkBillRun(b *testing.B) {
 	n := benchSize(b, "BILLFOLD_BENCH_BILLS", 20_000)
 	groupSize := benchSize(b, "BILLFOLD_BENCH_GROUP", 500)
 	workers := benchSize(b, "BILLFOLD_BENCH_WORKERS", 2)
-	url := durableServer(b)
+	url, serverCPU := durableServer(b)
 	for _, c := range []struct {
 		name string
 		warm bool
@@ -348,8 +415,10 @@ func BenchmarkBillRun(b *testing.B) {
 				}
 			}
 			wallet := runWallet()
+			m := cpuMeter{server: serverCPU}
 			b.ReportAllocs()
 			b.ResetTimer()
+			m.start()
 			for month := range b.N {
 				jobs := func(yield func(ledger.BillJob) bool) {
 					for c, stream := range streams {
@@ -364,6 +433,8 @@ func BenchmarkBillRun(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			m.stop()
+			m.report(b, n*b.N)
 			bills := float64(n * b.N)
 			b.ReportMetric(bills/b.Elapsed().Seconds(), "bills/s")
 			b.ReportMetric(float64(s.load.Load())/1e3/bills, "µs-load/bill")

@@ -48,7 +48,8 @@
 // 20,000 bills (18 postings each) took 4.7 s to load by COPY, of which
 // 4.1 s were the 360,000 posting rows (2.9 s their foreign-key checks,
 // 0.4 s their account index), against 0.75 s for the stream and
-// transaction rows. The Store writes a transaction and its postings in
+// transaction rows; BenchmarkBareInsert measures 325 µs of server time
+// per bill with the posting rows, 40 µs without. The Store writes a transaction and its postings in
 // one statement and never reads the postings, so neither the check nor
 // the copy guarded anything the body does not already hold. Step 2
 // replaces the table by the view, with the same columns: SQL that read
@@ -143,6 +144,12 @@
 // transactions) does not hold up the customer's other writers. A journal
 // larger than CacheBytes is never kept, so every write to its stream reads
 // it whole, twice; size CacheBytes for the longest streams.
+//
+// A bill run ([ledger.RunBills]) reads each group of streams with
+// [Store.LoadBatch] and books it with [Store.AppendBatch], which finds the
+// journals it needs in the cache if they are still kept: size
+// CacheStreams to at least twice the run's workers times its group size,
+// or AppendBatch reads the journals again, under the locks.
 //
 // The build function of [Store.Update] runs while the Store holds a pool
 // connection and the stream's lock: it must not call the Store. On a pool
