@@ -14,6 +14,7 @@ import (
 	"github.com/billfold/billfold/ledger/pgstore"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"pgregory.net/rapid"
 )
 
 // grantTx grants amount of cash on a stream.
@@ -330,4 +331,61 @@ func ExampleStore_AppendBatch() {
 	// Output:
 	// customer 0: refused, insufficient funds
 	// customer 1: booked
+}
+
+// A property: any sequence of batches, over a few streams, with right and
+// stale versions, new spends, overspends, replays, conflicting ids,
+// repeated streams and empty appends, gets from the Store the verdicts
+// (by class) MemoryStore.AppendBatch gives, and leaves the same journals,
+// whose postings add up in SQL to their balances.
+func TestAppendBatchMatchesMemory(t *testing.T) {
+	ctx := context.Background()
+	rapid.Check(t, func(t *rapid.T) {
+		s := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: rapid.SampledFrom([]int{-1, 0}).Draw(t, "cache")})
+		var mem ledger.MemoryStore
+		streams := []string{newStream("prop"), newStream("prop"), newStream("prop")}
+		for range rapid.IntRange(1, 4).Draw(t, "batches") {
+			var appends []ledger.StreamAppend
+			for range rapid.IntRange(0, 4).Draw(t, "appends") {
+				stream := rapid.SampledFrom(streams).Draw(t, "stream")
+				cur, _ := mem.Load(ctx, stream)
+				a := ledger.StreamAppend{Stream: stream, Expected: cur.Len() + rapid.IntRange(-1, 1).Draw(t, "version skew")}
+				for range rapid.IntRange(0, 2).Draw(t, "txs") {
+					id := fmt.Sprintf("t%d", rapid.IntRange(0, 5).Draw(t, "id"))
+					switch rapid.IntRange(0, 2).Draw(t, "kind") {
+					case 0:
+						a.Txs = append(a.Txs, grantTx(id, "10"))
+					case 1:
+						a.Txs = append(a.Txs, spendTx(id, at(1), acct("cash"), "4"))
+					default:
+						a.Txs = append(a.Txs, spendTx(id, at(1), acct("cash"), "25")) // an overspend, or a conflict of id
+					}
+				}
+				appends = append(appends, a)
+			}
+			want, err := mem.AppendBatch(ctx, appends)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.AppendBatch(ctx, appends)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range appends {
+				if errClass(got[i]) != errClass(want[i]) {
+					t.Fatalf("append %d of %+v: verdict %v, MemoryStore's %v", i, appends, got[i], want[i])
+				}
+			}
+		}
+		cold := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})
+		js, err := cold.LoadBatch(ctx, streams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, stream := range streams {
+			m, _ := mem.Load(ctx, stream)
+			sameJournal(t, stream, js[i], m)
+			checkStored(t, stream, js[i])
+		}
+	})
 }
