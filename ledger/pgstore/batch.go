@@ -19,9 +19,8 @@ var _ ledger.BatchStore = (*Store)(nil)
 // returns each; it implements [ledger.BatchStore]. One query reads them
 // all: each stream whole, or what was added since the journal the Store
 // keeps for it (a second query rereads the streams whose kept journal the
-// database no longer holds). Each journal is a consistent snapshot; so are
-// they together, as one statement reads them. A stream may appear more
-// than once.
+// database no longer holds). Each journal is a consistent snapshot (not
+// all of them together). A stream may appear more than once.
 //
 // It fails as Load does: with [ledger.ErrInvalid] for a stream id
 // [ledger.ValidStream] refuses (before any I/O), with [ErrCorrupt] if the

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/billfold/billfold/ledger/pgstore"
@@ -387,5 +388,118 @@ func TestAppendBatchMatchesMemory(t *testing.T) {
 			sameJournal(t, stream, js[i], m)
 			checkStored(t, stream, js[i])
 		}
+	})
+}
+
+// outcomes returns the OutcomeErrors err holds.
+func outcomes(err error) []*pgstore.OutcomeError {
+	var out []*pgstore.OutcomeError
+	switch e := err.(type) {
+	case *pgstore.OutcomeError:
+		return []*pgstore.OutcomeError{e}
+	case interface{ Unwrap() []error }:
+		for _, x := range e.Unwrap() {
+			out = append(out, outcomes(x)...)
+		}
+	case interface{ Unwrap() error }:
+		out = outcomes(e.Unwrap())
+	}
+	return out
+}
+
+// A batch whose database transaction fails stores none of its appends:
+// before the commit (here a stream's lock not granted within
+// LockTimeout) with ErrTransient; once the commit was sent (here the
+// session killed in the commit) with ErrUnknownOutcome, joining an
+// OutcomeError per stream that names its transactions. Either way the
+// batch can then be booked again.
+func TestAppendBatchFaults(t *testing.T) {
+	ctx := context.Background()
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema, LockTimeout: 300 * time.Millisecond})
+	newPair := func() []string {
+		t.Helper()
+		pair := []string{newStream("batchfault"), newStream("batchfault")}
+		for _, st := range pair {
+			if _, err := s.Append(ctx, st, 0, []ledger.Transaction{grantTx("g", "100")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return pair
+	}
+	spends := func(pair []string) []ledger.StreamAppend {
+		return []ledger.StreamAppend{
+			{Stream: pair[0], Expected: 1, Txs: []ledger.Transaction{spendTx("s1", at(1), acct("cash"), "30")}},
+			{Stream: pair[1], Expected: 1, Txs: []ledger.Transaction{spendTx("s1", at(1), acct("cash"), "30"), spendTx("s2", at(2), acct("cash"), "5")}},
+		}
+	}
+	untouched := func(pair []string) {
+		t.Helper()
+		for _, st := range pair {
+			if got := readStored(t, st); got.version != 1 || got.txs != 1 {
+				t.Fatalf("stream %s after the fault: %+v", st, got)
+			}
+		}
+		// Booked again, the batch is stored whole.
+		verdicts, err := s.AppendBatch(ctx, spends(pair))
+		if err != nil || verdicts[0] != nil || verdicts[1] != nil {
+			t.Fatalf("the batch again: %v, %v", verdicts, err)
+		}
+		for _, st := range pair {
+			j, err := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, st)
+			if err != nil || j.Len() < 2 {
+				t.Fatalf("Load %s: %d, %v", st, j.Len(), err)
+			}
+			checkStored(t, st, j)
+		}
+	}
+
+	t.Run("lock_timeout_before_commit", func(t *testing.T) {
+		pair := newPair()
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			_, _, err := pgstore.New(db, pgstore.Options{Schema: testSchema}).Update(ctx, pair[1], func(ledger.Journal) ([]ledger.Transaction, error) {
+				close(held)
+				<-release
+				return nil, nil
+			})
+			done <- err
+		}()
+		<-held
+		_, err := s.AppendBatch(ctx, spends(pair))
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(err, pgstore.ErrTransient) || errors.Is(err, pgstore.ErrUnknownOutcome) {
+			t.Fatalf("AppendBatch behind a held lock: %v", err)
+		}
+		untouched(pair)
+	})
+
+	t.Run("terminated_in_commit", func(t *testing.T) {
+		pair := newPair()
+		pauseWrites(t)
+		if _, err := db.Exec(ctx, `INSERT INTO billfold_test_pause VALUES ($1, 'commit')`, pair[0]); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.AppendBatch(ctx, spends(pair))
+			done <- err
+		}()
+		terminate(t, backend(t, `wait_event = 'PgSleep'`))
+		err := <-done
+		if !errors.Is(err, pgstore.ErrUnknownOutcome) {
+			t.Fatalf("AppendBatch killed in its commit: %v", err)
+		}
+		got := outcomes(err)
+		if len(got) != 2 || got[0].Stream != pair[0] || !slices.Equal(got[0].IDs, []string{"s1"}) ||
+			got[1].Stream != pair[1] || !slices.Equal(got[1].IDs, []string{"s1", "s2"}) {
+			t.Fatalf("the unknown outcome does not name the appends: %v", err)
+		}
+		if _, err := db.Exec(ctx, `DELETE FROM billfold_test_pause`); err != nil {
+			t.Fatal(err)
+		}
+		untouched(pair)
 	})
 }
