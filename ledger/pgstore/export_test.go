@@ -11,3 +11,6 @@ func KeptLen(s *Store, stream string) int {
 
 // MigrateTo is Migrate up to step n only, for the tests of a migration.
 func MigrateTo(ctx context.Context, s *Store, n int) error { return s.migrate(ctx, n) }
+
+// Steps is the number of migration steps.
+const Steps = len(steps)
