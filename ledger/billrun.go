@@ -55,7 +55,15 @@ type RunOptions struct {
 	// Every is how many bills lie between progress reports; ≤ 0 means
 	// 1,000.
 	Every int
+	// Batch bounds the bills a worker books together when the Store is a
+	// [BatchStore]; ≤ 0 means [DefaultBatch]. See [RunBills].
+	Batch int
 }
+
+// DefaultBatch is the group size of a bill run on a [BatchStore] when
+// [RunOptions].Batch is not set: large enough that one commit serves many
+// bills, small enough that a group's journals and spends stay small.
+const DefaultBatch = 256
 
 // Progress is how far a bill run is. Done counts the bills booked (now or
 // by an earlier run), Failed those rejected.
@@ -110,6 +118,19 @@ type RunReport struct {
 // any point and run again with the same input books every bill once, and
 // the books end as one uninterrupted run leaves them.
 //
+// When s is a [BatchStore], each worker books its bills in groups of up
+// to opt.Batch bills of distinct streams: one LoadBatch reads their
+// journals, each bill is allocated and built as above, and one AppendBatch
+// appends the group's new spends together (one commit on a database). A
+// group is closed early when the input has nothing ready, so a slow
+// iterator never holds up bills already read, and a bill whose stream is
+// in the group already waits for the next one. A bill whose verdict is a
+// version conflict (another writer moved its stream) is booked again on
+// its own, as above; a bill whose verdict is another rejection is
+// rejected, and the others of its group are booked. An error of
+// AppendBatch itself stops the run as a store error does, and none of the
+// group's new spends is counted as booked.
+//
 // jobs must give each bill id once per stream; bills of one stream are
 // booked in the order jobs gives them.
 func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptions) (RunReport, error) {
@@ -129,15 +150,31 @@ func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptio
 	if opt.Clock != nil {
 		r.start = opt.Clock()
 	}
+	batch := opt.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	bs, batched := s.(BatchStore)
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	queues := make([]chan BillJob, workers)
 	var wg sync.WaitGroup
 	for w := range queues {
-		queues[w] = make(chan BillJob, 64)
+		queues[w] = make(chan BillJob, max(64, batch))
 		wg.Add(1)
 		go func(q <-chan BillJob) {
 			defer wg.Done()
+			if batched {
+				g := grouper{q: q, size: batch, busy: make(map[string]struct{})}
+				for group := g.next(); len(group) > 0 && ctx.Err() == nil; group = g.next() {
+					if !r.bookGroup(ctx, bs, group, attempts) {
+						stop()
+					}
+				}
+				for range q { // drain: the run is stopping
+				}
+				return
+			}
 			for job := range q {
 				if ctx.Err() != nil {
 					continue // drain: the run is stopping
@@ -182,15 +219,8 @@ feed:
 
 // book allocates and books one bill, and reports whether it was a replay.
 func book(ctx context.Context, s Store, job BillJob, attempts int) (bool, error) {
-	id := "spend:" + job.Bill.ID
 	_, results, err := Update(ctx, s, job.Stream, attempts, func(j Journal) ([]Transaction, error) {
-		tx, err := build(j, id, func(j Journal) (Transaction, error) {
-			split, err := allocation.Allocate(job.Bill, WithBalances(j, job.Wallet), job.Policy)
-			if err != nil {
-				return Transaction{}, err
-			}
-			return FromSplit(job.Bill, job.Wallet, split, job.Options)
-		})
+		tx, err := spend(j, job)
 		if err != nil {
 			return nil, err
 		}
@@ -200,6 +230,139 @@ func book(ctx context.Context, s Store, job BillJob, attempts int) (bool, error)
 		return false, err
 	}
 	return results[0].Replayed, nil
+}
+
+// spend builds the spend of job's bill on j, exactly once ([build]).
+func spend(j Journal, job BillJob) (Transaction, error) {
+	return build(j, "spend:"+job.Bill.ID, func(j Journal) (Transaction, error) {
+		split, err := allocation.Allocate(job.Bill, WithBalances(j, job.Wallet), job.Policy)
+		if err != nil {
+			return Transaction{}, err
+		}
+		return FromSplit(job.Bill, job.Wallet, split, job.Options)
+	})
+}
+
+// bookGroup books a group of bills of distinct streams on s with one
+// LoadBatch and one AppendBatch, records each outcome, and reports whether
+// the run may go on. Bills whose verdict is a version conflict are booked
+// again one by one ([book]).
+func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, attempts int) bool {
+	jobs := make([]BillJob, 0, len(group))
+	streams := make([]string, 0, len(group))
+	for _, job := range group {
+		if err := ValidStream(job.Stream); err != nil { // as Load would refuse it, for this bill alone
+			if !r.record(job, false, err) {
+				return false
+			}
+			continue
+		}
+		jobs, streams = append(jobs, job), append(streams, job.Stream)
+	}
+	if len(jobs) == 0 {
+		return true
+	}
+	js, err := s.LoadBatch(ctx, streams)
+	if err == nil && len(js) != len(streams) {
+		err = fmt.Errorf("ledger: LoadBatch returned %d journals for %d streams", len(js), len(streams))
+	}
+	if err != nil {
+		return r.stopAt(jobs[0], err)
+	}
+	appends := make([]StreamAppend, 0, len(jobs))
+	fresh := make([]BillJob, 0, len(jobs))
+	for i, job := range jobs {
+		tx, err := spend(js[i], job)
+		var res Result
+		if err == nil {
+			_, res, err = js[i].Apply(tx)
+		}
+		if err != nil || res.Replayed {
+			if !r.record(job, res.Replayed, err) {
+				return false
+			}
+			continue
+		}
+		appends = append(appends, StreamAppend{Stream: job.Stream, Expected: js[i].Len(), Txs: []Transaction{tx}})
+		fresh = append(fresh, job)
+	}
+	if len(appends) == 0 {
+		return true
+	}
+	verdicts, err := s.AppendBatch(ctx, appends)
+	if err == nil && len(verdicts) != len(appends) {
+		err = fmt.Errorf("ledger: AppendBatch returned %d verdicts for %d appends", len(verdicts), len(appends))
+	}
+	if err != nil {
+		return r.stopAt(fresh[0], err)
+	}
+	for i, job := range fresh {
+		replayed, err := false, verdicts[i]
+		if errors.Is(err, ErrVersion) {
+			replayed, err = book(ctx, s, job, attempts)
+		}
+		if !r.record(job, replayed, err) {
+			return false
+		}
+	}
+	return true
+}
+
+// A grouper cuts a worker's queue into the groups of a batched bill run.
+type grouper struct {
+	q    <-chan BillJob
+	size int
+	// carry holds the bills read but left for a later group because their
+	// stream was in the group already, in input order.
+	carry, spare []BillJob
+	group        []BillJob
+	busy         map[string]struct{} // the streams of group and carry
+}
+
+// next returns the next group: the carried bills first, then bills from
+// the queue, as long as they are ready, until size bills are held. A bill
+// whose stream is in the group (or carried) is carried to a later group,
+// so each stream's bills keep their order. It waits only for the first
+// bill of a group, and returns an empty group at the end of the queue.
+// The group is valid until the next call.
+func (g *grouper) next() []BillJob {
+	g.group = g.group[:0]
+	clear(g.busy)
+	carried := g.carry
+	g.carry = g.spare[:0]
+	for _, job := range carried {
+		g.place(job)
+	}
+	g.spare = carried[:0]
+	for len(g.group)+len(g.carry) < g.size {
+		var job BillJob
+		var ok bool
+		if len(g.group) == 0 {
+			job, ok = <-g.q
+		} else {
+			select {
+			case job, ok = <-g.q:
+			default:
+				return g.group // nothing ready: book what is read
+			}
+		}
+		if !ok {
+			break
+		}
+		g.place(job)
+	}
+	return g.group
+}
+
+// place adds job to the group, or to the carried bills if its stream is
+// busy.
+func (g *grouper) place(job BillJob) {
+	if _, busy := g.busy[job.Stream]; busy {
+		g.carry = append(g.carry, job)
+		return
+	}
+	g.busy[job.Stream] = struct{}{}
+	g.group = append(g.group, job)
 }
 
 // rejected reports whether err is a reason not to book one bill, rather
@@ -250,6 +413,17 @@ func (r *runner) record(job BillJob, replayed bool, err error) bool {
 		}
 	}
 	return true
+}
+
+// stopAt records err, a failure of the store while booking a group that
+// starts with job, as the error that stops the run, and returns false.
+func (r *runner) stopAt(job BillJob, err error) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil && !errors.Is(err, context.Canceled) {
+		r.err = fmt.Errorf("ledger: bill run stopped at the group of bill %q of stream %q: %w", job.Bill.ID, job.Stream, err)
+	}
+	return false
 }
 
 // progress returns the progress so far. The caller holds r.mu.

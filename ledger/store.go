@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -28,11 +29,11 @@ type Store interface {
 	Append(ctx context.Context, stream string, expected int, txs []Transaction) (int, error)
 }
 
-// A MemoryStore is a [Store] in memory, safe for concurrent use. It applies
-// every appended transaction to its own journal with [Journal.Apply], so it
-// holds only what Apply accepts (a replay is a no-op), and returns Apply's
-// error, storing nothing of the batch, if one is rejected. Load costs
-// O(1): journals are immutable values.
+// A MemoryStore is a [Store] and a [BatchStore] in memory, safe for
+// concurrent use. It applies every appended transaction to its own journal
+// with [Journal.Apply], so it holds only what Apply accepts (a replay is a
+// no-op), and returns Apply's error, storing nothing of the batch, if one
+// is rejected. Load costs O(1): journals are immutable values.
 //
 // The zero MemoryStore is empty and ready to use. It must not be copied
 // after first use.
@@ -81,6 +82,70 @@ func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, t
 	}
 	s.streams[stream] = next
 	return next.Len(), nil
+}
+
+// LoadBatch returns the journals of streams, in their order, under one
+// lock: see [BatchStore].LoadBatch. It fails if ctx is done or a stream id
+// is one [ValidStream] refuses (with its error, naming the first such).
+func (s *MemoryStore) LoadBatch(ctx context.Context, streams []string) ([]Journal, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, stream := range streams {
+		if err := ValidStream(stream); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Journal, len(streams))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, stream := range streams {
+		out[i] = s.streams[stream]
+	}
+	return out, nil
+}
+
+// AppendBatch makes each append of appends under one lock, as
+// [MemoryStore.Append] would: verdicts[i] is Append's error for appends[i]
+// (nil when stored), and the appends with a nil verdict are stored
+// together. A later append of a stream already named in appends is refused
+// with an error wrapping [ErrInvalid]. err is only ctx's, checked first:
+// then nothing is stored. See [BatchStore].AppendBatch.
+func (s *MemoryStore) AppendBatch(ctx context.Context, appends []StreamAppend) ([]error, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	verdicts := make([]error, len(appends))
+	next := make([]Journal, len(appends))
+	seen := make(map[string]struct{}, len(appends))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, a := range appends {
+		if err := ValidStream(a.Stream); err != nil {
+			verdicts[i] = err
+			continue
+		}
+		if _, dup := seen[a.Stream]; dup {
+			verdicts[i] = fmt.Errorf("%w: stream %q appended to twice in one batch (append %d)", ErrInvalid, a.Stream, i)
+			continue
+		}
+		seen[a.Stream] = struct{}{}
+		j := s.streams[a.Stream]
+		if j.Len() != a.Expected {
+			verdicts[i] = &VersionError{Stream: a.Stream, Expected: a.Expected, Actual: j.Len()}
+			continue
+		}
+		next[i], _, _, verdicts[i] = j.ApplyAll(a.Txs)
+	}
+	if s.streams == nil {
+		s.streams = make(map[string]Journal)
+	}
+	for i, a := range appends {
+		if verdicts[i] == nil {
+			s.streams[a.Stream] = next[i]
+		}
+	}
+	return verdicts, nil
 }
 
 // Update runs one read-modify-write of stream in s: it loads the journal,
@@ -143,8 +208,9 @@ type BatchStore interface {
 	// all of them or none. err reports a failure of the store itself (ctx,
 	// the database), after which none is stored, or, if the store says the
 	// outcome is unknown, all or none. The streams of appends must be
-	// distinct: a repeated stream is refused (its verdict wraps
-	// [ErrInvalid]).
+	// distinct: a repeated stream is refused (the verdict of each append
+	// of a stream after its first wraps [ErrInvalid]; the first is judged
+	// on its own).
 	AppendBatch(ctx context.Context, appends []StreamAppend) (verdicts []error, err error)
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/billfold/billfold/ledger"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/shopspring/decimal"
 )
 
 // querier is what reading needs of a pool or a transaction.
@@ -93,16 +92,11 @@ func corrupt(stream string, pos int, cause error) error {
 func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.Transaction) (int64, error) {
 	n := len(txs)
 	var (
-		pos            = make([]int64, n)
-		ids, kinds     = make([]string, n), make([]string, n)
-		times          = make([]time.Time, n)
-		bills, refs    = make([]string, n), make([]string, n)
-		bodies         = make([]string, n)
-		pPos           []int64
-		pIdx           []int32
-		accounts, curs []string
-		amounts        []string
-		lines, prods   []string
+		pos         = make([]int64, n)
+		ids, kinds  = make([]string, n), make([]string, n)
+		times       = make([]time.Time, n)
+		bills, refs = make([]string, n), make([]string, n)
+		bodies      = make([]string, n)
 	)
 	var size int64
 	for i, tx := range txs {
@@ -113,28 +107,12 @@ func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.
 		size += int64(len(body))
 		pos[i], ids[i], kinds[i], times[i] = int64(from+i), tx.ID, string(tx.Kind), tx.Time
 		bills[i], refs[i], bodies[i] = tx.Bill, tx.Ref, string(body)
-		for k, p := range tx.Postings {
-			pPos = append(pPos, int64(from+i))
-			pIdx = append(pIdx, int32(k))
-			accounts = append(accounts, p.Account.String())
-			curs = append(curs, p.Account.Currency())
-			amounts = append(amounts, exact(p.Amount))
-			lines = append(lines, p.Line)
-			prods = append(prods, p.Product)
-		}
 	}
 	b.Queue(`INSERT INTO `+st.transactions+` (stream, position, id, kind, time, bill, ref, body)
 		SELECT $1, t.position, t.id, t.kind, t.time, nullif(t.bill, ''), nullif(t.ref, ''), t.body::json
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[])
 			AS t (position, id, kind, time, bill, ref, body)`,
 		stream, pos, ids, kinds, times, bills, refs, bodies)
-	if len(pPos) > 0 {
-		b.Queue(`INSERT INTO `+st.postings+` (stream, position, idx, account, currency, amount, line, product)
-			SELECT $1, p.position, p.idx, p.account, p.currency, p.amount::numeric, nullif(p.line, ''), nullif(p.product, '')
-			FROM unnest($2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-				AS p (position, idx, account, currency, amount, line, product)`,
-			stream, pPos, pIdx, accounts, curs, amounts, lines, prods)
-	}
 	b.Queue(`UPDATE `+st.streams+` SET version = $2, last = $3 WHERE stream = $1 AND version = $4`,
 		stream, from+n, txs[n-1].ID, from).Exec(func(tag pgconn.CommandTag) error {
 		if tag.RowsAffected() != 1 {
@@ -143,10 +121,4 @@ func insert(b *pgx.Batch, st *statements, stream string, from int, txs []ledger.
 		return nil
 	})
 	return size, nil
-}
-
-// exact formats d with exactly the decimals it carries, independently of
-// decimal's package-level formatting switches.
-func exact(d decimal.Decimal) string {
-	return d.StringFixed(max(0, -d.Exponent()))
 }

@@ -47,6 +47,19 @@ var steps = [...]string{
 	);
 	CREATE INDEX billfold_postings_account ON billfold_postings (stream, account);
 	COMMENT ON TABLE billfold_transactions IS 'billfold ledger journals: body is the transaction as JSON; rows are only ever inserted';`,
+
+	// Step 2: the postings are read from the transactions' bodies, which
+	// hold them already, instead of being stored a second time as rows
+	// checked against their transaction (see the package documentation,
+	// Schema). The view has the table's columns, so SQL that sums
+	// balances or reports per product reads the same rows.
+	`DROP TABLE billfold_postings;
+	CREATE VIEW billfold_postings (stream, position, idx, account, currency, amount, line, product) AS
+		SELECT t.stream, t.position, (p.idx - 1)::integer, p.posting->>'account',
+			split_part(p.posting->>'account', ':', 2), (p.posting->>'amount')::numeric,
+			p.posting->>'line', p.posting->>'product'
+		FROM billfold_transactions t, json_array_elements(t.body->'postings') WITH ORDINALITY AS p (posting, idx);
+	COMMENT ON VIEW billfold_postings IS 'billfold ledger postings, one row per posting of each transaction body';`,
 }
 
 // Migrate creates the tables of the package documentation in
@@ -61,9 +74,12 @@ var steps = [...]string{
 // steps needs CREATE on the schema. The schema itself must exist: Migrate
 // never creates one (a misspelt schema would otherwise start a second,
 // empty ledger), and fails with an error wrapping [ErrSetup].
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, len(steps)) }
+
+// migrate is Migrate up to step upTo.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	done, err := s.applied(ctx)
-	if err == nil && done >= len(steps) {
+	if err == nil && done >= upTo {
 		return nil
 	}
 	var pe *pgconn.PgError
@@ -86,7 +102,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(step), 0) FROM `+s.sql.schemaTable).Scan(&done); err != nil {
 			return err
 		}
-		for i := done; i < len(steps); i++ {
+		for i := done; i < upTo; i++ {
 			if _, err := tx.Exec(ctx, steps[i]); err != nil {
 				return fmt.Errorf("step %d: %w", i+1, err)
 			}

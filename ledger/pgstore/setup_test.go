@@ -118,7 +118,6 @@ func TestLeastPrivilege(t *testing.T) {
 		`GRANT SELECT ON %s.billfold_schema TO %s`,
 		`GRANT SELECT, INSERT, UPDATE ON %s.billfold_streams TO %s`,
 		`GRANT SELECT, INSERT ON %s.billfold_transactions TO %s`,
-		`GRANT INSERT ON %s.billfold_postings TO %s`,
 	} {
 		if _, err := db.Exec(ctx, fmt.Sprintf(q, testSchema, role)); err != nil {
 			t.Fatal(err)
@@ -147,12 +146,12 @@ func TestLeastPrivilege(t *testing.T) {
 	}
 	// Without a privilege the operations need, the error says so and is
 	// not one to retry.
-	if _, err := db.Exec(ctx, fmt.Sprintf(`REVOKE INSERT ON %s.billfold_postings FROM %s`, testSchema, role)); err != nil {
+	if _, err := db.Exec(ctx, fmt.Sprintf(`REVOKE INSERT ON %s.billfold_transactions FROM %s`, testSchema, role)); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.Append(ctx, stream, 2, []ledger.Transaction{spendTx("s2", at(2), acct("cash"), "1")})
 	if !errors.Is(err, pgstore.ErrSetup) || errors.Is(err, pgstore.ErrTransient) {
-		t.Fatalf("Append without INSERT on the postings: %v", err)
+		t.Fatalf("Append without INSERT on the transactions: %v", err)
 	}
 	var n int
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM billfold_transactions WHERE stream = $1`, stream).Scan(&n); err != nil || n != 2 {

@@ -107,8 +107,8 @@ type Store struct {
 
 // statements holds the SQL text naming the Store's schema.
 type statements struct {
-	schemaIdent                                  string // the quoted schema
-	schemaTable, streams, transactions, postings string // quoted, qualified tables
+	schemaIdent                        string // the quoted schema
+	schemaTable, streams, transactions string // quoted, qualified tables
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -145,7 +145,6 @@ func New(pool *pgxpool.Pool, opt Options) *Store {
 			schemaTable:  table("billfold_schema"),
 			streams:      table("billfold_streams"),
 			transactions: table("billfold_transactions"),
-			postings:     table("billfold_postings"),
 		},
 		begin:   "BEGIN ISOLATION LEVEL READ COMMITTED",
 		lockMS:  ms(opt.LockTimeout, DefaultLockTimeout),

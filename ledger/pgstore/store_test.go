@@ -219,9 +219,6 @@ func TestStaleCache(t *testing.T) {
 	if _, err := a.Append(ctx, stream, 0, []ledger.Transaction{g("a1"), g("a2")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(ctx, `DELETE FROM billfold_postings WHERE stream = $1;`, stream); err != nil {
-		t.Fatal(err)
-	}
 	for _, q := range []string{`DELETE FROM billfold_transactions WHERE stream = $1`, `DELETE FROM billfold_streams WHERE stream = $1`} {
 		if _, err := db.Exec(ctx, q, stream); err != nil {
 			t.Fatal(err)
