@@ -275,6 +275,7 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 	}
 	appends := make([]StreamAppend, 0, len(jobs))
 	fresh := make([]BillJob, 0, len(jobs))
+	txs := make([]Transaction, 0, len(jobs)) // each append's one spend
 	for i, job := range jobs {
 		tx, err := spend(js[i], job, buf)
 		var res Result
@@ -287,7 +288,8 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 			}
 			continue
 		}
-		appends = append(appends, StreamAppend{Stream: job.Stream, Expected: js[i].Len(), Txs: []Transaction{tx}})
+		txs = append(txs, tx)
+		appends = append(appends, StreamAppend{Stream: job.Stream, Expected: js[i].Len(), Txs: txs[len(txs)-1 : len(txs) : len(txs)]})
 		fresh = append(fresh, job)
 	}
 	if len(appends) == 0 {
