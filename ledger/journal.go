@@ -53,7 +53,11 @@ type Result struct {
 //
 // On any error the returned Journal is the receiver: a rejected
 // transaction changes nothing. The journal keeps its own copy of tx.
-func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
+func (j Journal) Apply(tx Transaction) (Journal, Result, error) { return j.apply(tx, false) }
+
+// apply is Apply; owned says the caller gives tx's slices to the journal,
+// which then keeps them instead of a copy.
+func (j Journal) apply(tx Transaction, owned bool) (Journal, Result, error) {
 	l := j.l
 	if l == nil {
 		l = newLog()
@@ -81,7 +85,10 @@ func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
 	if j.n < len(l.txs) {
 		to = l.fork(j.n)
 	}
-	to.add(tx.clone())
+	if !owned {
+		tx = tx.clone()
+	}
+	to.add(tx)
 	return Journal{to, j.n + 1}, Result{Seq: j.n}, nil
 }
 
