@@ -349,16 +349,18 @@ type net struct {
 // each account's first posting. An account with one posting nets its
 // amount as it is; the others are added up as int64s while they fit.
 func nets(postings []Posting) []net {
-	out := make([]net, 0, len(postings))
-	var buf [16]netSum
-	sums := buf[:0]
-	if len(postings) > len(buf) {
-		sums = make([]netSum, 0, len(postings))
-	}
-	var at map[Account]int
 	if len(postings) > 16 { // beyond a few accounts, index them
-		at = make(map[Account]int, len(postings))
+		return netInto(make([]net, 0, len(postings)), make([]netSum, 0, len(postings)), postings,
+			make(map[Account]int, len(postings)))
 	}
+	var out [16]net
+	var sums [16]netSum
+	return slices.Clone(netInto(out[:0], sums[:0], postings, nil)) // as many nets as accounts
+}
+
+// netInto appends the nets of postings to out, using sums, with room for
+// them all, to add them up, and at, if not nil, to find an account's net.
+func netInto(out []net, sums []netSum, postings []Posting, at map[Account]int) []net {
 	for _, p := range postings {
 		i, ok := -1, false
 		if at != nil {
