@@ -125,7 +125,7 @@ func (e *engine) init(bill *Bill, wallet Wallet, policy *Policy, v validated) {
 		scale:    v.scale,
 		rounding: v.rounding,
 		lines:    make([]lineState, nL),
-		listSlab: make([]lineList, 0, ownLists(wallet)+4),
+		listSlab: make([]lineList, 0, ownLists(wallet)+kindsHint(wallet)), // and one per kind
 		ins:      make([]insState, nI),
 		allocs:   make([]alloc, 0, nL+nI),
 		// allLines, then the lists of scoped instruments and the members

@@ -136,7 +136,7 @@ func (e *engine) kindIndexOf(kind string) int32 {
 	}
 	// The first kinds are searched in order; beyond that, through a map.
 	if e.kinds == nil {
-		e.kinds = make([]kindInfo, 0, 4)
+		e.kinds = make([]kindInfo, 0, kindsHint(e.wallet))
 	}
 	e.kinds = append(e.kinds, k)
 	j := int32(len(e.kinds) - 1)
@@ -150,6 +150,21 @@ func (e *engine) kindIndexOf(kind string) int32 {
 		e.kindIndex[kind] = j
 	}
 	return j
+}
+
+// kindsHint returns the room to make for the kinds of wallet: the number
+// of its kinds if it is small (so the list never grows), else 4.
+func kindsHint(wallet Wallet) int {
+	if len(wallet) > 8 {
+		return 4
+	}
+	n := 0
+	for i := range wallet {
+		if !slices.ContainsFunc(wallet[:i], func(in Instrument) bool { return in.Kind == wallet[i].Kind }) {
+			n++
+		}
+	}
+	return max(n, 1)
 }
 
 // drawnBy reports whether step si draws the kind's specific instruments

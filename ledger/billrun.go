@@ -164,10 +164,11 @@ func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptio
 		wg.Add(1)
 		go func(q <-chan BillJob) {
 			defer wg.Done()
+			var buf allocation.Wallet // the wallet of the bill in hand
 			if batched {
 				g := grouper{q: q, size: batch, busy: make(map[string]struct{})}
 				for group := g.next(); len(group) > 0 && ctx.Err() == nil; group = g.next() {
-					if !r.bookGroup(ctx, bs, group, attempts) {
+					if !r.bookGroup(ctx, bs, group, attempts, &buf) {
 						stop()
 					}
 				}
@@ -179,7 +180,7 @@ func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptio
 				if ctx.Err() != nil {
 					continue // drain: the run is stopping
 				}
-				replayed, err := book(ctx, s, job, attempts)
+				replayed, err := book(ctx, s, job, attempts, &buf)
 				if !r.record(job, replayed, err) {
 					stop()
 				}
@@ -218,9 +219,9 @@ feed:
 }
 
 // book allocates and books one bill, and reports whether it was a replay.
-func book(ctx context.Context, s Store, job BillJob, attempts int) (bool, error) {
+func book(ctx context.Context, s Store, job BillJob, attempts int, buf *allocation.Wallet) (bool, error) {
 	_, results, err := Update(ctx, s, job.Stream, attempts, func(j Journal) ([]Transaction, error) {
-		tx, err := spend(j, job)
+		tx, err := spend(j, job, buf)
 		if err != nil {
 			return nil, err
 		}
@@ -232,10 +233,13 @@ func book(ctx context.Context, s Store, job BillJob, attempts int) (bool, error)
 	return results[0].Replayed, nil
 }
 
-// spend builds the spend of job's bill on j, exactly once ([build]).
-func spend(j Journal, job BillJob) (Transaction, error) {
+// spend builds the spend of job's bill on j, exactly once ([build]). The
+// wallet with balances is built in *buf, which a worker reuses from bill to
+// bill (Allocate keeps nothing of it).
+func spend(j Journal, job BillJob, buf *allocation.Wallet) (Transaction, error) {
 	return build(j, "spend:"+job.Bill.ID, func(j Journal) (Transaction, error) {
-		split, err := allocation.Allocate(job.Bill, WithBalances(j, job.Wallet), job.Policy)
+		*buf = withBalances(append((*buf)[:0], job.Wallet...), j)
+		split, err := allocation.Allocate(job.Bill, *buf, job.Policy)
 		if err != nil {
 			return Transaction{}, err
 		}
@@ -247,7 +251,7 @@ func spend(j Journal, job BillJob) (Transaction, error) {
 // LoadBatch and one AppendBatch, records each outcome, and reports whether
 // the run may go on. Bills whose verdict is a version conflict are booked
 // again one by one ([book]).
-func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, attempts int) bool {
+func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, attempts int, buf *allocation.Wallet) bool {
 	jobs := make([]BillJob, 0, len(group))
 	streams := make([]string, 0, len(group))
 	for _, job := range group {
@@ -271,11 +275,12 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 	}
 	appends := make([]StreamAppend, 0, len(jobs))
 	fresh := make([]BillJob, 0, len(jobs))
+	txs := make([]Transaction, 0, len(jobs)) // each append's one spend
 	for i, job := range jobs {
-		tx, err := spend(js[i], job)
+		tx, err := spend(js[i], job, buf)
 		var res Result
 		if err == nil {
-			_, res, err = js[i].Apply(tx)
+			_, res, err = js[i].apply(tx, true) // tx is the run's own: nothing changes it after
 		}
 		if err != nil || res.Replayed {
 			if !r.record(job, res.Replayed, err) {
@@ -283,7 +288,8 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 			}
 			continue
 		}
-		appends = append(appends, StreamAppend{Stream: job.Stream, Expected: js[i].Len(), Txs: []Transaction{tx}})
+		txs = append(txs, tx)
+		appends = append(appends, StreamAppend{Stream: job.Stream, Expected: js[i].Len(), Txs: txs[len(txs)-1 : len(txs) : len(txs)]})
 		fresh = append(fresh, job)
 	}
 	if len(appends) == 0 {
@@ -299,7 +305,7 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 	for i, job := range fresh {
 		replayed, err := false, verdicts[i]
 		if errors.Is(err, ErrVersion) {
-			replayed, err = book(ctx, s, job, attempts)
+			replayed, err = book(ctx, s, job, attempts, buf)
 		}
 		if !r.record(job, replayed, err) {
 			return false

@@ -456,3 +456,46 @@ func ExampleRunBills_progress() {
 	// [######] 6/6  1.5 bills/s  0s left
 	// booked 6, rejected 0, err <nil>
 }
+
+// A slow input does not hold up bills already read: a group is closed as
+// soon as the input has nothing ready, so the first bill is booked while
+// the input waits (here: for that very booking) before giving the second.
+func TestRunBillsBatchDoesNotWaitForASlowInput(t *testing.T) {
+	var s ledger.MemoryStore
+	seedRun(t, &s, 2)
+	var all []ledger.BillJob
+	for job := range runJobs(2, 1) {
+		all = append(all, job)
+	}
+	first := all[0]
+	waited := false
+	jobs := func(yield func(ledger.BillJob) bool) {
+		if !yield(first) {
+			return
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			j, _ := s.Load(context.Background(), first.Stream)
+			if _, ok := j.Transaction("spend:" + first.Bill.ID); ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				waited = true
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		for _, job := range all[1:] {
+			if !yield(job) {
+				return
+			}
+		}
+	}
+	r, err := ledger.RunBills(context.Background(), &s, jobs, ledger.RunOptions{Workers: 1, Batch: 64})
+	if err != nil || r.Booked != len(all) {
+		t.Fatalf("booked %d, %v; want all %d", r.Booked, err, len(all))
+	}
+	if waited {
+		t.Error("the first bill was not booked while the input waited: its group waited for more bills")
+	}
+}

@@ -53,16 +53,23 @@ type Result struct {
 //
 // On any error the returned Journal is the receiver: a rejected
 // transaction changes nothing. The journal keeps its own copy of tx.
-func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
-	if err := tx.Validate(); err != nil {
-		return j, Result{}, err
-	}
+func (j Journal) Apply(tx Transaction) (Journal, Result, error) { return j.apply(tx, false) }
+
+// apply is Apply; owned says the caller gives tx's slices to the journal,
+// which then keeps them instead of a copy.
+func (j Journal) apply(tx Transaction, owned bool) (Journal, Result, error) {
 	l := j.l
 	if l == nil {
 		l = newLog()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if j.n < len(l.txs) && l.txs[j.n].same(tx) {
+		return Journal{l, j.n + 1}, Result{Seq: j.n}, nil // as below, and valid as that one is
+	}
+	if err := tx.Validate(); err != nil {
+		return j, Result{}, err
+	}
 	if r, found, err := l.lookup(j.n, tx); found {
 		return j, r, err
 	}
@@ -78,7 +85,10 @@ func (j Journal) Apply(tx Transaction) (Journal, Result, error) {
 	if j.n < len(l.txs) {
 		to = l.fork(j.n)
 	}
-	to.add(tx.clone())
+	if !owned {
+		tx = tx.clone()
+	}
+	to.add(tx)
 	return Journal{to, j.n + 1}, Result{Seq: j.n}, nil
 }
 

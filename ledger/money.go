@@ -25,6 +25,27 @@ func addToSum(sums []currencySum, currency string, d decimal.Decimal) []currency
 	return append(sums, currencySum{currency, d})
 }
 
+// A currencyTotal is a running total in one currency that allocates
+// nothing while it fits an int64 ([sum]).
+type currencyTotal struct {
+	currency string
+	total    sum
+}
+
+// addToTotal adds d to the total of currency in ts, appending a new total
+// for a currency not seen yet.
+func addToTotal(ts []currencyTotal, currency string, d decimal.Decimal) []currencyTotal {
+	for i := range ts {
+		if ts[i].currency == currency {
+			ts[i].total.add(d)
+			return ts
+		}
+	}
+	ts = append(ts, currencyTotal{currency: currency})
+	ts[len(ts)-1].total.set(d)
+	return ts
+}
+
 // sortedSums sorts sums by currency, so that what is reported from them
 // never depends on the order postings came in.
 func sortedSums(sums []currencySum) []currencySum {

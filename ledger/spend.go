@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/billfold/billfold/allocation"
+	"github.com/shopspring/decimal"
 )
 
 // SpendOptions are the choices of [FromSplit] beyond the split itself. The
@@ -60,6 +61,11 @@ func FromSplit(bill allocation.Bill, wallet allocation.Wallet, split allocation.
 		return bill.Lines[i].Product, true
 	}
 	tx := Transaction{ID: id, Time: bill.At, Kind: KindSpend, Bill: bill.ID, Note: opt.Note}
+	n := 2 * len(split.Allocations) // at most: every allocation booked
+	if opt.Receivable {
+		n += 2 * len(split.Lines)
+	}
+	tx.Postings = make([]Posting, 0, n)
 	for i, a := range split.Allocations {
 		prod, ok := product(a.Line)
 		if !ok {
@@ -97,6 +103,9 @@ func FromSplit(bill allocation.Bill, wallet allocation.Wallet, split allocation.
 	if len(ps) > 0 {
 		return Transaction{}, &InvalidError{ID: id, Problems: ps}
 	}
+	if len(tx.Postings) == 0 {
+		tx.Postings = nil // as it always was: a spend that moves nothing has no postings
+	}
 	return tx, nil
 }
 
@@ -123,15 +132,27 @@ func FromSplit(bill allocation.Bill, wallet allocation.Wallet, split allocation.
 // not value. Uncapped percentage instruments, which hold no value, are
 // copied unchanged. The argument is not modified.
 func WithBalances(j Journal, wallet allocation.Wallet) allocation.Wallet {
-	out := slices.Clone(wallet)
+	return withBalances(slices.Clone(wallet), j)
+}
+
+// withBalances sets the balances and overdrafts of out, a copy of a
+// wallet, as WithBalances does, reading j under one lock, and returns it.
+func withBalances(out allocation.Wallet, j Journal) allocation.Wallet {
+	if j.l != nil {
+		j.l.mu.RLock()
+		defer j.l.mu.RUnlock()
+	}
 	for i := range out {
 		in := &out[i]
 		if in.IsPercent() && !in.Capped {
 			continue
 		}
-		a := InstrumentAccount(in.ID, in.Currency)
-		t, _ := j.Terms(a)
-		in.Balance, in.Overdraft = j.Balance(a), t.Overdraft
+		in.Balance, in.Overdraft = decimal.Decimal{}, decimal.Decimal{}
+		if j.l != nil {
+			a := InstrumentAccount(in.ID, in.Currency)
+			t, _ := j.l.terms(a, j.n)
+			in.Balance, in.Overdraft = j.l.balance(a, j.n), t.Overdraft
+		}
 		if in.Status == statusUsedUp && !in.IsPercent() && in.Balance.Add(in.Overdraft).IsPositive() {
 			in.Status = statusActive
 		}

@@ -73,7 +73,7 @@ func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, t
 	if j.Len() != expected {
 		return j.Len(), &VersionError{Stream: stream, Expected: expected, Actual: j.Len()}
 	}
-	next, _, _, err := j.ApplyAll(txs)
+	next, err := applyEach(j, txs)
 	if err != nil {
 		return j.Len(), err
 	}
@@ -82,6 +82,19 @@ func (s *MemoryStore) Append(ctx context.Context, stream string, expected int, t
 	}
 	s.streams[stream] = next
 	return next.Len(), nil
+}
+
+// applyEach is [Journal.ApplyAll] for a store, which needs only the
+// journal after txs: on an error it returns j and that error.
+func applyEach(j Journal, txs []Transaction) (Journal, error) {
+	next := j
+	for _, tx := range txs {
+		var err error
+		if next, _, err = next.Apply(tx); err != nil {
+			return j, err
+		}
+	}
+	return next, nil
 }
 
 // LoadBatch returns the journals of streams, in their order, under one
@@ -135,7 +148,7 @@ func (s *MemoryStore) AppendBatch(ctx context.Context, appends []StreamAppend) (
 			verdicts[i] = &VersionError{Stream: a.Stream, Expected: a.Expected, Actual: j.Len()}
 			continue
 		}
-		next[i], _, _, verdicts[i] = j.ApplyAll(a.Txs)
+		next[i], verdicts[i] = applyEach(j, a.Txs)
 	}
 	if s.streams == nil {
 		s.streams = make(map[string]Journal)

@@ -175,6 +175,33 @@ func (tx Transaction) Equal(u Transaction) bool {
 	return true
 }
 
+// same reports whether tx and u are equal ([Transaction.Equal]) and also
+// written alike: amounts with the same exponent, times in the same zone
+// offset. Then Validate judges them alike, since it reads no more of them.
+func (tx Transaction) same(u Transaction) bool {
+	if !tx.Equal(u) || !sameZone(tx.Time, u.Time) {
+		return false
+	}
+	for i, p := range tx.Postings {
+		if p.Amount.Exponent() != u.Postings[i].Amount.Exponent() {
+			return false
+		}
+	}
+	for i, t := range tx.Terms {
+		if t.Overdraft.Exponent() != u.Terms[i].Overdraft.Exponent() || !sameZone(t.Expires, u.Terms[i].Expires) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameZone reports whether t and u have the same zone offset.
+func sameZone(t, u time.Time) bool {
+	_, a := t.Zone()
+	_, b := u.Zone()
+	return a == b
+}
+
 // equal compares terms by value.
 func (t Terms) equal(u Terms) bool {
 	return t.Account == u.Account && t.Kind == u.Kind && t.Group == u.Group &&
@@ -232,7 +259,8 @@ func (tx Transaction) Validate() error {
 	if tx.Ref != "" && tx.Ref == tx.ID {
 		ps = append(ps, "ref names the transaction itself")
 	}
-	var sums []currencySum
+	var buf [2]currencyTotal
+	sums := buf[:0]
 	for i, p := range tx.Postings {
 		pr := p.Account.problem()
 		if pr != "" {
@@ -256,13 +284,17 @@ func (tx Transaction) Validate() error {
 			ps = append(ps, fmt.Sprintf("posting %d: a transfer may only move value between instrument accounts, not %s", i, p.Account))
 		}
 		if pr == "" { // a posting to an invalid account is one problem, not two
-			sums = addToSum(sums, p.Account.currency, p.Amount)
+			sums = addToTotal(sums, p.Account.currency, p.Amount)
 		}
 	}
-	for _, s := range sortedSums(sums) {
-		if !s.sum.IsZero() {
-			ps = append(ps, fmt.Sprintf("postings in %q add up to %s, not zero", s.currency, exact(s.sum)))
+	var unbalanced []currencySum
+	for _, s := range sums {
+		if !s.total.isZero() {
+			unbalanced = append(unbalanced, currencySum{s.currency, s.total.value()})
 		}
+	}
+	for _, s := range sortedSums(unbalanced) {
+		ps = append(ps, fmt.Sprintf("postings in %q add up to %s, not zero", s.currency, exact(s.sum)))
 	}
 	for i, t := range tx.Terms {
 		switch pr := t.Account.problem(); {
@@ -314,23 +346,51 @@ type net struct {
 }
 
 // nets returns the net amount per account of the postings, in order of
-// each account's first posting.
+// each account's first posting. An account with one posting nets its
+// amount as it is; the others are added up as int64s while they fit.
 func nets(postings []Posting) []net {
-	out := make([]net, 0, len(postings))
 	if len(postings) > 16 { // beyond a few accounts, index them
-		at := make(map[Account]int, len(postings))
-		for _, p := range postings {
-			if i, ok := at[p.Account]; ok {
-				out[i].amount = out[i].amount.Add(p.Amount)
-				continue
-			}
-			at[p.Account] = len(out)
-			out = append(out, net{p.Account, p.Amount})
-		}
-		return out
+		return netInto(make([]net, 0, len(postings)), make([]netSum, 0, len(postings)), postings,
+			make(map[Account]int, len(postings)))
 	}
+	var out [16]net
+	var sums [16]netSum
+	return slices.Clone(netInto(out[:0], sums[:0], postings, nil)) // as many nets as accounts
+}
+
+// netInto appends the nets of postings to out, using sums, with room for
+// them all, to add them up, and at, if not nil, to find an account's net.
+func netInto(out []net, sums []netSum, postings []Posting, at map[Account]int) []net {
 	for _, p := range postings {
-		out = addNet(out, p.Account, p.Amount)
+		i, ok := -1, false
+		if at != nil {
+			i, ok = at[p.Account]
+		} else {
+			i = slices.IndexFunc(out, func(x net) bool { return x.account == p.Account })
+			ok = i >= 0
+		}
+		if ok {
+			sums[i].s.add(p.Amount)
+			sums[i].many = true
+			continue
+		}
+		if at != nil {
+			at[p.Account] = len(out)
+		}
+		out = append(out, net{p.Account, p.Amount})
+		sums = append(sums, netSum{})
+		sums[len(sums)-1].s.set(p.Amount)
+	}
+	for i := range out {
+		if sums[i].many {
+			out[i].amount = sums[i].s.value()
+		}
 	}
 	return out
+}
+
+// A netSum adds up the postings of one account for nets.
+type netSum struct {
+	s    sum
+	many bool // more than one posting
 }
