@@ -16,9 +16,13 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 		seq, ok := j.l.seq(id, j.n)
 		var stored Transaction
 		if ok {
-			stored = j.l.txs[seq]
+			stored = *j.l.tx(seq)
 		}
+		known, off := j.l.knows(id), j.l.off
 		j.l.mu.RUnlock()
+		if err := rebuildable(id, ok, known, seq, off); err != nil {
+			return Transaction{}, err
+		}
 		if ok {
 			tx, err := make(Journal{j.l, seq})
 			if err == nil && tx.Equal(stored) {
@@ -28,4 +32,18 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 		}
 	}
 	return make(j)
+}
+
+// rebuildable returns the error for building id again on a resumed journal
+// (base off) that cannot: one that does not know whether it holds id, or
+// holds it before its checkpoint (at seq), where no version to rebuild it
+// on is kept.
+func rebuildable(id string, ok, known bool, seq, off int) error {
+	switch {
+	case !ok && !known:
+		return &CheckpointError{ID: id, Need: []string{id}}
+	case ok && seq < off:
+		return &CheckpointError{ID: id}
+	}
+	return nil
 }

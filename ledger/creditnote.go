@@ -151,9 +151,13 @@ func IssueCredit(j Journal, req CreditRequest) (CreditNote, error) {
 		seq, ok := j.l.seq(req.ID, j.n)
 		var stored Transaction
 		if ok {
-			stored = j.l.txs[seq]
+			stored = *j.l.tx(seq)
 		}
+		known, off := j.l.knows(req.ID), j.l.off
 		j.l.mu.RUnlock()
+		if err := rebuildable(req.ID, ok, known, seq, off); err != nil {
+			return CreditNote{}, err
+		}
 		if ok {
 			n, err := issueCredit(Journal{j.l, seq}, req)
 			if err == nil && n.Transaction.Equal(stored) {
