@@ -10,6 +10,11 @@ package ledger
 // This makes the helpers that read the journal (Reverse, Expire, TopUp,
 // Transfer) as idempotent as the transactions they build, although a retry
 // sees a journal the first attempt already changed.
+//
+// A resumed journal ([Resume]) that does not know whether it holds id
+// builds it as new: Apply then asks for id to be recalled
+// ([CheckpointError]). One that holds id before its checkpoint fails with
+// a [*CheckpointError] naming nothing to recall.
 func build(j Journal, id string, make func(Journal) (Transaction, error)) (Transaction, error) {
 	if j.l != nil {
 		j.l.mu.RLock()
@@ -18,10 +23,12 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 		if ok {
 			stored = *j.l.tx(seq)
 		}
-		known, off := j.l.knows(id), j.l.off
+		off := j.l.off
 		j.l.mu.RUnlock()
-		if err := rebuildable(id, ok, known, seq, off); err != nil {
-			return Transaction{}, err
+		if ok && seq < off {
+			// No version before it is kept to build it on: a retry and a
+			// conflicting request look alike.
+			return Transaction{}, &CheckpointError{ID: id}
 		}
 		if ok {
 			tx, err := make(Journal{j.l, seq})
@@ -34,16 +41,3 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 	return make(j)
 }
 
-// rebuildable returns the error for building id again on a resumed journal
-// (base off) that cannot: one that does not know whether it holds id, or
-// holds it before its checkpoint (at seq), where no version to rebuild it
-// on is kept.
-func rebuildable(id string, ok, known bool, seq, off int) error {
-	switch {
-	case !ok && !known:
-		return &CheckpointError{ID: id, Need: []string{id}}
-	case ok && seq < off:
-		return &CheckpointError{ID: id}
-	}
-	return nil
-}

@@ -153,10 +153,10 @@ func IssueCredit(j Journal, req CreditRequest) (CreditNote, error) {
 		if ok {
 			stored = *j.l.tx(seq)
 		}
-		known, off := j.l.knows(req.ID), j.l.off
+		off := j.l.off
 		j.l.mu.RUnlock()
-		if err := rebuildable(req.ID, ok, known, seq, off); err != nil {
-			return CreditNote{}, err
+		if ok && seq < off {
+			return CreditNote{}, &CheckpointError{ID: req.ID}
 		}
 		if ok {
 			n, err := issueCredit(Journal{j.l, seq}, req)

@@ -86,6 +86,7 @@ func (j Journal) Entries(a Account, f Filter) iter.Seq[Entry] {
 		k := ac.count(j.n)
 		c := cursor{txs: j.l.txs[:j.n-j.l.off], off: j.l.off, past: j.l.past, start: ac.start,
 			entries: ac.entries[:k], marks: ac.marks[:k/markEvery]}
+		c.set(ac.start)
 		sorted := j.l.timeSorted(j.n)
 		j.l.mu.RUnlock()
 

@@ -223,6 +223,7 @@ func (l *log) balance(a Account, n int) decimal.Decimal {
 		return ac.head.value()
 	}
 	c := cursor{txs: l.txs, off: l.off, past: l.past, start: ac.start, entries: ac.entries, marks: ac.marks}
+	c.set(ac.start)
 	return c.after(k)
 }
 
@@ -242,8 +243,9 @@ func (l *log) terms(a Account, n int) (Terms, bool) {
 }
 
 // A cursor computes running balances of one account from the stored marks,
-// moving forward cheaply from the balance it computed last. The zero
-// cursor is at the start, with a zero balance.
+// moving forward cheaply from the balance it computed last. A new cursor
+// is at the start, once its sum is set to start (zero for the zero
+// cursor).
 type cursor struct {
 	txs     []Transaction
 	off     int                  // txs[0] is at position off
