@@ -40,4 +40,3 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 	}
 	return make(j)
 }
-
