@@ -336,40 +336,48 @@ func (j Journal) Recall(ids []string, past []Past) (Journal, error) {
 }
 
 // recall records past, valid for l, and ids as recalled. The caller holds
-// the write lock (or is the only user of l). The maps readers may keep
-// are replaced, not changed.
+// the write lock (or is the only user of l). past, which readers keep,
+// is replaced when it grows, not changed; the other maps are read only
+// under the lock.
 func (l *log) recall(ids []string, past []Past) {
-	if len(ids) == 0 && len(past) == 0 {
-		return
-	}
-	np, nr, nrefs := maps.Clone(l.past), maps.Clone(l.recalled), maps.Clone(l.pastRefs)
 	for _, id := range ids {
-		nr[id] = true
+		if !l.recalled[id] {
+			l.recalled[id] = true
+			// Open holds' transactions may name it (a reversal of a
+			// capture): index them as recalled ones.
+			for _, p := range l.cp.holds {
+				if p.Transaction.Ref == id {
+					l.indexRef(p.Seq, &p.Transaction)
+				}
+			}
+		}
 	}
+	var np map[int]*Transaction
 	for _, p := range past {
-		if _, ok := np[p.Seq]; ok {
-			continue // an open hold's transaction: indexed already
+		if _, ok := l.past[p.Seq]; ok {
+			continue // an open hold's transaction, or recalled already
+		}
+		if np == nil {
+			np = maps.Clone(l.past)
 		}
 		tx := p.Transaction.clone()
 		np[p.Seq], l.byID[tx.ID] = &tx, p.Seq
-		if tx.Ref != "" {
-			nrefs[tx.Ref] = insertSorted(nrefs[tx.Ref], p.Seq)
-			if tx.Kind == KindReverse {
-				l.reversals[tx.Ref] = insertSorted(l.reversals[tx.Ref], p.Seq)
-			}
-		}
+		l.indexRef(p.Seq, &tx)
 	}
-	// Open holds' transactions may be reversed (a capture): index those
-	// recalled as refs too.
-	for seq, tx := range l.past {
-		if tx.Ref != "" && nr[tx.Ref] && !l.recalled[tx.Ref] {
-			nrefs[tx.Ref] = insertSorted(nrefs[tx.Ref], seq)
-			if tx.Kind == KindReverse {
-				l.reversals[tx.Ref] = insertSorted(l.reversals[tx.Ref], seq)
-			}
-		}
+	if np != nil {
+		l.past = np
 	}
-	l.past, l.recalled, l.pastRefs = np, nr, nrefs
+}
+
+// indexRef records the transaction tx below off, at seq, under its Ref.
+func (l *log) indexRef(seq int, tx *Transaction) {
+	if tx.Ref == "" {
+		return
+	}
+	l.pastRefs[tx.Ref] = insertSorted(l.pastRefs[tx.Ref], seq)
+	if tx.Kind == KindReverse {
+		l.reversals[tx.Ref] = insertSorted(l.reversals[tx.Ref], seq)
+	}
 }
 
 // insertSorted returns s (ascending) with v added, once.
