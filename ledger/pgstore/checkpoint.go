@@ -13,7 +13,7 @@ import (
 // DefaultCheckpointEvery is how many transactions of a stream lie between
 // two of its checkpoints when [Options].CheckpointEvery is zero: a cold
 // read decodes at most that many rows after the newest checkpoint.
-const DefaultCheckpointEvery = 256
+const DefaultCheckpointEvery = 64
 
 // maxRecalls bounds the rounds of recalling older transactions one write
 // makes: each round names what the journal still lacks, and a booking

@@ -6,3 +6,6 @@ func KeptLen(s *Store, stream string) int {
 	k, _ := s.cache.get(stream)
 	return k.j.Len()
 }
+
+// CheckpointStep is the migration step adding checkpoints.
+const CheckpointStep = checkpointStep

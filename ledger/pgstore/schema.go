@@ -47,17 +47,20 @@ var steps = [...]string{
 	);
 	CREATE INDEX billfold_postings_account ON billfold_postings (stream, account);
 	COMMENT ON TABLE billfold_transactions IS 'billfold ledger journals: body is the transaction as JSON; rows are only ever inserted';`,
-	// Checkpoints (see the package documentation), and the index a
-	// resumed journal's recall of reversals, captures and releases by
-	// ref reads.
-	`CREATE TABLE IF NOT EXISTS billfold_checkpoints (
+	checkpointStep,
+}
+
+// checkpointStep adds checkpoints (see the package documentation) and the
+// index a resumed journal's recall of reversals, captures and releases by
+// ref reads. It is idempotent, so that it may be ordered among other
+// steps freely.
+const checkpointStep = `CREATE TABLE IF NOT EXISTS billfold_checkpoints (
 		stream   text   NOT NULL REFERENCES billfold_streams (stream),
 		position bigint NOT NULL CHECK (position > 0),
 		body     json   NOT NULL,
 		PRIMARY KEY (stream, position)
 	);
-	CREATE INDEX IF NOT EXISTS billfold_transactions_ref ON billfold_transactions (stream, ref) WHERE ref IS NOT NULL;`,
-}
+	CREATE INDEX IF NOT EXISTS billfold_transactions_ref ON billfold_transactions (stream, ref) WHERE ref IS NOT NULL;`
 
 // Migrate creates the tables of the package documentation in
 // [Options].Schema, or completes them: it applies, in one database
