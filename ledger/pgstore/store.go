@@ -350,7 +350,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected int, txs []l
 // exhausted by writers waiting like this one. It is called once, or not
 // at all if the database fails first; more than once only if the
 // database transaction fails with a serialization failure or deadlock,
-// which stores nothing and is retried ([Options].Retries).
+// which stores nothing and is retried ([Options].Retries), or if build
+// itself failed with a [ledger.CheckpointError] naming older transactions
+// (the journal was resumed from a checkpoint): the Store recalls them and
+// calls build again.
 //
 // It returns the journal after the update and the [ledger.Result] of each
 // transaction build returned. Errors from build and Apply are returned as
