@@ -1,5 +1,7 @@
 package ledger
 
+import "errors"
+
 // build runs make on j to build the transaction id, unless j already holds
 // a transaction with that id. Then it runs make on the journal as it was
 // just before that transaction: if make builds the stored transaction
@@ -32,6 +34,9 @@ func build(j Journal, id string, make func(Journal) (Transaction, error)) (Trans
 		}
 		if ok {
 			tx, err := make(Journal{j.l, seq})
+			if errors.Is(err, ErrBeforeCheckpoint) {
+				return Transaction{}, err // recall what it names, and build again
+			}
 			if err == nil && tx.Equal(stored) {
 				return stored.clone(), nil
 			}

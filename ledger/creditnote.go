@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -160,6 +161,9 @@ func IssueCredit(j Journal, req CreditRequest) (CreditNote, error) {
 		}
 		if ok {
 			n, err := issueCredit(Journal{j.l, seq}, req)
+			if errors.Is(err, ErrBeforeCheckpoint) {
+				return CreditNote{}, err // recall what it names, and build again
+			}
 			if err == nil && n.Transaction.Equal(stored) {
 				n.Transaction = stored.clone()
 				return n, nil

@@ -174,17 +174,22 @@ func (s *Store) Recall(ctx context.Context, stream string, j ledger.Journal, ids
 	return next, nil
 }
 
-// queueCheckpoint queues on b the insert of next's checkpoint if the write
-// taking stream from version from to next crosses a multiple of every.
-func queueCheckpoint(b *pgx.Batch, st *statements, stream string, every, from int, next ledger.Journal) error {
-	if every <= 0 || from/every == next.Len()/every {
+// queueCheckpoint queues on b the insert of the checkpoint of j, the
+// stream's journal before a write of n transactions, if the write crosses
+// a multiple of every. The checkpoint is j's, not the journal after the
+// write: the transactions of a stream's last write are always read after
+// its newest checkpoint, so that a retry of that write (a bill run
+// restarted) finds them and can tell a replay from a conflict.
+func queueCheckpoint(b *pgx.Batch, st *statements, stream string, every int, j ledger.Journal, n int) error {
+	from := j.Len()
+	if every <= 0 || from == 0 || from/every == (from+n)/every {
 		return nil
 	}
-	body, err := json.Marshal(next.Checkpoint())
+	body, err := json.Marshal(j.Checkpoint())
 	if err != nil {
 		return fmt.Errorf("pgstore: encoding the checkpoint of stream %q: %w", stream, err)
 	}
 	b.Queue(`INSERT INTO `+st.checkpoints+` (stream, position, body) VALUES ($1, $2, $3::json) ON CONFLICT DO NOTHING`,
-		stream, next.Len(), string(body))
+		stream, from, string(body))
 	return nil
 }

@@ -61,7 +61,7 @@ func TestCheckpointColdReadAndRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j.Base() != 40 || j.Len() != 40 || all.Base() != 0 {
+	if j.Base() != 39 || j.Len() != 40 || all.Base() != 0 { // the checkpoint before the write crossing 40
 		t.Fatalf("Load: base %d, length %d; LoadAll: base %d", j.Base(), j.Len(), all.Base())
 	}
 	for _, a := range all.Accounts() {
@@ -131,5 +131,57 @@ func TestCheckpointStepIsIdempotent(t *testing.T) {
 		if _, err := db.Exec(ctx, pgstore.CheckpointStep); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// A write retried cold, after it crossed a checkpoint, is still told a
+// replay from a conflict: the checkpoint stored with a write is that of
+// the journal before it, so the write's transactions lie after it and a
+// helper rebuilds them on the journal they were built on.
+func TestRetryAcrossCheckpointIsReplay(t *testing.T) {
+	ctx := context.Background()
+	stream := newStream("retry-checkpoint")
+	store := func() *pgstore.Store {
+		return pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1, CheckpointEvery: 2})
+	}
+	refund := func(id, amount string) func(ledger.Journal) ([]ledger.Transaction, error) {
+		return func(j ledger.Journal) ([]ledger.Transaction, error) {
+			tx, err := ledger.Reverse(j, id, at(2), "s", dec(amount), "")
+			return []ledger.Transaction{tx}, err
+		}
+	}
+	for _, build := range []func(ledger.Journal) ([]ledger.Transaction, error){
+		func(ledger.Journal) ([]ledger.Transaction, error) {
+			return []ledger.Transaction{ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("100"), "")}, nil
+		},
+		func(ledger.Journal) ([]ledger.Transaction, error) {
+			return []ledger.Transaction{spendTx("s", at(1), acct("cash"), "40")}, nil // crosses 2: a checkpoint at 1
+		},
+		refund("r0", "10"),
+		refund("r1", "5"), // crosses 4: a checkpoint at 3
+	} {
+		if _, _, err := store().Update(ctx, stream, build); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, err := store().Load(ctx, stream)
+	if err != nil || j.Base() != 3 || j.Len() != 4 {
+		t.Fatalf("load: base %d, length %d, %v", j.Base(), j.Len(), err)
+	}
+	if _, rs, err := store().Update(ctx, stream, refund("r1", "5")); err != nil || !rs[0].Replayed || rs[0].Seq != 3 {
+		t.Fatalf("the last write again: %+v, %v; want a replay", rs, err)
+	}
+	if _, _, err := store().Update(ctx, stream, refund("r1", "6")); !errors.Is(err, ledger.ErrConflict) {
+		t.Fatalf("the last write's id for another refund: %v; want ErrConflict", err)
+	}
+	if _, rs, err := store().Update(ctx, stream, func(ledger.Journal) ([]ledger.Transaction, error) {
+		return []ledger.Transaction{spendTx("s", at(1), acct("cash"), "40")}, nil
+	}); err != nil || !rs[0].Replayed || rs[0].Seq != 1 {
+		t.Fatalf("an older transaction again, as stored: %+v, %v; want a replay", rs, err)
+	}
+	// r0 is older than the newest checkpoint: rebuilding it with the
+	// helper is refused, neither taken for new nor for a conflict.
+	if _, _, err := store().Update(ctx, stream, refund("r0", "10")); !errors.Is(err, ledger.ErrBeforeCheckpoint) {
+		t.Fatalf("a helper's retry of a write before the checkpoint: %v; want ErrBeforeCheckpoint", err)
 	}
 }

@@ -123,11 +123,14 @@
 // history (1.7 s for 100,000 transactions, 17 s for a million) if every
 // stored transaction were applied again. So a write that takes a stream
 // past a multiple of [Options].CheckpointEvery ([DefaultCheckpointEvery],
-// 64) also stores the journal's [ledger.Checkpoint] (balances, terms in
-// force, the open holds' transactions, the receivable's debts: see the
-// ledger package, "Cost at scale") as JSON in billfold_checkpoints
-// (stream, position, body), in the same database transaction: a
-// checkpoint is never ahead of the rows. The migration step that adds the
+// 64) also stores the [ledger.Checkpoint] of the journal as it was
+// before that write (balances, terms in force, the open holds'
+// transactions, the receivable's debts: see the ledger package, "Cost at
+// scale") as JSON in billfold_checkpoints (stream, position, body), in the
+// same database transaction: a checkpoint is never ahead of the rows, and
+// the transactions of a stream's last write always lie after its newest
+// checkpoint, so a retry of that write (a bill run restarted) rebuilds
+// them on the journal before them and is told a replay from a conflict. The migration step that adds the
 // table also indexes billfold_transactions by (stream, ref); it is
 // idempotent.
 //
@@ -144,9 +147,12 @@
 // earlier reversals of a transaction being reversed; the hold a capture
 // or release names. [Store.Update] (and Append) read those rows by id and
 // by ref, under the stream's lock, hand them over
-// ([ledger.Journal.Recall]) and go on; build is called again only if it
-// was build that asked. That is one more indexed query on a write to a
-// resumed journal (each new id is looked up). A host holding a journal
+// ([ledger.Journal.Recall]) and call build again. That is one more
+// indexed query on a write to a resumed journal (each new id is looked
+// up). A retry of a write older than the newest checkpoint whose build
+// rebuilds its transaction with a helper ([ledger.Reverse], a bill run's
+// spend) fails with a CheckpointError naming nothing: the journal before
+// it is not kept to rebuild it on. A host holding a journal
 // from Load recalls with [Store.Recall] before asking it about older
 // transactions; [Store.LoadAll] reads a stream whole (exports, audits,
 // statements of the whole history: [ledger.Journal.History] of a resumed

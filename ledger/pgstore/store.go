@@ -350,8 +350,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected int, txs []l
 // exhausted by writers waiting like this one. It is called once, or not
 // at all if the database fails first; more than once only if the
 // database transaction fails with a serialization failure or deadlock,
-// which stores nothing and is retried ([Options].Retries), or if build
-// itself failed with a [ledger.CheckpointError] naming older transactions
+// which stores nothing and is retried ([Options].Retries), or if build or
+// Apply failed with a [ledger.CheckpointError] naming older transactions
 // (the journal was resumed from a checkpoint): the Store recalls them and
 // calls build again.
 //
@@ -482,14 +482,12 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 		results    []ledger.Result
 	)
 	// A journal resumed from a checkpoint names the older transactions it
-	// needs (a CheckpointError): recall them and go on. Only build's own
-	// request is built again; recalling changes no answer j gave.
-	for round, built := 0, false; ; round++ {
-		if !built {
-			txs, err = build(j)
-		}
+	// needs (a CheckpointError): recall them and build again, as build
+	// may have built on what the journal did not know yet (an id it took
+	// for new).
+	for round := 0; ; round++ {
+		txs, err = build(j)
 		if err == nil {
-			built = true
 			next, results, fresh, err = j.ApplyAll(txs)
 		}
 		need := needs(err)
@@ -514,7 +512,7 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 	if err != nil {
 		return ledger.Journal{}, nil, err
 	}
-	if err := queueCheckpoint(&b, &s.sql, stream, s.every, j.Len(), next); err != nil {
+	if err := queueCheckpoint(&b, &s.sql, stream, s.every, j, len(fresh)); err != nil {
 		return ledger.Journal{}, nil, err
 	}
 	b.Queue("COMMIT")
