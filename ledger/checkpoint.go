@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -403,4 +404,70 @@ func (l *log) recalledPast() []Past {
 		}
 	}
 	return out
+}
+
+// Missing returns the ids a resumed journal ([Resume]) must recall
+// ([Journal.Recall]) before [Journal.ApplyAll] of txs can answer: their
+// own ids, the Refs of reverses and the holds they move money of, where j
+// cannot answer for them ([Journal.Knows]), each once, in the order
+// found. A store reads them all in one query instead of one per
+// [CheckpointError]. It is empty for a journal built from its whole
+// history.
+func (j Journal) Missing(txs []Transaction) []string {
+	if j.l == nil || j.l.off == 0 {
+		return nil
+	}
+	j.l.mu.RLock()
+	defer j.l.mu.RUnlock()
+	var out []string
+	add := func(id string) {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	for _, tx := range txs {
+		if _, ok := j.l.byID[tx.ID]; !ok && !j.l.knows(tx.ID) {
+			add(tx.ID)
+		}
+		for _, id := range j.l.needs(tx, nets(tx.Postings)) {
+			add(id)
+		}
+	}
+	return out
+}
+
+// A Recaller is a [Store] that can read, for a journal it loaded resumed
+// from a checkpoint, the older transactions the journal asks for: those
+// before its checkpoint whose ID or Ref is among ids, handed over with
+// [Journal.Recall]. [Update] uses it when its Store has it.
+type Recaller interface {
+	Recall(ctx context.Context, stream string, j Journal, ids ...string) (Journal, error)
+}
+
+// maxRecallRounds bounds the rounds of recalling one build makes.
+const maxRecallRounds = 8
+
+// recalling runs build on j and returns what it built, after recalling
+// through s, when s is a [Recaller], what j needs to build or to apply it
+// ([CheckpointError], [Journal.Missing]), and building again on what was
+// recalled. It returns the journal it built on.
+func recalling(ctx context.Context, s Store, stream string, j Journal, build func(Journal) ([]Transaction, error)) (Journal, []Transaction, error) {
+	r, ok := s.(Recaller)
+	for round := 0; ; round++ {
+		txs, err := build(j)
+		var need []string
+		var ce *CheckpointError
+		switch {
+		case errors.As(err, &ce):
+			need = ce.Need
+		case err == nil:
+			need = j.Missing(txs)
+		}
+		if len(need) == 0 || !ok || round == maxRecallRounds {
+			return j, txs, err
+		}
+		if j, err = r.Recall(ctx, stream, j, need...); err != nil {
+			return j, nil, err
+		}
+	}
 }

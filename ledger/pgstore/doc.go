@@ -146,10 +146,12 @@
 // is new, or a replay or conflict of an older one; the original and
 // earlier reversals of a transaction being reversed; the hold a capture
 // or release names. [Store.Update] (and Append) read those rows by id and
-// by ref, under the stream's lock, hand them over
-// ([ledger.Journal.Recall]) and call build again. That is one more
-// indexed query on a write to a resumed journal (each new id is looked
-// up). A retry of a write older than the newest checkpoint whose build
+// by ref, under the stream's lock, all that a write's transactions need
+// in one query ([ledger.Journal.Missing]), hand them over
+// ([ledger.Journal.Recall]) and go on; build runs again only if it asked
+// itself, or built a transaction whose id is stored before the
+// checkpoint. That is one more indexed query on a write to a resumed
+// journal (each new id is looked up). A retry of a write older than the newest checkpoint whose build
 // rebuilds its transaction with a helper ([ledger.Reverse], a bill run's
 // spend) fails with a CheckpointError naming nothing: the journal before
 // it is not kept to rebuild it on. A host holding a journal

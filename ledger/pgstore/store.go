@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -350,10 +351,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected int, txs []l
 // exhausted by writers waiting like this one. It is called once, or not
 // at all if the database fails first; more than once only if the
 // database transaction fails with a serialization failure or deadlock,
-// which stores nothing and is retried ([Options].Retries), or if build or
-// Apply failed with a [ledger.CheckpointError] naming older transactions
-// (the journal was resumed from a checkpoint): the Store recalls them and
-// calls build again.
+// which stores nothing and is retried ([Options].Retries), and on a
+// journal resumed from a checkpoint if build itself failed with a
+// [ledger.CheckpointError] naming older transactions, or returned one
+// whose id turns out to be stored before the checkpoint (a retry of an
+// old write): the Store recalls them and calls build again.
 //
 // It returns the journal after the update and the [ledger.Result] of each
 // transaction build returned. Errors from build and Apply are returned as
@@ -481,16 +483,25 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 		next       ledger.Journal
 		results    []ledger.Result
 	)
-	// A journal resumed from a checkpoint names the older transactions it
-	// needs (a CheckpointError): recall them and build again, as build
-	// may have built on what the journal did not know yet (an id it took
-	// for new).
-	for round := 0; ; round++ {
-		txs, err = build(j)
-		if err == nil {
-			next, results, fresh, err = j.ApplyAll(txs)
+	// A journal resumed from a checkpoint needs older transactions to
+	// check what build returns (ledger.Journal.Missing: their ids, the
+	// originals of reverses, holds), or to build (a CheckpointError from
+	// build): recall them, in one query per round. build runs again only
+	// if it asked, or if it built a transaction whose id turns out to be
+	// stored before the checkpoint (built as new, it is built again on the
+	// journal it was first built on, or refused: a retry of an old write).
+	for round, rebuild := 0, true; ; round++ {
+		var need []string
+		if rebuild {
+			txs, err = build(j)
+			need, rebuild = needs(err), len(needs(err)) > 0
 		}
-		need := needs(err)
+		if err == nil {
+			if need = j.Missing(txs); len(need) == 0 {
+				next, results, fresh, err = j.ApplyAll(txs)
+				need = needs(err)
+			}
+		}
 		if len(need) == 0 || round == maxRecalls {
 			break
 		}
@@ -499,6 +510,11 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 				return ledger.Journal{}, nil, err
 			}
 			return fail(err)
+		}
+		for _, tx := range txs {
+			if _, ok := j.Transaction(tx.ID); ok && slices.Contains(need, tx.ID) {
+				rebuild = true // stored before the checkpoint
+			}
 		}
 	}
 	if err != nil {
