@@ -161,17 +161,15 @@ func TestResumedJournalAnswersAsFullHistory(t *testing.T) {
 		}
 		c := rapid.IntRange(0, len(txs)).Draw(rt, "checkpoint")
 		prefix, _, _, _ := ledger.Journal{}.ApplyAll(txs[:c])
-		data, err := json.Marshal(prefix.Checkpoint())
-		if err != nil {
-			rt.Fatal(err)
-		}
-		var cp ledger.Checkpoint
-		if err := json.Unmarshal(data, &cp); err != nil {
-			rt.Fatalf("decoding %s: %v", data, err)
-		}
-		resumed, err := ledger.Resume(cp, txs[c:])
-		if err != nil {
-			rt.Fatal(err)
+		resumed := resumeVia(rt, prefix.Checkpoint(), txs[c:])
+		if rapid.Bool().Draw(rt, "twice") {
+			// A checkpoint of a resumed journal, as a store takes them
+			// after the first: resumed again, it must answer the same.
+			c2 := rapid.IntRange(c, len(txs)).Draw(rt, "second checkpoint")
+			mid := resumeVia(rt, prefix.Checkpoint(), txs[c:c2])
+			resumed = resumeVia(rt, mid.Checkpoint(), txs[c2:])
+			c = c2
+			prefix, _, _, _ = ledger.Journal{}.ApplyAll(txs[:c])
 		}
 		store := pastStore(txs[:c])
 		if resumed.Len() != full.Len() || resumed.Base() != c {
@@ -368,4 +366,22 @@ func prefixTxs(j ledger.Journal) []ledger.Transaction {
 		out = append(out, tx)
 	}
 	return out
+}
+
+// resumeVia resumes a journal from cp, passed through its JSON form, and
+// tail.
+func resumeVia(rt *rapid.T, cp ledger.Checkpoint, tail []ledger.Transaction) ledger.Journal {
+	data, err := json.Marshal(cp)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	var back ledger.Checkpoint
+	if err := json.Unmarshal(data, &back); err != nil {
+		rt.Fatalf("decoding %s: %v", data, err)
+	}
+	j, err := ledger.Resume(back, tail)
+	if err != nil {
+		rt.Fatal(err)
+	}
+	return j
 }
