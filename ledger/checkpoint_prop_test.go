@@ -229,6 +229,7 @@ func TestResumedJournalAnswersAsFullHistory(t *testing.T) {
 
 		// New transactions, built by the helpers on each journal and
 		// applied to both: the same outcome, step by step.
+		fullBefore, resumedBefore := full, resumed
 		steps := rapid.IntRange(0, 8).Draw(rt, "new")
 		for i := range steps {
 			id := fmt.Sprint("new", i)
@@ -283,6 +284,19 @@ func TestResumedJournalAnswersAsFullHistory(t *testing.T) {
 			}
 		}
 		compareResumed(rt, eq, full, resumed, store, prefix, t0, at.Add(time.Duration(steps)*time.Hour))
+
+		// Applying to the versions before those bookings forks their logs
+		// (a resumed one from its checkpoint): still the same answers.
+		grant := ledger.Grant("fork-grant", at, ledger.Terms{Account: ledger.InstrumentAccount("a", "USD"), Kind: "cash"}, decimal.New(7, 0), "")
+		ff, _, ef := fullBefore.Apply(grant)
+		fr, er := retry(rt, store, &resumedBefore, func(j ledger.Journal) (ledger.Journal, error) {
+			n, _, err := j.Apply(grant)
+			return n, err
+		})
+		eq("fork", fmt.Sprint(ef), fmt.Sprint(er))
+		if ef == nil {
+			compareResumed(rt, eq, ff, fr, store, prefix, t0, at)
+		}
 	})
 }
 
