@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/jackc/pgx/v5"
@@ -193,3 +194,62 @@ func queueCheckpoint(b *pgx.Batch, st *statements, stream string, every int, j l
 		stream, from, string(body))
 	return nil
 }
+
+// applyRecalling runs build on j, the stream's journal under its lock, and
+// applies what it returns ([ledger.Journal.ApplyAll]), recalling with q
+// what a journal resumed from a checkpoint needs. It returns the journal
+// it applied to, what build returned, and ApplyAll's results. A failure
+// of the database is a dbQueryError, stored rows that do not fit wrap
+// [ErrCorrupt]; any other error is build's or Apply's verdict. It is
+// what a write does between reading the journal and inserting fresh
+// (with [queueCheckpoint]).
+func applyRecalling(ctx context.Context, q querier, st *statements, stream string, j ledger.Journal,
+	build func(ledger.Journal) ([]ledger.Transaction, error)) (ledger.Journal, []ledger.Transaction, ledger.Journal, []ledger.Result, []ledger.Transaction, error) {
+	var (
+		txs, fresh []ledger.Transaction
+		next       ledger.Journal
+		results    []ledger.Result
+		err        error
+	)
+	// A journal resumed from a checkpoint needs older transactions to
+	// check what build returns (ledger.Journal.Missing: their ids, the
+	// originals of reverses, holds), or to build (a CheckpointError from
+	// build): recall them, in one query per round. build runs again only
+	// if it asked, or if it built a transaction whose id turns out to be
+	// stored before the checkpoint (built as new, it is built again on the
+	// journal it was first built on, or refused: a retry of an old write).
+	for round, rebuild := 0, true; ; round++ {
+		var need []string
+		if rebuild {
+			txs, err = build(j)
+			need, rebuild = needs(err), len(needs(err)) > 0
+		}
+		if err == nil {
+			if need = j.Missing(txs); len(need) == 0 {
+				next, results, fresh, err = j.ApplyAll(txs)
+				need = needs(err)
+			}
+		}
+		if len(need) == 0 || round == maxRecalls {
+			break
+		}
+		if j, err = recall(ctx, q, st, stream, j, need); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				err = dbQueryError{err}
+			}
+			return j, nil, ledger.Journal{}, nil, nil, err
+		}
+		for _, tx := range txs {
+			if _, ok := j.Transaction(tx.ID); ok && slices.Contains(need, tx.ID) {
+				rebuild = true // stored before the checkpoint
+			}
+		}
+	}
+	return j, txs, next, results, fresh, err
+}
+
+// A dbQueryError is a failure of the database while recalling.
+type dbQueryError struct{ err error }
+
+func (e dbQueryError) Error() string { return e.err.Error() }
+func (e dbQueryError) Unwrap() error { return e.err }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"time"
 
@@ -477,45 +476,13 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 	if err != nil {
 		return fail(err)
 	}
-	j := k.j
-	var (
-		txs, fresh []ledger.Transaction
-		next       ledger.Journal
-		results    []ledger.Result
-	)
-	// A journal resumed from a checkpoint needs older transactions to
-	// check what build returns (ledger.Journal.Missing: their ids, the
-	// originals of reverses, holds), or to build (a CheckpointError from
-	// build): recall them, in one query per round. build runs again only
-	// if it asked, or if it built a transaction whose id turns out to be
-	// stored before the checkpoint (built as new, it is built again on the
-	// journal it was first built on, or refused: a retry of an old write).
-	for round, rebuild := 0, true; ; round++ {
-		var need []string
-		if rebuild {
-			txs, err = build(j)
-			need, rebuild = needs(err), len(needs(err)) > 0
-		}
-		if err == nil {
-			if need = j.Missing(txs); len(need) == 0 {
-				next, results, fresh, err = j.ApplyAll(txs)
-				need = needs(err)
-			}
-		}
-		if len(need) == 0 || round == maxRecalls {
-			break
-		}
-		if j, err = recall(ctx, conn.Conn(), &s.sql, stream, j, need); err != nil {
-			if errors.Is(err, ErrCorrupt) {
-				return ledger.Journal{}, nil, err
-			}
-			return fail(err)
-		}
-		for _, tx := range txs {
-			if _, ok := j.Transaction(tx.ID); ok && slices.Contains(need, tx.ID) {
-				rebuild = true // stored before the checkpoint
-			}
-		}
+	j, _, next, results, fresh, err := applyRecalling(ctx, conn.Conn(), &s.sql, stream, k.j, build)
+	if errors.Is(err, ErrCorrupt) {
+		return ledger.Journal{}, nil, err
+	}
+	var dbErr dbQueryError
+	if errors.As(err, &dbErr) {
+		return fail(dbErr.err)
 	}
 	if err != nil {
 		return j, nil, err
