@@ -316,7 +316,7 @@ func crossing(j Journal, rule AutoTopUp, pending map[string]bool) int {
 	j.l.mu.RUnlock()
 
 	bal, found := j.Balance(rule.Account), -1
-	for k := len(entries); k > 0; {
+	for k := len(entries); k > 0 && entries[k-1].seq >= off; {
 		seq := entries[k-1].seq
 		after := bal
 		for ; k > 0 && entries[k-1].seq == seq; k-- {

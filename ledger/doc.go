@@ -161,7 +161,9 @@
 // ([Reverse], [IssueCredit], [Capture], [Release]). The store reads the
 // transactions before the checkpoint whose ID or Ref is one of them (two
 // indexed look-ups) and hands them over with [Journal.Recall]; then the
-// same call gives the answer the whole journal gives. The reads that
+// same call gives the answer the whole journal gives. [Journal.Missing]
+// lists all that a batch of transactions needs, for one look-up, and
+// [Update] recalls through a Store that is a [Recaller]. The reads that
 // cannot return an error answer as for an absent id until then:
 // [Journal.Knows] says which ids a journal can answer for
 // ([Journal.Transaction], [Journal.Reversible], [Journal.HoldStatus]).

@@ -418,7 +418,7 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 	for _, a := range allocs {
 		st.Parts[a.part].Held = plus(st.Parts[a.part].Held, a.Amount)
 	}
-	if seq < l.off && l.accts[parts[0]] == nil {
+	if seq < l.off && len(parts) > 0 && l.accts[parts[0]] == nil {
 		return l.settledStatus(st, parts), true
 	}
 	last := -1 // the last transaction after the hold that moved its money
