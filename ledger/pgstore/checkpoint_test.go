@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/billfold/billfold/ledger/pgstore"
@@ -184,4 +185,43 @@ func TestRetryAcrossCheckpointIsReplay(t *testing.T) {
 	if _, _, err := store().Update(ctx, stream, refund("r0", "10")); !errors.Is(err, ledger.ErrBeforeCheckpoint) {
 		t.Fatalf("a helper's retry of a write before the checkpoint: %v; want ErrBeforeCheckpoint", err)
 	}
+}
+
+// A host reads a long customer's journal cold: from its newest checkpoint
+// and the rows after it. To ask it about an older transaction, it recalls
+// that one first.
+func ExampleStore_Recall() {
+	ctx := context.Background()
+	store := pgstore.New(db, pgstore.Options{Schema: testSchema, CheckpointEvery: 4})
+	customer := newStream("example-recall")
+	cash := ledger.InstrumentAccount("cash", "USD")
+	day := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	txs := []ledger.Transaction{ledger.Grant("grant:cash", day, ledger.Terms{Account: cash}, dec("100"), "")}
+	for i := 1; i <= 9; i++ {
+		txs = append(txs, spendTx(fmt.Sprint("spend:bill-", i), day.Add(time.Duration(i)*time.Hour), cash, "5"))
+	}
+	for _, tx := range txs {
+		if _, _, err := store.Update(ctx, customer, func(ledger.Journal) ([]ledger.Transaction, error) { return []ledger.Transaction{tx}, nil }); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+
+	cold := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1})
+	j, err := cold.Load(ctx, customer)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("length", j.Len(), "from checkpoint", j.Base(), "- cash", j.Balance(cash))
+	fmt.Println("knows bill-1's spend:", j.Knows("spend:bill-1"))
+	if j, err = cold.Recall(ctx, customer, j, "spend:bill-1"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("knows it now:", j.Knows("spend:bill-1"), "- reversible", j.Reversible("spend:bill-1"))
+	// Output:
+	// length 10 from checkpoint 7 - cash 55
+	// knows bill-1's spend: false
+	// knows it now: true - reversible 5
 }
