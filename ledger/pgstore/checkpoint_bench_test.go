@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,7 +39,9 @@ func BenchmarkColdSpend(b *testing.B) {
 			b.Run(fmt.Sprintf("past=%d/%s", n, c.name), func(b *testing.B) {
 				s := pgstore.New(newPool(b, 2), pgstore.Options{Schema: testSchema, CacheStreams: c.cache})
 				spend := func(i int) {
-					tx := spendTx(fmt.Sprintf("%s-%s-%d", c.name, b.Name(), i), t0.Add(time.Duration(n+i)*time.Minute), acct("in0"), "1.25")
+					// A fresh id each time, across -count runs too: a replay
+					// would store nothing.
+					tx := spendTx(fmt.Sprintf("%s-%d", c.name, benchIDs.Add(1)), t0.Add(time.Duration(n+i)*time.Minute), acct("in0"), "1.25")
 					if _, _, err := s.Update(ctx, stream, func(ledger.Journal) ([]ledger.Transaction, error) {
 						return []ledger.Transaction{tx}, nil
 					}); err != nil {
@@ -55,6 +58,8 @@ func BenchmarkColdSpend(b *testing.B) {
 		}
 	}
 }
+
+var benchIDs atomic.Int64
 
 // bulkStream writes a stream of n transactions with COPY, with a
 // checkpoint every pgstore.DefaultCheckpointEvery, and returns its id.
