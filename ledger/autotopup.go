@@ -311,20 +311,21 @@ func crossing(j Journal, rule AutoTopUp, pending map[string]bool) int {
 	if ac != nil {
 		entries = ac.entries[:ac.count(j.n)]
 	}
-	txs := j.l.txs[:j.n]
+	off := j.l.off // a resumed journal: an instrument's entries start there
+	txs := j.l.txs[:j.n-off]
 	j.l.mu.RUnlock()
 
 	bal, found := j.Balance(rule.Account), -1
-	for k := len(entries); k > 0; {
+	for k := len(entries); k > 0 && entries[k-1].seq >= off; {
 		seq := entries[k-1].seq
 		after := bal
 		for ; k > 0 && entries[k-1].seq == seq; k-- {
-			bal = bal.Sub(txs[seq].Postings[entries[k-1].post].Amount)
+			bal = bal.Sub(txs[seq-off].Postings[entries[k-1].post].Amount)
 		}
 		id := chargeID(rule.ID, seq)
 		_, answered := j.Transaction(id)
 		if after.Cmp(rule.Threshold) >= 0 || answered || pending[id] ||
-			txs[seq].Kind == KindTopUp && isChargeOf(txs[seq].ID, rule.ID) {
+			txs[seq-off].Kind == KindTopUp && isChargeOf(txs[seq-off].ID, rule.ID) {
 			break
 		}
 		found = seq

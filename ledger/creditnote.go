@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -151,11 +152,18 @@ func IssueCredit(j Journal, req CreditRequest) (CreditNote, error) {
 		seq, ok := j.l.seq(req.ID, j.n)
 		var stored Transaction
 		if ok {
-			stored = j.l.txs[seq]
+			stored = *j.l.tx(seq)
 		}
+		off := j.l.off
 		j.l.mu.RUnlock()
+		if ok && seq < off {
+			return CreditNote{}, &CheckpointError{ID: req.ID}
+		}
 		if ok {
 			n, err := issueCredit(Journal{j.l, seq}, req)
+			if errors.Is(err, ErrBeforeCheckpoint) {
+				return CreditNote{}, err // recall what it names, and build again
+			}
 			if err == nil && n.Transaction.Equal(stored) {
 				n.Transaction = stored.clone()
 				return n, nil

@@ -135,14 +135,55 @@
 // What still grows with history: attributing repayments on [Receivable]
 // ([Journal.Owed], and reversing a spend that booked a receivable) walks
 // the receivable's entries, and [Journal.Accounts] lists the held
-// accounts of settled holds too (automation reads the indexed accounts). A
-// journal rebuilt from stored transactions (a Store's Load, "cold") costs
-// time and memory in proportion to its history: each transaction is
-// applied again. Making that constant needs a checkpoint (the balances,
-// terms, open holds, unpaid debts and what each reversible transaction
-// has left, as of a version) plus reading older transactions by id from
-// the store on demand, which is the store's part (see the package
-// pgstore).
+// accounts of settled holds too (automation reads the indexed accounts).
+//
+// A journal rebuilt from stored transactions ("cold") costs time and
+// memory in proportion to its history: each transaction is applied
+// again. A [Checkpoint] makes it constant. [Journal.Checkpoint] summarises
+// a journal as of its length: each account's balance and terms in force,
+// the open holds' transactions (each hold and what moved its held
+// accounts since) and the receivable's debts (what each spend booked as
+// owed, and what was repaid, given back and passed on of it). Its size
+// grows with the accounts, the open holds and the debts, not with the
+// transactions; it has a strict JSON form, for a store to keep.
+// [Resume] makes a journal of a checkpoint and the transactions stored
+// after it, which answers everything about the present exactly as the
+// journal of the whole history: balances, terms, floors, holds and their
+// expiry, [Expire], [TopUp], what is owed, and the checks of
+// [Journal.Apply] on anything that reads only those.
+//
+// What needs an older transaction a resumed journal never guesses: it
+// asks. Apply of an id it cannot place (a replay, a conflict, or new?),
+// of a reverse of an older transaction (what earlier reversals gave
+// back), or of a capture, release or lapse of a hold settled before the
+// checkpoint fails with a [*CheckpointError] ([ErrBeforeCheckpoint])
+// naming the ids it needs, and so do the helpers that read them
+// ([Reverse], [IssueCredit], [Capture], [Release]). The store reads the
+// transactions before the checkpoint whose ID or Ref is one of them (two
+// indexed look-ups) and hands them over with [Journal.Recall]; then the
+// same call gives the answer the whole journal gives. [Journal.Missing]
+// lists all that a batch of transactions needs, for one look-up, and
+// [Update] recalls through a Store that is a [Recaller]. The reads that
+// cannot return an error answer as for an absent id until then:
+// [Journal.Knows] says which ids a journal can answer for
+// ([Journal.Transaction], [Journal.Reversible], [Journal.HoldStatus]).
+// [Journal.Owed] needs nothing recalled.
+//
+// What a resumed journal cannot answer: [Journal.History],
+// [Journal.Entries] and [Journal.Transactions] start at [Journal.Base]
+// (older entries are the store's to read, with their balances);
+// [Journal.Accounts] and [Journal.Terms] omit the held accounts of holds
+// settled before the checkpoint; a helper asked to build again a
+// transaction stored before the checkpoint (a retry of Reverse, a
+// second GrantSchedule.Reset of a period) fails with a CheckpointError
+// naming nothing, as no older version is kept to build it on;
+// [Crossings] refuses positions before Base and [EvaluateTopUp] looks
+// back no further; a resumed journal does not encode as JSON. A property
+// test checks, for random histories cut at random positions, that a
+// resumed journal recalling as a store does gives the same Balance, Held,
+// Terms, History from Base, Reversible, HoldStatus, Owed, OpenHolds,
+// Expire and TopUp as the whole journal, and the same outcome for replays,
+// conflicts and new reversals, captures, releases and spends.
 //
 // # Bill runs
 //

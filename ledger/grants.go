@@ -225,6 +225,9 @@ func (s GrantSchedule) Reset(j Journal, n int) (Reset, error) {
 	key := s.Period.Key(n)
 	resetID, grantID := "reset:"+s.ID+":"+key, "grant:"+s.ID+":"+key
 	if seq := j.position(grantID); seq >= 0 {
+		if seq < j.Base() {
+			return Reset{}, &CheckpointError{ID: grantID}
+		}
 		r := s.reset(j.upTo(seq), n, resetID, grantID)
 		for i, tx := range r.Transactions {
 			if stored, ok := j.Transaction(tx.ID); ok {

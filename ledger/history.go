@@ -65,6 +65,10 @@ func (j Journal) History(a Account, f Filter) []Entry {
 // Entries yields what [Journal.History] returns, one entry at a time, so a
 // long statement can be paged or streamed without holding it all.
 //
+// On a resumed journal ([Resume]) it yields the entries from
+// [Journal.Base] on, each with its true balance: older ones are the
+// store's to read.
+//
 // It reads only a's own postings. When transaction times never decrease
 // (the usual case), a time range is found by binary search, so a narrow
 // range costs little however long the account's history is.
@@ -80,17 +84,19 @@ func (j Journal) Entries(a Account, f Filter) iter.Seq[Entry] {
 			return
 		}
 		k := ac.count(j.n)
-		c := cursor{txs: j.l.txs[:j.n], entries: ac.entries[:k], marks: ac.marks[:k/markEvery]}
+		c := cursor{txs: j.l.txs[:j.n-j.l.off], off: j.l.off, past: j.l.past, start: ac.start,
+			entries: ac.entries[:k], marks: ac.marks[:k/markEvery]}
+		c.set(ac.start)
 		sorted := j.l.timeSorted(j.n)
 		j.l.mu.RUnlock()
 
 		// From here on only the captured prefixes are read: they never
-		// change.
-		lo, hi := 0, k
+		// change. A resumed journal yields nothing before its Base.
+		lo, hi := sort.Search(k, func(i int) bool { return c.entries[i].seq >= c.off }), k
 		if sorted {
-			at := func(i int) time.Time { return c.txs[c.entries[i].seq].Time }
+			at := func(i int) time.Time { return c.tx(c.entries[i].seq).Time }
 			if !f.From.IsZero() {
-				lo = sort.Search(k, func(i int) bool { return !at(i).Before(f.From) })
+				lo = max(lo, sort.Search(k, func(i int) bool { return !at(i).Before(f.From) }))
 			}
 			if !f.To.IsZero() {
 				hi = sort.Search(k, func(i int) bool { return !at(i).Before(f.To) })
@@ -98,7 +104,7 @@ func (j Journal) Entries(a Account, f Filter) iter.Seq[Entry] {
 		}
 		for i := lo; i < hi; i++ {
 			e := c.entries[i]
-			tx := &c.txs[e.seq]
+			tx := c.tx(e.seq)
 			p := &tx.Postings[e.post]
 			if !f.match(tx, p) {
 				continue

@@ -371,7 +371,7 @@ func (j Journal) holdAllocations(id string) []holdAlloc {
 	j.l.mu.RLock()
 	defer j.l.mu.RUnlock()
 	seq, _ := j.l.seq(id, j.n)
-	out, _ := allocationsOf(j.l.txs[seq])
+	out, _ := allocationsOf(*j.l.tx(seq))
 	return out
 }
 
@@ -401,10 +401,10 @@ func allocationsOf(tx Transaction) ([]holdAlloc, []Account) {
 // for what was released or, in an expire transaction, lapsed.
 func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 	seq, ok := l.seq(id, n)
-	if !ok || l.txs[seq].Kind != KindHold {
+	if !ok || l.tx(seq).Kind != KindHold {
 		return HoldStatus{}, false
 	}
-	tx := l.txs[seq]
+	tx := *l.tx(seq)
 	st := HoldStatus{ID: id, Bill: tx.Bill, Time: tx.Time, Note: tx.Note, State: HoldOpen}
 	if len(tx.Terms) > 0 {
 		st.Until = tx.Terms[0].Expires
@@ -418,6 +418,9 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 	for _, a := range allocs {
 		st.Parts[a.part].Held = plus(st.Parts[a.part].Held, a.Amount)
 	}
+	if seq < l.off && len(parts) > 0 && l.accts[parts[0]] == nil {
+		return l.settledStatus(st, parts), true
+	}
 	last := -1 // the last transaction after the hold that moved its money
 	for i, h := range parts {
 		p := &st.Parts[i]
@@ -426,7 +429,7 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 			if e.seq == seq {
 				continue
 			}
-			t := &l.txs[e.seq]
+			t := l.tx(e.seq)
 			amt := t.Postings[e.post].Amount.Neg()
 			switch {
 			case t.Postings[e.post+1].Account.sys == Revenue:
@@ -443,7 +446,7 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 		st.Released, st.Lapsed, st.Left = plus(st.Released, p.Released), plus(st.Lapsed, p.Lapsed), plus(st.Left, p.Left)
 	}
 	if st.Left.IsZero() && last >= 0 {
-		switch l.txs[last].Kind {
+		switch l.tx(last).Kind {
 		case KindCapture:
 			st.State = HoldCaptured
 		case KindRelease:
@@ -453,6 +456,48 @@ func (l *log) holdStatus(id string, n int) (HoldStatus, bool) {
 		}
 	}
 	return st, true
+}
+
+// settledStatus completes st, the status of a hold settled before the
+// checkpoint of a resumed log, with held accounts parts: its captures and
+// releases are the recalled transactions naming it as Ref, and what they
+// did not take lapsed (a lapse settles a hold, so it came last).
+func (l *log) settledStatus(st HoldStatus, parts []Account) HoldStatus {
+	last := KindHold
+	for _, seq := range l.pastRefs[st.ID] {
+		t := l.tx(seq)
+		for i := 0; i+1 < len(t.Postings); i++ {
+			k := slices.Index(parts, t.Postings[i].Account)
+			if k < 0 || !t.Postings[i].Amount.IsNegative() {
+				continue
+			}
+			p, amt := &st.Parts[k], t.Postings[i].Amount.Neg()
+			if t.Postings[i+1].Account.sys == Revenue {
+				p.Captured = plus(p.Captured, amt)
+			} else {
+				p.Released = plus(p.Released, amt)
+			}
+			last = t.Kind
+		}
+	}
+	var lapsed bool
+	for i := range st.Parts {
+		p := &st.Parts[i]
+		if rest := p.Held.Sub(p.Captured).Sub(p.Released); !rest.IsZero() {
+			p.Lapsed, lapsed = rest, true
+		}
+		st.Held, st.Captured = plus(st.Held, p.Held), plus(st.Captured, p.Captured)
+		st.Released, st.Lapsed = plus(st.Released, p.Released), plus(st.Lapsed, p.Lapsed)
+	}
+	switch {
+	case lapsed:
+		st.State = HoldLapsed
+	case last == KindCapture:
+		st.State = HoldCaptured
+	default:
+		st.State = HoldReleased
+	}
+	return st
 }
 
 // reversible returns the postings of tx that [Reverse] gives back: for a

@@ -73,7 +73,7 @@ func (j Journal) apply(tx Transaction, owned bool) (Journal, Result, error) {
 	if r, found, err := l.lookup(j.n, tx); found {
 		return j, r, err
 	}
-	if j.n < len(l.txs) && l.txs[j.n].Equal(tx) {
+	if j.n < l.len() && l.tx(j.n).Equal(tx) {
 		// Another value derived from j appended this very transaction: it
 		// was accepted against the same history, so share it.
 		return Journal{l, j.n + 1}, Result{Seq: j.n}, nil
@@ -82,7 +82,7 @@ func (j Journal) apply(tx Transaction, owned bool) (Journal, Result, error) {
 		return j, Result{}, err
 	}
 	to := l
-	if j.n < len(l.txs) {
+	if j.n < l.len() {
 		to = l.fork(j.n)
 	}
 	if !owned {
@@ -130,13 +130,16 @@ func (j Journal) Check(tx Transaction) error {
 }
 
 // lookup reports whether the first n transactions hold tx.ID, and if so the
-// result of applying tx again: a replay or a conflict.
+// result of applying tx again: a replay or a conflict. A resumed log that
+// cannot tell reports it found tx.ID, with a [*CheckpointError].
 func (l *log) lookup(n int, tx Transaction) (Result, bool, error) {
 	seq, ok := l.seq(tx.ID, n)
 	switch {
+	case !ok && !l.knows(tx.ID):
+		return Result{}, true, &CheckpointError{ID: tx.ID, Need: []string{tx.ID}}
 	case !ok:
 		return Result{}, false, nil
-	case l.txs[seq].Equal(tx):
+	case l.tx(seq).Equal(tx):
 		return Result{Seq: seq, Replayed: true}, true, nil
 	default:
 		return Result{}, true, &ConflictError{ID: tx.ID, Seq: seq}
@@ -147,6 +150,9 @@ func (l *log) lookup(n int, tx Transaction) (Result, bool, error) {
 // on the well-formed, new tx.
 func (l *log) check(n int, tx Transaction) error {
 	ns := nets(tx.Postings)
+	if need := l.needs(tx, ns); len(need) > 0 {
+		return &CheckpointError{ID: tx.ID, Need: need}
+	}
 	if tx.Kind == KindReverse {
 		if ps := l.checkReverse(n, tx, ns); len(ps) > 0 {
 			return &InvalidError{ID: tx.ID, Problems: ps}
@@ -222,30 +228,34 @@ func (j Journal) Transaction(id string) (Transaction, bool) {
 	if !ok {
 		return Transaction{}, false
 	}
-	return j.l.txs[seq].clone(), true
+	return j.l.tx(seq).clone(), true
 }
 
 // Transactions yields every transaction with its position, in journal
 // order. Each is a copy the caller may change. It is what a [Store] saves.
+// A resumed journal ([Resume]) yields those from [Journal.Base] on.
 func (j Journal) Transactions() iter.Seq2[int, Transaction] {
 	return func(yield func(int, Transaction) bool) {
+		base := j.Base()
 		for i, tx := range j.txs() {
-			if !yield(i, tx.clone()) {
+			if !yield(base+i, tx.clone()) {
 				return
 			}
 		}
 	}
 }
 
-// txs returns the journal's transactions, shared with the log: the caller
-// must not change them.
+// txs returns the journal's transactions from [Journal.Base] on (all of
+// them unless it was resumed), shared with the log: the caller must not
+// change them.
 func (j Journal) txs() []Transaction {
 	if j.l == nil {
 		return nil
 	}
 	j.l.mu.RLock()
 	defer j.l.mu.RUnlock()
-	return j.l.txs[:j.n:j.n]
+	k := j.n - j.l.off
+	return j.l.txs[:k:k]
 }
 
 // Accounts returns every account a transaction of the journal posted to or

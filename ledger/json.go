@@ -180,7 +180,13 @@ func (a *Account) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes the journal as the JSON array of its transactions, in
 // journal order (an empty journal as []): what a host stores between
 // requests when it keeps no [Store].
+//
+// A resumed journal ([Resume]) does not hold its whole history: encoding
+// one fails with an error wrapping [ErrBeforeCheckpoint].
 func (j Journal) MarshalJSON() ([]byte, error) {
+	if j.Base() > 0 {
+		return nil, &CheckpointError{ID: "journal"}
+	}
 	txs := j.txs()
 	if txs == nil {
 		txs = []Transaction{}

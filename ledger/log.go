@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -47,6 +48,24 @@ type log struct {
 	// openHeld holds the held accounts whose balance is not zero: those
 	// of open holds.
 	openHeld map[Account]struct{}
+
+	// A resumed log (see [Resume]) holds no transaction below off: txs[i]
+	// is the one at position off+i, and each account's balance at off is
+	// its acct's start. past holds the positions below off the log was
+	// given (the open holds' transactions of its checkpoint, recalled
+	// ones); like recalled and pastRefs it is replaced, never changed, so
+	// a reader may keep it after releasing the lock.
+	off  int
+	past map[int]*Transaction
+	// recalled holds the ids whose transactions below off, by ID and by
+	// Ref, the log was all given (Journal.Recall); pastRefs maps a Ref
+	// to the positions below off of the recalled transactions naming it.
+	recalled map[string]bool
+	pastRefs map[string][]int
+	// cp is the checkpoint the log resumed from (nil for a whole log),
+	// for fork; last is the time of the transaction at off-1.
+	cp   *Checkpoint
+	last time.Time
 }
 
 // markEvery is how many entries of an account lie between two stored
@@ -61,6 +80,9 @@ type entry struct{ seq, post int }
 type acct struct {
 	first   int     // position of the first transaction naming the account
 	entries []entry // ascending by seq
+	// start is the balance before entries[0]: zero, or for an account of
+	// a resumed log its balance at the checkpoint.
+	start decimal.Decimal
 	// marks[i] is the balance after entries[:(i+1)*markEvery].
 	marks []decimal.Decimal
 	head  sum       // balance after all entries
@@ -85,10 +107,14 @@ func newLog() *log {
 // add appends tx, which must be valid against the whole log and owned by
 // it. The caller holds the write lock (or is the only user of l).
 func (l *log) add(tx Transaction) {
-	seq := len(l.txs)
+	seq := l.len()
+	prev := l.last
+	if len(l.txs) > 0 {
+		prev = l.txs[len(l.txs)-1].Time
+	}
 	l.txs = append(l.txs, tx)
 	l.byID[tx.ID] = seq
-	if l.sorted == seq && (seq == 0 || !tx.Time.Before(l.txs[seq-1].Time)) {
+	if l.sorted == seq && (seq == 0 || !tx.Time.Before(prev)) {
 		l.sorted++
 	}
 	for i, p := range tx.Postings {
@@ -140,11 +166,27 @@ func (l *log) account(a Account, seq int) *acct {
 // holds at least the read lock of l.
 func (l *log) fork(n int) *log {
 	f := newLog()
-	f.txs = make([]Transaction, 0, n+1)
-	for _, tx := range l.txs[:n] {
+	if l.cp != nil {
+		f = resumeLog(*l.cp)
+		f.recall(l.recalledIDs(), l.recalledPast())
+	}
+	f.txs = make([]Transaction, 0, n-l.off+1)
+	for _, tx := range l.txs[:n-l.off] {
 		f.add(tx) // transactions are immutable once logged: share them
 	}
 	return f
+}
+
+// len returns the number of positions of l: those below off it does not
+// hold, then txs.
+func (l *log) len() int { return l.off + len(l.txs) }
+
+// tx returns the transaction at position seq, which l holds.
+func (l *log) tx(seq int) *Transaction {
+	if seq >= l.off {
+		return &l.txs[seq-l.off]
+	}
+	return l.past[seq]
 }
 
 // timeSorted reports whether the times of the first n transactions never
@@ -153,7 +195,7 @@ func (l *log) timeSorted(n int) bool { return n <= l.sorted }
 
 // newest reports whether the first n transactions are all of l, where the
 // newest-version indexes answer.
-func (l *log) newest(n int) bool { return n == len(l.txs) }
+func (l *log) newest(n int) bool { return n == l.len() }
 
 // seq returns the position of the transaction id among the first n.
 func (l *log) seq(id string, n int) (int, bool) {
@@ -180,7 +222,8 @@ func (l *log) balance(a Account, n int) decimal.Decimal {
 	if k == len(ac.entries) {
 		return ac.head.value()
 	}
-	c := cursor{txs: l.txs, entries: ac.entries, marks: ac.marks}
+	c := cursor{txs: l.txs, off: l.off, past: l.past, start: ac.start, entries: ac.entries, marks: ac.marks}
+	c.set(ac.start)
 	return c.after(k)
 }
 
@@ -200,10 +243,14 @@ func (l *log) terms(a Account, n int) (Terms, bool) {
 }
 
 // A cursor computes running balances of one account from the stored marks,
-// moving forward cheaply from the balance it computed last. The zero
-// cursor is at the start, with a zero balance.
+// moving forward cheaply from the balance it computed last. A new cursor
+// is at the start, once its sum is set to start (zero for the zero
+// cursor).
 type cursor struct {
 	txs     []Transaction
+	off     int                  // txs[0] is at position off
+	past    map[int]*Transaction // positions below off
+	start   decimal.Decimal      // the balance before entries[0]
 	entries []entry
 	marks   []decimal.Decimal
 	k       int // the cursor holds the balance after entries[:k]
@@ -216,7 +263,7 @@ type cursor struct {
 func (c *cursor) after(k int) decimal.Decimal {
 	if k < c.k || k-c.k > markEvery {
 		m := k / markEvery
-		base := decimal.Decimal{}
+		base := c.start
 		if m > 0 {
 			base = c.marks[m-1]
 		}
@@ -225,9 +272,17 @@ func (c *cursor) after(k int) decimal.Decimal {
 	}
 	for ; c.k < k; c.k++ {
 		e := c.entries[c.k]
-		c.add(c.txs[e.seq].Postings[e.post].Amount)
+		c.add(c.tx(e.seq).Postings[e.post].Amount)
 	}
 	return c.value()
+}
+
+// tx returns the transaction at position seq.
+func (c *cursor) tx(seq int) *Transaction {
+	if seq >= c.off {
+		return &c.txs[seq-c.off]
+	}
+	return c.past[seq]
 }
 
 // A sum adds decimals exactly. It keeps the sum as an int64 scaled by a

@@ -21,12 +21,13 @@ import (
 // A debt is one amount booked as owed: a negative posting to Receivable
 // outside a reversal of the transaction that booked it.
 type debt struct {
-	seq, post int
-	line      string
-	owed      decimal.Decimal // what the posting booked, positive
-	repaid    decimal.Decimal // repayments attributed to it
-	given     decimal.Decimal // what reversals of its transaction gave back to it
-	passed    decimal.Decimal // of given, the repaid part they passed on
+	id     string // of the transaction that booked it
+	post   int    // the posting's index in it
+	line   string
+	owed   decimal.Decimal // what the posting booked, positive
+	repaid decimal.Decimal // repayments attributed to it
+	given  decimal.Decimal // what reversals of its transaction gave back to it
+	passed decimal.Decimal // of given, the repaid part they passed on
 }
 
 // unpaid is what is still owed on d.
@@ -43,22 +44,31 @@ func (d *debt) unpaid() decimal.Decimal {
 // part (negative), on the posting's line first and most recent debt
 // first. Any other negative posting books a debt; any other positive one
 // repays debts, oldest first.
+//
+// A resumed log starts from the debts of its checkpoint, then reads the
+// receivable's entries after it.
 func (l *log) debts(n int, cur string) []debt {
 	ac := l.accts[SystemAccount(Receivable, cur)]
 	if ac == nil {
 		return nil
 	}
 	var ds []debt
-	byTx := map[int][]int{} // a transaction's position → its debts
+	byTx := map[string][]int{} // a transaction's id → its debts
+	if l.cp != nil {
+		for _, d := range l.cp.debts {
+			if d.cur == cur {
+				byTx[d.id] = append(byTx[d.id], len(ds))
+				ds = append(ds, d.debt)
+			}
+		}
+	}
 	k := ac.count(n)
 	for i := 0; i < k; {
 		seq := ac.entries[i].seq
-		tx := &l.txs[seq]
+		tx := l.tx(seq)
 		var own []int // the debts the reversal tx refers to, in booking order
 		if tx.Kind == KindReverse {
-			if ref, ok := l.seq(tx.Ref, n); ok {
-				own = byTx[ref]
-			}
+			own = byTx[tx.Ref]
 		}
 		for ; i < k && ac.entries[i].seq == seq; i++ {
 			p := tx.Postings[ac.entries[i].post]
@@ -67,8 +77,8 @@ func (l *log) debts(n int, cur string) []debt {
 				continue
 			}
 			if p.Amount.IsNegative() {
-				byTx[seq] = append(byTx[seq], len(ds))
-				ds = append(ds, debt{seq: seq, post: ac.entries[i].post, line: p.Line, owed: p.Amount.Neg()})
+				byTx[tx.ID] = append(byTx[tx.ID], len(ds))
+				ds = append(ds, debt{id: tx.ID, post: ac.entries[i].post, line: p.Line, owed: p.Amount.Neg()})
 				continue
 			}
 			rest := p.Amount
@@ -120,12 +130,12 @@ func spreadBack(ds []debt, own []int, line string, amount decimal.Decimal, room 
 	return amount
 }
 
-// checkDebts returns the problems of reverse transaction tx, of the
-// transaction at position ref, with the debts ref booked: tx may not
+// checkDebts returns the problems of reverse transaction tx with the debts
+// its Ref booked: tx may not
 // cancel more than is owed (a receivable above what is owed strands the
 // customer's money), may pass on only what was repaid, and only on lines
 // where nothing is owed any more (what is owed is cancelled first).
-func (l *log) checkDebts(n, ref int, tx Transaction) []string {
+func (l *log) checkDebts(n int, tx Transaction) []string {
 	var ps []string
 	var curs []string
 	for _, p := range tx.Postings {
@@ -137,7 +147,7 @@ func (l *log) checkDebts(n, ref int, tx Transaction) []string {
 		ds := l.debts(n, cur)
 		var own []int
 		for d := range ds {
-			if ds[d].seq == ref {
+			if ds[d].id == tx.Ref {
 				own = append(own, d)
 			}
 		}
@@ -173,7 +183,9 @@ func (l *log) checkDebts(n, ref int, tx Transaction) []string {
 // to [Receivable], less the repayments attributed to it (top-ups repay
 // the oldest debts first) and less what reversals cancelled. It is zero
 // when ref is not in the journal or booked nothing as owed. The sum of
-// Owed over every transaction is minus the receivable's balance.
+// Owed over every transaction is minus the receivable's balance. A
+// resumed journal ([Resume]) answers for any ref: its checkpoint keeps
+// every debt.
 func (j Journal) Owed(ref string) decimal.Decimal {
 	var sum decimal.Decimal
 	if j.l == nil {
@@ -181,19 +193,19 @@ func (j Journal) Owed(ref string) decimal.Decimal {
 	}
 	j.l.mu.RLock()
 	defer j.l.mu.RUnlock()
-	seq, ok := j.l.seq(ref, j.n)
-	if !ok {
+	if _, ok := j.l.seq(ref, j.n); !ok && j.l.cp == nil {
 		return sum
 	}
 	var curs []string
-	for _, p := range j.l.txs[seq].Postings {
-		if p.Account.sys == Receivable && !slices.Contains(curs, p.Account.currency) {
-			curs = append(curs, p.Account.currency)
+	for a, ac := range j.l.accts {
+		if a.sys == Receivable && ac.first < j.n {
+			curs = append(curs, a.currency)
 		}
 	}
+	slices.Sort(curs) // map order must not reach the sum's exponent
 	for _, cur := range curs {
 		for _, d := range j.l.debts(j.n, cur) {
-			if d.seq == seq {
+			if d.id == ref {
 				sum = sum.Add(d.unpaid())
 			}
 		}

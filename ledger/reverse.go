@@ -41,6 +41,9 @@ import (
 func Reverse(j Journal, id string, at time.Time, ref string, amount decimal.Decimal, note string) (Transaction, error) {
 	return build(j, id, func(j Journal) (Transaction, error) {
 		r, ps := j.reversal(ref)
+		if r.unknown {
+			return Transaction{}, &CheckpointError{ID: id, Need: []string{ref}}
+		}
 		if !amount.IsPositive() {
 			ps = append(ps, fmt.Sprintf("reverse amount %s is not positive", exact(amount)))
 		} else if len(ps) == 0 && amount.Cmp(r.left) > 0 {
@@ -74,7 +77,8 @@ func Reverse(j Journal, id string, at time.Time, ref string, amount decimal.Deci
 // Reversible returns how much of the transaction ref can still be given
 // back by [Reverse]: what it took from its sources less what reversals
 // already returned. It is zero when ref is not in the journal or cannot be
-// reversed.
+// reversed, and, on a resumed journal ([Resume]), when ref is one it
+// cannot answer for ([Journal.Knows]: recall it first).
 func (j Journal) Reversible(ref string) decimal.Decimal {
 	r, ps := j.reversal(ref)
 	if len(ps) > 0 {
@@ -85,6 +89,9 @@ func (j Journal) Reversible(ref string) decimal.Decimal {
 
 // reversal is what remains reversible of one transaction.
 type reversal struct {
+	// unknown is set when a resumed journal cannot say: ref is before its
+	// checkpoint and was not recalled.
+	unknown bool
 	orig    Transaction
 	dest    Account  // the one account orig paid into
 	sources []source // orig's negative postings, in order
@@ -115,11 +122,15 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 	}
 	j.l.mu.RLock()
 	defer j.l.mu.RUnlock()
+	if !j.l.knows(ref) {
+		r.unknown = true
+		return r, []string{fmt.Sprintf("ref %q: before the journal's checkpoint and not recalled", ref)}
+	}
 	seq, ok := j.l.seq(ref, j.n)
 	if !ok {
 		return r, []string{fmt.Sprintf("ref %q: no such transaction", ref)}
 	}
-	r.orig = j.l.txs[seq]
+	r.orig = *j.l.tx(seq)
 	if r.orig.Kind == KindReverse {
 		return r, []string{fmt.Sprintf("ref %q is itself a reverse", ref)}
 	}
@@ -172,7 +183,7 @@ func (j Journal) reversal(ref string) (reversal, []string) {
 				debts = j.l.debts(j.n, s.Account.currency)
 			}
 			for _, d := range debts {
-				if d.seq == seq && d.post == s.post {
+				if d.id == ref && d.post == s.post {
 					s.unpaid = minDec(s.left, d.unpaid())
 				}
 			}
@@ -200,7 +211,7 @@ func (l *log) givenBack(n int, ref string, on []net) []lineNet {
 		if seq >= n {
 			break
 		}
-		for _, p := range l.txs[seq].Postings {
+		for _, p := range l.tx(seq).Postings {
 			o := find(on, p.Account).amount
 			if o.IsZero() || o.Sign() == p.Amount.Sign() {
 				continue
@@ -237,7 +248,7 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 	if !ok {
 		return []string{fmt.Sprintf("ref %q: no such transaction", tx.Ref)}
 	}
-	orig := l.txs[seq]
+	orig := *l.tx(seq)
 	if orig.Kind == KindReverse {
 		return []string{fmt.Sprintf("ref %q is itself a reverse", tx.Ref)}
 	}
@@ -308,7 +319,7 @@ func (l *log) checkReverse(n int, tx Transaction, ns []net) []string {
 		}
 	}
 	if len(ps) == 0 {
-		ps = l.checkDebts(n, seq, tx)
+		ps = l.checkDebts(n, tx)
 	}
 	return ps
 }

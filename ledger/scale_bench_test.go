@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
@@ -136,7 +137,9 @@ var scaleSizes = []int{5, 100_000, 1_000_000}
 // Apply) on a stream with a history of each size: "warm" on the journal in
 // memory, "store" through MemoryStore and Update, "cold" after rebuilding
 // the journal from the stored transactions (what a Store's Load does
-// without a checkpoint). It also measures, warm, what else a booking may
+// without a checkpoint), "resume" from a checkpoint and the transactions
+// after it ([ledger.Resume], what a store's Load does with one). It also
+// measures, warm, what else a booking may
 // read: an Expire, OpenHolds, and the Reversible amount and the Reverse of
 // the oldest spend. Sizes are sub-benchmarks "past=N": select one with
 // -bench 'SpendAtScale/^past=100000$/'.
@@ -169,6 +172,38 @@ func BenchmarkSpendAtScale(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				if _, _, err := rebuild(b, hist).Apply(tx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("past=%d/resume", n), func(b *testing.B) {
+			// Cold from a checkpoint, as a store reads a stream: decode
+			// the checkpoint taken 32 transactions back (pgstore takes
+			// one every 64), resume with those, learn that the bill's id is new (the store's
+			// look-up by id) and book the spend.
+			hist := scaleHistory(b, n)
+			c := max(n-32, 0)
+			data, err := json.Marshal(rebuild(b, hist[:c]).Checkpoint())
+			if err != nil {
+				b.Fatal(err)
+			}
+			tail, tx := hist[c:], scaleBill(b, 0)
+			b.ReportMetric(float64(len(data)), "checkpoint-bytes")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				var cp ledger.Checkpoint
+				if err := json.Unmarshal(data, &cp); err != nil {
+					b.Fatal(err)
+				}
+				j, err := ledger.Resume(cp, tail)
+				if err == nil {
+					j, err = j.Recall([]string{tx.ID}, nil)
+				}
+				if err == nil {
+					_, _, err = j.Apply(tx)
+				}
+				if err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -182,7 +182,7 @@ func Update(ctx context.Context, s Store, stream string, attempts int, build fun
 			return Journal{}, nil, err
 		}
 		var txs []Transaction
-		if txs, err = build(j); err != nil {
+		if j, txs, err = recalling(ctx, s, stream, j, build); err != nil { // a journal resumed from a checkpoint may ask for older transactions
 			return j, nil, err
 		}
 		var next Journal

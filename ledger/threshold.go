@@ -197,6 +197,8 @@ func Crossings(j Journal, from, to int, rules []ThresholdRule) ([]Crossing, erro
 	}
 	if from < 0 || from > to || to > j.Len() {
 		ps = append(ps, fmt.Sprintf("positions %d to %d are not a range of a journal of %d transactions", from, to, j.Len()))
+	} else if from < j.Base() {
+		ps = append(ps, fmt.Sprintf("position %d is before the journal's checkpoint at %d", from, j.Base()))
 	}
 	if len(ps) > 0 {
 		return nil, &RuleError{Problems: ps}
@@ -212,7 +214,7 @@ func Crossings(j Journal, from, to int, rules []ThresholdRule) ([]Crossing, erro
 	var out []Crossing
 	txs := j.txs()
 	for seq := from; seq < to; seq++ {
-		tx := &txs[seq]
+		tx := &txs[seq-j.Base()]
 		before, after := j.upTo(seq), j.upTo(seq+1)
 		changes := touched(tx)
 		for i, r := range order {

@@ -60,7 +60,7 @@ func TestConcurrentSpends(t *testing.T) {
 				return c.update(ctx, stores[w%len(stores)], stream, build)
 			}
 			load := func() (ledger.Journal, error) { // from a Store keeping nothing in memory
-				return pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+				return pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).LoadAll(ctx, stream)
 			}
 			out := ledgertest.ConcurrentSpends(t, ledgertest.Spends{Workers: workers, Bills: bills, Grant: dec(c.grant), Seed: 9}, update, load)
 			checkStored(t, stream, out.Journal)

@@ -269,7 +269,7 @@ func checkCrash(t *testing.T, admin *pgxpool.Pool, customers []string, grant led
 	ctx := context.Background()
 	fresh := pgstore.New(admin, pgstore.Options{CacheStreams: -1})
 	for _, customer := range customers {
-		j, err := fresh.Load(ctx, customer) // applies every stored transaction: floors, balance, ids
+		j, err := fresh.LoadAll(ctx, customer) // applies every stored transaction: floors, balance, ids
 		if err != nil {
 			t.Fatalf("%s: %v", customer, err)
 		}

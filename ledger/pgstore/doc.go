@@ -74,6 +74,8 @@
 //     on billfold_transactions.
 //   - SQL reports: SELECT on billfold_postings (the view reads the
 //     bodies with its owner's privileges) or on the tables.
+//   - Checkpoints (see below): SELECT on billfold_checkpoints for Load
+//     and writes, and INSERT for writes.
 //
 // A missing privilege fails with [ErrSetup].
 //
@@ -155,6 +157,54 @@
 // connection and the stream's lock: it must not call the Store. On a pool
 // whose every connection is held by such a writer, a call from build
 // would wait for a connection for ever.
+//
+// # Checkpoints
+//
+// A stream's cold read would cost time and memory in proportion to its
+// history (1.7 s for 100,000 transactions, 17 s for a million) if every
+// stored transaction were applied again. So a write that takes a stream
+// past a multiple of [Options].CheckpointEvery ([DefaultCheckpointEvery],
+// 64) also stores the [ledger.Checkpoint] of the journal as it was
+// before that write (balances, terms in force, the open holds'
+// transactions, the receivable's debts: see the ledger package, "Cost at
+// scale") as JSON in billfold_checkpoints (stream, position, body), in the
+// same database transaction: a checkpoint is never ahead of the rows, and
+// the transactions of a stream's last write always lie after its newest
+// checkpoint, so a retry of that write (a bill run restarted) rebuilds
+// them on the journal before them and is told a replay from a conflict. The migration step that adds the
+// table also indexes billfold_transactions by (stream, ref); it is
+// idempotent.
+//
+// [Store.Load] and every write to a stream the Store does not keep read,
+// in one query, the stream's newest checkpoint and the rows after it (at
+// most CheckpointEvery, plus what was written since by Stores that take
+// none), and resume the journal from them ([ledger.Resume]); a stream
+// without a checkpoint is read whole. So a cold write costs about the same
+// on a stream of a million transactions as on a fresh one.
+//
+// What the resumed journal needs from before its checkpoint it asks for
+// ([ledger.CheckpointError]): whether the id of a transaction being booked
+// is new, or a replay or conflict of an older one; the original and
+// earlier reversals of a transaction being reversed; the hold a capture
+// or release names. [Store.Update] (and Append) read those rows by id and
+// by ref, under the stream's lock, all that a write's transactions need
+// in one query ([ledger.Journal.Missing]), hand them over
+// ([ledger.Journal.Recall]) and go on; build runs again only if it asked
+// itself, or built a transaction whose id is stored before the
+// checkpoint. That is one more indexed query on a write to a resumed
+// journal (each new id is looked up). A retry of a write older than the newest checkpoint whose build
+// rebuilds its transaction with a helper ([ledger.Reverse], a bill run's
+// spend) fails with a CheckpointError naming nothing: the journal before
+// it is not kept to rebuild it on. A host holding a journal
+// from Load recalls with [Store.Recall] before asking it about older
+// transactions; [Store.LoadAll] reads a stream whole (exports, audits,
+// statements of the whole history: [ledger.Journal.History] of a resumed
+// journal starts at its checkpoint, and older entries are best read in
+// SQL from billfold_postings).
+//
+// Checkpoints are only ever inserted, like the other rows. A checkpoint's
+// size grows with the stream's accounts, open holds and debts booked on
+// the receivable, not with its transactions.
 //
 // # Failures
 //

@@ -14,3 +14,6 @@ func MigrateTo(ctx context.Context, s *Store, n int) error { return s.migrate(ct
 
 // Steps is the number of migration steps.
 const Steps = len(steps)
+
+// CheckpointStep is the migration step adding checkpoints.
+const CheckpointStep = checkpointStep

@@ -148,7 +148,7 @@ func TestConcurrentHolds(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			j, err := pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+			j, err := pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).LoadAll(ctx, stream)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func TestConcurrentHolds(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			j, err = pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+			j, err = pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).LoadAll(ctx, stream)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -70,7 +70,7 @@ func TestLongStreamReadBeforeLock(t *testing.T) {
 	if kept != n {
 		t.Fatalf("waiting for the lock, the cold Store kept %d transactions of the stream's %d", kept, n)
 	}
-	j, err := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+	j, err := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1}).LoadAll(ctx, stream)
 	if err != nil || j.Len() != n+2 {
 		t.Fatalf("after both: %d, %v", j.Len(), err)
 	}

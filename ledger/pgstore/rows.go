@@ -61,6 +61,13 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		if tx.ID != id {
 			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
 		}
+		if k.j.Base() > 0 {
+			// A resumed journal: the row's id is unique in the stream,
+			// and no earlier row names it as ref.
+			if k.j, err = k.j.Recall([]string{id}, nil); err != nil {
+				return kept{}, corrupt(stream, int(pos), err)
+			}
+		}
 		j, r, err := k.j.Apply(tx)
 		if err == nil && r.Replayed {
 			err = fmt.Errorf("a replay of position %d", r.Seq)

@@ -60,7 +60,20 @@ var steps = [...]string{
 			p.posting->>'line', p.posting->>'product'
 		FROM billfold_transactions t, json_array_elements(t.body->'postings') WITH ORDINALITY AS p (posting, idx);
 	COMMENT ON VIEW billfold_postings IS 'billfold ledger postings, one row per posting of each transaction body';`,
+	checkpointStep,
 }
+
+// checkpointStep adds checkpoints (see the package documentation) and the
+// index a resumed journal's recall of reversals, captures and releases by
+// ref reads. It is idempotent, so that it may be ordered among other
+// steps freely.
+const checkpointStep = `CREATE TABLE IF NOT EXISTS billfold_checkpoints (
+		stream   text   NOT NULL REFERENCES billfold_streams (stream),
+		position bigint NOT NULL CHECK (position > 0),
+		body     json   NOT NULL,
+		PRIMARY KEY (stream, position)
+	);
+	CREATE INDEX IF NOT EXISTS billfold_transactions_ref ON billfold_transactions (stream, ref) WHERE ref IS NOT NULL;`
 
 // Migrate creates the tables of the package documentation in
 // [Options].Schema, or completes them: it applies, in one database

@@ -104,7 +104,7 @@ func TestSerializable(t *testing.T) {
 					return ledger.Update(ctx, stores[1], stream, 100, build)
 				}
 				load := func() (ledger.Journal, error) {
-					return pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).Load(ctx, stream)
+					return pgstore.New(pool, pgstore.Options{Schema: testSchema, CacheStreams: -1}).LoadAll(ctx, stream)
 				}
 				out := ledgertest.ConcurrentSpends(t, ledgertest.Spends{Workers: 4, Bills: 30, Grant: dec("500"), Seed: uint64(c)}, update, load)
 				checkStored(t, stream, out.Journal)

@@ -118,6 +118,7 @@ func TestLeastPrivilege(t *testing.T) {
 		`GRANT SELECT ON %s.billfold_schema TO %s`,
 		`GRANT SELECT, INSERT, UPDATE ON %s.billfold_streams TO %s`,
 		`GRANT SELECT, INSERT ON %s.billfold_transactions TO %s`,
+		`GRANT SELECT, INSERT ON %s.billfold_checkpoints TO %s`,
 	} {
 		if _, err := db.Exec(ctx, fmt.Sprintf(q, testSchema, role)); err != nil {
 			t.Fatal(err)

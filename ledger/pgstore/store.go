@@ -80,6 +80,14 @@ type Options struct {
 	// still taken.
 	Serializable bool
 
+	// CheckpointEvery is how many transactions of a stream lie between
+	// two of its checkpoints (see the package documentation): a write
+	// that takes the stream past a multiple of it stores the journal's
+	// checkpoint in the same database transaction, and a cold read
+	// starts from the newest one. Zero means DefaultCheckpointEvery; a
+	// negative number stores none (reads still use those stored).
+	CheckpointEvery int
+
 	// Retries is how many times a database transaction that fails with a
 	// serialization failure or a deadlock (SQLSTATE 40001, 40P01), which
 	// stores nothing, is run again before the Store returns
@@ -103,12 +111,14 @@ type Store struct {
 	lockMS  string // lock_timeout, in milliseconds ("0": none)
 	idleMS  string // idle_in_transaction_session_timeout
 	retries int
+	every   int // Options.CheckpointEvery, ≤ 0: none
 }
 
 // statements holds the SQL text naming the Store's schema.
 type statements struct {
 	schemaIdent                        string // the quoted schema
 	schemaTable, streams, transactions string // quoted, qualified tables
+	checkpoints                        string
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -145,11 +155,16 @@ func New(pool *pgxpool.Pool, opt Options) *Store {
 			schemaTable:  table("billfold_schema"),
 			streams:      table("billfold_streams"),
 			transactions: table("billfold_transactions"),
+			checkpoints:  table("billfold_checkpoints"),
 		},
 		begin:   "BEGIN ISOLATION LEVEL READ COMMITTED",
 		lockMS:  ms(opt.LockTimeout, DefaultLockTimeout),
 		idleMS:  ms(opt.IdleTimeout, DefaultIdleTimeout),
 		retries: opt.Retries,
+		every:   opt.CheckpointEvery,
+	}
+	if s.every == 0 {
+		s.every = DefaultCheckpointEvery
 	}
 	if opt.Serializable {
 		s.begin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -163,11 +178,18 @@ func New(pool *pgxpool.Pool, opt Options) *Store {
 	return s
 }
 
-// Load returns the stream's journal: every transaction stored for it, in
-// position order, applied to the zero Journal (the zero Journal for an
-// unknown stream). Its Len is the stream's version. The journal is a
-// consistent snapshot: one query reads it, or what was added since a
-// journal the Store kept.
+// Load returns the stream's journal (the zero Journal for an unknown
+// stream). Its Len is the stream's version. The journal is a consistent
+// snapshot: one query reads it, or what was added since a journal the
+// Store kept.
+//
+// A stream with a checkpoint (see the package documentation) is read from
+// its newest one and the rows after it ([ledger.Resume]): the journal
+// answers everything about the present, and about older transactions once
+// recalled ([Store.Recall]); its History and Transactions start at the
+// checkpoint ([ledger.Journal.Base]). Other streams are read whole: every
+// transaction stored, applied in position order to the zero Journal.
+// [Store.LoadAll] always reads the whole stream.
 //
 // It fails with an error wrapping [ErrCorrupt] if the rows do not make a
 // journal, with [ledger.ErrInvalid] for a stream id [ledger.ValidStream]
@@ -181,6 +203,30 @@ func (s *Store) Load(ctx context.Context, stream string) (ledger.Journal, error)
 	err := s.retry(ctx, func() (err error) {
 		base, _ := s.cache.get(stream)
 		k, err = s.read(ctx, s.pool, stream, base)
+		return err
+	})
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			err = classify(ctx, err, stream, false, nil)
+		}
+		return ledger.Journal{}, fmt.Errorf("pgstore: load stream %q: %w", stream, err)
+	}
+	return k.j, nil
+}
+
+// LoadAll returns the stream's journal built from every transaction stored
+// for it, applied in position order to the zero Journal, whatever
+// checkpoints there are: what an export, an audit or a statement of the
+// whole history reads. It costs time and memory in proportion to the
+// stream's length, keeps nothing in memory, and fails as [Store.Load]
+// does.
+func (s *Store) LoadAll(ctx context.Context, stream string) (ledger.Journal, error) {
+	if err := ledger.ValidStream(stream); err != nil {
+		return ledger.Journal{}, fmt.Errorf("pgstore: load: %w", err)
+	}
+	var k kept
+	err := s.retry(ctx, func() (err error) {
+		k, err = extend(ctx, s.pool, &s.sql, stream, kept{})
 		return err
 	})
 	if err != nil {
@@ -216,10 +262,14 @@ func (s *Store) retry(ctx context.Context, f func() error) error {
 // reading the stream whole if the database no longer holds base, and
 // keeps the result.
 func (s *Store) read(ctx context.Context, q querier, stream string, base kept) (kept, error) {
-	k, err := extend(ctx, q, &s.sql, stream, base)
+	var k kept
+	err := errStale
+	if base.j.Len() > 0 {
+		k, err = extend(ctx, q, &s.sql, stream, base)
+	}
 	if errors.Is(err, errStale) {
 		s.cache.drop(stream, base)
-		k, err = extend(ctx, q, &s.sql, stream, kept{})
+		k, err = load(ctx, q, &s.sql, stream)
 	}
 	if err != nil {
 		return kept{}, err
@@ -299,7 +349,11 @@ func (s *Store) Append(ctx context.Context, stream string, expected int, txs []l
 // exhausted by writers waiting like this one. It is called once, or not
 // at all if the database fails first; more than once only if the
 // database transaction fails with a serialization failure or deadlock,
-// which stores nothing and is retried ([Options].Retries).
+// which stores nothing and is retried ([Options].Retries), and on a
+// journal resumed from a checkpoint if build itself failed with a
+// [ledger.CheckpointError] naming older transactions, or returned one
+// whose id turns out to be stored before the checkpoint (a retry of an
+// old write): the Store recalls them and calls build again.
 //
 // It returns the journal after the update and the [ledger.Result] of each
 // transaction build returned. Errors from build and Apply are returned as
@@ -421,12 +475,14 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 	if err != nil {
 		return fail(err)
 	}
-	j := k.j
-	txs, err := build(j)
-	if err != nil {
-		return j, nil, err
+	j, _, next, results, fresh, err := applyRecalling(ctx, conn.Conn(), &s.sql, stream, k.j, build)
+	if errors.Is(err, ErrCorrupt) {
+		return ledger.Journal{}, nil, err
 	}
-	next, results, fresh, err := j.ApplyAll(txs)
+	var dbErr dbQueryError
+	if errors.As(err, &dbErr) {
+		return fail(dbErr.err)
+	}
 	if err != nil {
 		return j, nil, err
 	}
@@ -436,6 +492,9 @@ func (s *Store) attempt(ctx context.Context, stream string, expected int, build 
 	var b pgx.Batch
 	size, err := insert(&b, &s.sql, stream, j.Len(), fresh)
 	if err != nil {
+		return ledger.Journal{}, nil, err
+	}
+	if err := queueCheckpoint(&b, &s.sql, stream, s.every, j, len(fresh)); err != nil {
 		return ledger.Journal{}, nil, err
 	}
 	b.Queue("COMMIT")

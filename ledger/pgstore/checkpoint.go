@@ -1,0 +1,255 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/billfold/billfold/ledger"
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultCheckpointEvery is how many transactions of a stream lie between
+// two of its checkpoints when [Options].CheckpointEvery is zero: a cold
+// read decodes at most that many rows after the newest checkpoint.
+const DefaultCheckpointEvery = 64
+
+// maxRecalls bounds the rounds of recalling older transactions one write
+// makes: each round names what the journal still lacks, and a booking
+// needs at most its ids, its reversals' originals and its holds.
+const maxRecalls = 8
+
+// load reads stream cold, in one query: its newest checkpoint and the
+// rows after it, resumed ([ledger.Resume]), or, for a stream without a
+// checkpoint, every row applied in order. It fails with an error wrapping
+// [ErrCorrupt] if the rows do not make a journal.
+func load(ctx context.Context, q querier, st *statements, stream string) (kept, error) {
+	rows, err := q.Query(ctx, `WITH c AS (
+			SELECT position, body FROM `+st.checkpoints+` WHERE stream = $1 ORDER BY position DESC LIMIT 1)
+		SELECT -1, '', body FROM c
+		UNION ALL
+		SELECT position, id, body FROM `+st.transactions+`
+		WHERE stream = $1 AND position >= coalesce((SELECT position - 1 FROM c), 0)
+		ORDER BY 1`, stream)
+	if err != nil {
+		return kept{}, err
+	}
+	defer rows.Close()
+	var (
+		pos     int64
+		id      string
+		body    []byte
+		cp      ledger.Checkpoint
+		resumed bool
+		tail    []ledger.Transaction
+		k       kept
+	)
+	for rows.Next() {
+		if err := rows.Scan(&pos, &id, &body); err != nil {
+			return kept{}, err
+		}
+		k.size += int64(len(body))
+		switch {
+		case pos == -1:
+			if err := json.Unmarshal(body, &cp); err != nil {
+				return kept{}, fmt.Errorf("%w: stream %q: checkpoint: %v", ErrCorrupt, stream, err)
+			}
+			resumed = true
+			continue
+		case resumed && pos == int64(cp.Len()-1):
+			k.last = id // the transaction the checkpoint ends with
+			continue
+		}
+		want := k.j.Len()
+		if resumed {
+			want = cp.Len() + len(tail)
+		}
+		if pos != int64(want) {
+			return kept{}, corrupt(stream, int(pos), fmt.Errorf("expected position %d", want))
+		}
+		var tx ledger.Transaction
+		if err := json.Unmarshal(body, &tx); err != nil {
+			return kept{}, corrupt(stream, int(pos), err)
+		}
+		if tx.ID != id {
+			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+		}
+		k.last = id
+		if resumed {
+			tail = append(tail, tx)
+			continue
+		}
+		j, r, err := k.j.Apply(tx)
+		if err == nil && r.Replayed {
+			err = fmt.Errorf("a replay of position %d", r.Seq)
+		}
+		if err != nil {
+			return kept{}, corrupt(stream, int(pos), err)
+		}
+		k.j = j
+	}
+	if err := rows.Err(); err != nil {
+		return kept{}, err
+	}
+	if resumed {
+		if k.last == "" {
+			return kept{}, fmt.Errorf("%w: stream %q: no transaction at the checkpoint's position %d", ErrCorrupt, stream, cp.Len()-1)
+		}
+		if k.j, err = ledger.Resume(cp, tail); err != nil {
+			return kept{}, corrupt(stream, cp.Len(), err)
+		}
+	}
+	return k, nil
+}
+
+// recall returns j knowing the transactions of stream before its
+// checkpoint whose id or ref is among ids ([ledger.Journal.Recall]), read
+// in one query on the indexes (stream, id) and (stream, ref).
+func recall(ctx context.Context, q querier, st *statements, stream string, j ledger.Journal, ids []string) (ledger.Journal, error) {
+	rows, err := q.Query(ctx, `SELECT position, body FROM `+st.transactions+`
+		WHERE stream = $1 AND position < $2 AND (id = ANY($3) OR ref = ANY($3)) ORDER BY position`,
+		stream, j.Base(), ids)
+	if err != nil {
+		return j, err
+	}
+	var past []ledger.Past
+	var (
+		pos  int64
+		body []byte
+	)
+	_, err = pgx.ForEachRow(rows, []any{&pos, &body}, func() error {
+		var tx ledger.Transaction
+		if err := json.Unmarshal(body, &tx); err != nil {
+			return corrupt(stream, int(pos), err)
+		}
+		past = append(past, ledger.Past{Seq: int(pos), Transaction: tx})
+		return nil
+	})
+	if err != nil {
+		return j, err
+	}
+	next, err := j.Recall(ids, past)
+	if err != nil {
+		return j, fmt.Errorf("%w: stream %q: recalling %q: %v", ErrCorrupt, stream, ids, err)
+	}
+	return next, nil
+}
+
+// needs returns what err asks to recall: the ids of a
+// [*ledger.CheckpointError] that names some.
+func needs(err error) []string {
+	var ce *ledger.CheckpointError
+	if errors.As(err, &ce) {
+		return ce.Need
+	}
+	return nil
+}
+
+// Recall returns j, a journal of stream the Store loaded, knowing the
+// transactions before its checkpoint whose id or ref is among ids, so that
+// it answers for them ([ledger.Journal.Knows]): what to call after a
+// [ledger.CheckpointError] names them, or before asking a loaded journal
+// about an old transaction ([ledger.Journal.Reversible],
+// [ledger.Journal.HoldStatus]). [Store.Update] recalls on its own. On a
+// journal that was not resumed from a checkpoint it returns j.
+//
+// It fails with an error wrapping [ErrCorrupt] if the rows do not fit j,
+// and otherwise with the classes of the package documentation.
+func (s *Store) Recall(ctx context.Context, stream string, j ledger.Journal, ids ...string) (ledger.Journal, error) {
+	if j.Base() == 0 || len(ids) == 0 {
+		return j, nil
+	}
+	var next ledger.Journal
+	err := s.retry(ctx, func() (err error) {
+		next, err = recall(ctx, s.pool, &s.sql, stream, j, ids)
+		return err
+	})
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			err = classify(ctx, err, stream, false, nil)
+		}
+		return j, fmt.Errorf("pgstore: recall in stream %q: %w", stream, err)
+	}
+	return next, nil
+}
+
+// queueCheckpoint queues on b the insert of the checkpoint of j, the
+// stream's journal before a write of n transactions, if the write crosses
+// a multiple of every. The checkpoint is j's, not the journal after the
+// write: the transactions of a stream's last write are always read after
+// its newest checkpoint, so that a retry of that write (a bill run
+// restarted) finds them and can tell a replay from a conflict.
+func queueCheckpoint(b *pgx.Batch, st *statements, stream string, every int, j ledger.Journal, n int) error {
+	from := j.Len()
+	if every <= 0 || from == 0 || from/every == (from+n)/every {
+		return nil
+	}
+	body, err := json.Marshal(j.Checkpoint())
+	if err != nil {
+		return fmt.Errorf("pgstore: encoding the checkpoint of stream %q: %w", stream, err)
+	}
+	b.Queue(`INSERT INTO `+st.checkpoints+` (stream, position, body) VALUES ($1, $2, $3::json) ON CONFLICT DO NOTHING`,
+		stream, from, string(body))
+	return nil
+}
+
+// applyRecalling runs build on j, the stream's journal under its lock, and
+// applies what it returns ([ledger.Journal.ApplyAll]), recalling with q
+// what a journal resumed from a checkpoint needs. It returns the journal
+// it applied to, what build returned, and ApplyAll's results. A failure
+// of the database is a dbQueryError, stored rows that do not fit wrap
+// [ErrCorrupt]; any other error is build's or Apply's verdict. It is
+// what a write does between reading the journal and inserting fresh
+// (with [queueCheckpoint]).
+func applyRecalling(ctx context.Context, q querier, st *statements, stream string, j ledger.Journal,
+	build func(ledger.Journal) ([]ledger.Transaction, error)) (ledger.Journal, []ledger.Transaction, ledger.Journal, []ledger.Result, []ledger.Transaction, error) {
+	var (
+		txs, fresh []ledger.Transaction
+		next       ledger.Journal
+		results    []ledger.Result
+		err        error
+	)
+	// A journal resumed from a checkpoint needs older transactions to
+	// check what build returns (ledger.Journal.Missing: their ids, the
+	// originals of reverses, holds), or to build (a CheckpointError from
+	// build): recall them, in one query per round. build runs again only
+	// if it asked, or if it built a transaction whose id turns out to be
+	// stored before the checkpoint (built as new, it is built again on the
+	// journal it was first built on, or refused: a retry of an old write).
+	for round, rebuild := 0, true; ; round++ {
+		var need []string
+		if rebuild {
+			txs, err = build(j)
+			need, rebuild = needs(err), len(needs(err)) > 0
+		}
+		if err == nil {
+			if need = j.Missing(txs); len(need) == 0 {
+				next, results, fresh, err = j.ApplyAll(txs)
+				need = needs(err)
+			}
+		}
+		if len(need) == 0 || round == maxRecalls {
+			break
+		}
+		if j, err = recall(ctx, q, st, stream, j, need); err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				err = dbQueryError{err}
+			}
+			return j, nil, ledger.Journal{}, nil, nil, err
+		}
+		for _, tx := range txs {
+			if _, ok := j.Transaction(tx.ID); ok && slices.Contains(need, tx.ID) {
+				rebuild = true // stored before the checkpoint
+			}
+		}
+	}
+	return j, txs, next, results, fresh, err
+}
+
+// A dbQueryError is a failure of the database while recalling.
+type dbQueryError struct{ err error }
+
+func (e dbQueryError) Error() string { return e.err.Error() }
+func (e dbQueryError) Unwrap() error { return e.err }
