@@ -118,6 +118,15 @@ type RunReport struct {
 // any point and run again with the same input books every bill once, and
 // the books end as one uninterrupted run leaves them.
 //
+// On a journal resumed from a checkpoint ([Resume]) the journal as it was
+// just before a spend stored before the checkpoint is not kept, so the
+// spend cannot be built again to compare: RunBills then counts the bill
+// as replayed on the strength of its id alone. A store that takes
+// checkpoints keeps a stream's last write after its newest checkpoint
+// (see ledger/pgstore), so a run restarted after a crash still compares
+// in full; only a bill rerun after later writes to its stream is counted
+// on its id.
+//
 // When s is a [BatchStore], each worker books its bills in groups of up
 // to opt.Batch bills of distinct streams: one LoadBatch reads their
 // journals, each bill is allocated and built as above, and one AppendBatch
@@ -125,8 +134,10 @@ type RunReport struct {
 // group is closed early when the input has nothing ready, so a slow
 // iterator never holds up bills already read, and a bill whose stream is
 // in the group already waits for the next one. A bill whose verdict is a
-// version conflict (another writer moved its stream) is booked again on
-// its own, as above; a bill whose verdict is another rejection is
+// version conflict (another writer moved its stream), or whose journal
+// was resumed from a checkpoint (it may need older transactions recalled,
+// which [Update] does through a [Recaller]), is booked on its own, as
+// above; a bill whose verdict is another rejection is
 // rejected, and the others of its group are booked. An error of
 // AppendBatch itself stops the run as a store error does, and none of the
 // group's new spends is counted as booked.
@@ -227,6 +238,10 @@ func book(ctx context.Context, s Store, job BillJob, attempts int, buf *allocati
 		}
 		return []Transaction{tx}, nil
 	})
+	var ce *CheckpointError
+	if errors.As(err, &ce) && ce.ID == "spend:"+job.Bill.ID && len(ce.Need) == 0 {
+		return true, nil // stored before the stream's checkpoint: see RunBills
+	}
 	if err != nil {
 		return false, err
 	}
@@ -277,6 +292,13 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 	fresh := make([]BillJob, 0, len(jobs))
 	txs := make([]Transaction, 0, len(jobs)) // each append's one spend
 	for i, job := range jobs {
+		if js[i].Base() > 0 { // resumed from a checkpoint: Update recalls what it needs
+			replayed, err := book(ctx, s, job, attempts, buf)
+			if !r.record(job, replayed, err) {
+				return false
+			}
+			continue
+		}
 		tx, err := spend(js[i], job, buf)
 		var res Result
 		if err == nil {

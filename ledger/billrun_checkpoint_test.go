@@ -1,0 +1,145 @@
+package ledger_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/billfold/billfold/ledger"
+	"github.com/google/go-cmp/cmp"
+)
+
+// resumingStore is a store that, as a database store with checkpoints
+// does, hands out journals resumed from a checkpoint: cut keeps the last
+// cut transactions of a stream after its checkpoint (all of them if the
+// stream is shorter). It recalls older transactions from the whole
+// journal its MemoryStore holds, and books through that MemoryStore.
+type resumingStore struct {
+	*ledger.MemoryStore
+	cut     int
+	recalls int
+}
+
+func (s *resumingStore) resumed(t ledger.Journal) (ledger.Journal, error) {
+	c := max(t.Len()-s.cut, 0)
+	var head, tail []ledger.Transaction
+	for i, tx := range t.Transactions() {
+		if i < c {
+			head = append(head, tx)
+		} else {
+			tail = append(tail, tx)
+		}
+	}
+	old, _, _, err := ledger.Journal{}.ApplyAll(head)
+	if err != nil {
+		return ledger.Journal{}, err
+	}
+	return ledger.Resume(old.Checkpoint(), tail)
+}
+
+func (s *resumingStore) Load(ctx context.Context, stream string) (ledger.Journal, error) {
+	j, err := s.MemoryStore.Load(ctx, stream)
+	if err != nil {
+		return j, err
+	}
+	return s.resumed(j)
+}
+
+func (s *resumingStore) LoadBatch(ctx context.Context, streams []string) ([]ledger.Journal, error) {
+	js, err := s.MemoryStore.LoadBatch(ctx, streams)
+	for i := range js {
+		if err == nil {
+			js[i], err = s.resumed(js[i])
+		}
+	}
+	return js, err
+}
+
+func (s *resumingStore) Recall(ctx context.Context, stream string, j ledger.Journal, ids ...string) (ledger.Journal, error) {
+	s.recalls++
+	whole, err := s.MemoryStore.Load(ctx, stream)
+	if err != nil {
+		return j, err
+	}
+	var past []ledger.Past
+	for seq, tx := range whole.Transactions() {
+		if seq < j.Base() && (slices.Contains(ids, tx.ID) || (tx.Ref != "" && slices.Contains(ids, tx.Ref))) {
+			past = append(past, ledger.Past{Seq: seq, Transaction: tx})
+		}
+	}
+	return j.Recall(ids, past)
+}
+
+// A bill run over journals resumed from checkpoints books what it books
+// over whole journals: a new spend's id is recalled (to learn it is new)
+// before it is appended, in the batched path as in the single one. Run
+// again, a bill whose spend lies after the checkpoint is compared in full
+// and replayed, and one whose spend lies before it is replayed on its id.
+func TestRunBillsOverResumedJournals(t *testing.T) {
+	const n = 12
+	ctx := context.Background()
+	var plain ledger.MemoryStore
+	seedRun(t, &plain, n)
+	want, err := ledger.RunBills(ctx, &plain, runJobs(n, 1), ledger.RunOptions{})
+	if err != nil || want.Booked == 0 {
+		t.Fatalf("plain run: %+v, %v", want, err)
+	}
+
+	for _, batched := range []bool{true, false} {
+		t.Run("batched="+strconv.FormatBool(batched), func(t *testing.T) {
+			mem := &ledger.MemoryStore{}
+			seedRun(t, mem, n)
+			rs := &resumingStore{MemoryStore: mem, cut: 0} // the checkpoint is the whole journal
+			var s ledger.Store = rs
+			if !batched {
+				s = onlyStore{rs}
+			}
+			got, err := ledger.RunBills(ctx, s, runJobs(n, 1), ledger.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(summary(want), summary(got)); diff != "" {
+				t.Fatalf("report (-plain +resumed):\n%s", diff)
+			}
+			if rs.recalls == 0 {
+				t.Fatal("no recall: the new spends' ids were taken as new without asking")
+			}
+			for c := range n {
+				stream := "c" + strconv.Itoa(c)
+				a, _ := plain.Load(ctx, stream)
+				b, _ := mem.Load(ctx, stream)
+				if diff := cmp.Diff(slices.Collect(txsOf(a)), slices.Collect(txsOf(b))); diff != "" {
+					t.Fatalf("stream %s (-plain +resumed):\n%s", stream, diff)
+				}
+			}
+			for _, cut := range []int{0, 1, 2} { // spends before, and after, the checkpoint
+				rs.cut = cut
+				again, err := ledger.RunBills(ctx, s, runJobs(n, 1), ledger.RunOptions{})
+				if err != nil || again.Booked != 0 || again.Replayed != want.Booked || len(again.Rejected) != len(want.Rejected) {
+					t.Fatalf("rerun with %d transactions after the checkpoint: %+v, %v; want %d replayed", cut, again, err, want.Booked)
+				}
+			}
+		})
+	}
+}
+
+// onlyStore hides every method of a store but those of [ledger.Store] and
+// [ledger.Recaller], so that RunBills books one bill at a time.
+type onlyStore struct{ s *resumingStore }
+
+func (o onlyStore) Load(ctx context.Context, stream string) (ledger.Journal, error) {
+	return o.s.Load(ctx, stream)
+}
+func (o onlyStore) Append(ctx context.Context, stream string, expected int, txs []ledger.Transaction) (int, error) {
+	return o.s.Append(ctx, stream, expected, txs)
+}
+func (o onlyStore) Recall(ctx context.Context, stream string, j ledger.Journal, ids ...string) (ledger.Journal, error) {
+	return o.s.Recall(ctx, stream, j, ids...)
+}
+
+// summary is what a report says, without the rejections' error values.
+func summary(r ledger.RunReport) []int {
+	return []int{r.Booked, r.Replayed, r.Skipped, len(r.Rejected)}
+}
+
