@@ -142,4 +142,3 @@ func (o onlyStore) Recall(ctx context.Context, stream string, j ledger.Journal, 
 func summary(r ledger.RunReport) []int {
 	return []int{r.Booked, r.Replayed, r.Skipped, len(r.Rejected)}
 }
-
