@@ -16,10 +16,12 @@ import (
 var _ ledger.BatchStore = (*Store)(nil)
 
 // LoadBatch returns the journals of streams, in their order, as [Store.Load]
-// returns each; it implements [ledger.BatchStore]. One query reads them
-// all: each stream whole, or what was added since the journal the Store
-// keeps for it (a second query rereads the streams whose kept journal the
-// database no longer holds). Each journal is a consistent snapshot (not
+// returns each; it implements [ledger.BatchStore]. One query reads what
+// was added to the streams since the journals the Store keeps for them,
+// and one reads the others cold, each from its newest checkpoint (see
+// Checkpoints in the package documentation), so a long stream costs no
+// more than a short one; the streams whose kept journal the database no
+// longer holds are read cold too. Each journal is a consistent snapshot (not
 // all of them together). A stream may appear more than once.
 //
 // It fails as Load does: with [ledger.ErrInvalid] for a stream id
@@ -74,35 +76,48 @@ type tail struct {
 
 // readBatch returns the journals of streams (distinct) in their order: the
 // kept ones extended with what the database added since, the others read
-// whole, with one query (two if some kept journals are stale), and keeps
-// them. A stream whose rows do not make a journal has its error in its
-// tail; an error of the call is a failure of the database.
+// cold (from their newest checkpoint, as [Store.Load] reads them), with
+// one query each (and one more if some kept journals are stale), and
+// keeps them. A stream whose rows do not make a journal has its error in
+// its tail; an error of the call is a failure of the database.
 func (s *Store) readBatch(ctx context.Context, q querier, streams []string) ([]tail, error) {
-	bases := make([]kept, len(streams))
+	got := make([]tail, len(streams))
+	var warm, cold []int
 	for i, stream := range streams {
-		bases[i], _ = s.cache.get(stream)
-	}
-	got, err := extendBatch(ctx, q, &s.sql, streams, bases)
-	if err != nil {
-		return nil, err
-	}
-	var again []int
-	for i, t := range got {
-		if errors.Is(t.err, errStale) {
-			s.cache.drop(streams[i], bases[i])
-			again = append(again, i)
+		if base, _ := s.cache.get(stream); base.j.Len() > 0 {
+			got[i].kept = base
+			warm = append(warm, i)
+		} else {
+			cold = append(cold, i)
 		}
 	}
-	if len(again) > 0 {
-		names := make([]string, len(again))
-		for n, i := range again {
-			names[n] = streams[i]
+	if len(warm) > 0 {
+		names, bases := make([]string, len(warm)), make([]kept, len(warm))
+		for n, i := range warm {
+			names[n], bases[n] = streams[i], got[i].kept
 		}
-		whole, err := extendBatch(ctx, q, &s.sql, names, make([]kept, len(again)))
+		ext, err := extendBatch(ctx, q, &s.sql, names, bases)
 		if err != nil {
 			return nil, err
 		}
-		for n, i := range again {
+		for n, i := range warm {
+			got[i] = ext[n]
+			if errors.Is(ext[n].err, errStale) {
+				s.cache.drop(streams[i], bases[n])
+				cold = append(cold, i)
+			}
+		}
+	}
+	if len(cold) > 0 {
+		names := make([]string, len(cold))
+		for n, i := range cold {
+			names[n] = streams[i]
+		}
+		whole, err := loadBatch(ctx, q, &s.sql, names)
+		if err != nil {
+			return nil, err
+		}
+		for n, i := range cold {
 			got[i] = whole[n]
 		}
 	}
@@ -217,12 +232,16 @@ func (t *tail) add(stream string, pos int, id string, body []byte) error {
 // append may leave its new stream's row, at version 0, when others are
 // stored), locks the rows of all the batch's streams in one order (of the
 // stream ids' bytes, so that batches and single writers sharing streams
-// queue and never deadlock), checks each version, applies each append to its journal at
-// that version, inserts all accepted transactions with one statement,
-// moves their streams' versions with another, and commits: two round
-// trips when the Store keeps the journals at the versions found (a bill
-// run reads them first with [Store.LoadBatch]), three otherwise, the
-// journals it lacks being read with one query under the locks.
+// queue and never deadlock), checks each version, applies each append to
+// its journal at that version (a journal resumed from a checkpoint first
+// recalls, one query a round, what it needs to judge the append, as
+// [Store.Update] does), inserts all accepted transactions with one
+// statement, moves their streams' versions with another, stores the
+// checkpoints that fall due (see Checkpoints in the package
+// documentation), and commits: two round trips when the Store keeps the
+// journals at the versions found (a bill run reads them first with
+// [Store.LoadBatch]), three otherwise, the journals it lacks being read
+// with one query under the locks, and one more for each recall.
 //
 // err is a failure of the database, the connection or ctx, in the classes
 // of the package documentation, and then verdicts is nil: with
@@ -423,7 +442,15 @@ func (s *Store) attemptBatch(ctx context.Context, appends []ledger.StreamAppend,
 		if verdicts[n] != nil || len(a.Txs) == 0 {
 			continue
 		}
-		next, _, fresh, err := journals[n].j.ApplyAll(a.Txs)
+		// A journal resumed from a checkpoint recalls, one query a round,
+		// what it needs to judge the append (its ids, reversed originals,
+		// holds); a journal read whole needs nothing.
+		j, _, next, _, fresh, err := applyRecalling(ctx, conn.Conn(), &s.sql, a.Stream, journals[n].j,
+			func(ledger.Journal) ([]ledger.Transaction, error) { return a.Txs, nil })
+		var dbErr dbQueryError
+		if errors.As(err, &dbErr) {
+			return fail(dbErr.err)
+		}
 		if err != nil {
 			verdicts[n] = err
 			continue
@@ -432,7 +459,7 @@ func (s *Store) attemptBatch(ctx context.Context, appends []ledger.StreamAppend,
 			continue
 		}
 		accepted = append(accepted, n)
-		groups = append(groups, group{stream: a.Stream, from: journals[n].j.Len(), txs: fresh})
+		groups = append(groups, group{stream: a.Stream, from: j.Len(), txs: fresh, before: j})
 		nexts = append(nexts, next)
 	}
 	if len(groups) == 0 {
@@ -442,6 +469,11 @@ func (s *Store) attemptBatch(ctx context.Context, appends []ledger.StreamAppend,
 	sizes, err := insertGroups(&b, &s.sql, groups)
 	if err != nil {
 		return nil, err
+	}
+	for _, g := range groups {
+		if err := queueCheckpoint(&b, &s.sql, g.stream, s.every, g.before, len(g.txs)); err != nil {
+			return nil, err
+		}
 	}
 	b.Queue("COMMIT")
 	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
@@ -468,6 +500,7 @@ type group struct {
 	stream string
 	from   int
 	txs    []ledger.Transaction
+	before ledger.Journal // the journal at version from, whose checkpoint is due when txs cross a multiple of the interval
 }
 
 // insertGroups queues on b the statements that store each group's

@@ -38,70 +38,150 @@ func load(ctx context.Context, q querier, st *statements, stream string) (kept, 
 	}
 	defer rows.Close()
 	var (
-		pos     int64
-		id      string
-		body    []byte
-		cp      ledger.Checkpoint
-		resumed bool
-		tail    []ledger.Transaction
-		k       kept
+		pos  int64
+		id   string
+		body []byte
+		l    = loader{stream: stream}
 	)
 	for rows.Next() {
 		if err := rows.Scan(&pos, &id, &body); err != nil {
 			return kept{}, err
 		}
-		k.size += int64(len(body))
-		switch {
-		case pos == -1:
-			if err := json.Unmarshal(body, &cp); err != nil {
-				return kept{}, fmt.Errorf("%w: stream %q: checkpoint: %v", ErrCorrupt, stream, err)
-			}
-			resumed = true
-			continue
-		case resumed && pos == int64(cp.Len()-1):
-			k.last = id // the transaction the checkpoint ends with
-			continue
+		if err := l.row(pos, id, body); err != nil {
+			return kept{}, err
 		}
-		want := k.j.Len()
-		if resumed {
-			want = cp.Len() + len(tail)
-		}
-		if pos != int64(want) {
-			return kept{}, corrupt(stream, int(pos), fmt.Errorf("expected position %d", want))
-		}
-		var tx ledger.Transaction
-		if err := json.Unmarshal(body, &tx); err != nil {
-			return kept{}, corrupt(stream, int(pos), err)
-		}
-		if tx.ID != id {
-			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
-		}
-		k.last = id
-		if resumed {
-			tail = append(tail, tx)
-			continue
-		}
-		j, r, err := k.j.Apply(tx)
-		if err == nil && r.Replayed {
-			err = fmt.Errorf("a replay of position %d", r.Seq)
-		}
-		if err != nil {
-			return kept{}, corrupt(stream, int(pos), err)
-		}
-		k.j = j
 	}
 	if err := rows.Err(); err != nil {
 		return kept{}, err
 	}
-	if resumed {
-		if k.last == "" {
-			return kept{}, fmt.Errorf("%w: stream %q: no transaction at the checkpoint's position %d", ErrCorrupt, stream, cp.Len()-1)
+	return l.done()
+}
+
+// loadBatch is load for many streams (distinct) in one query: the
+// journal of each, or in its tail the error wrapping [ErrCorrupt] that
+// its rows do not make one. An error of the call is a failure of the
+// database.
+func loadBatch(ctx context.Context, q querier, st *statements, streams []string) ([]tail, error) {
+	// Lateral lookups by primary key, as in extendBatch: one index probe
+	// for each stream's newest checkpoint, one range for its rows.
+	rows, err := q.Query(ctx, `SELECT q.i, -1::bigint, ''::text, c.body
+		FROM unnest($1::text[]) WITH ORDINALITY AS q (stream, i)
+		CROSS JOIN LATERAL (SELECT body FROM `+st.checkpoints+`
+			WHERE stream = q.stream ORDER BY position DESC LIMIT 1) AS c
+		UNION ALL
+		SELECT q.i, t.position, t.id, t.body
+		FROM unnest($1::text[]) WITH ORDINALITY AS q (stream, i)
+		CROSS JOIN LATERAL (SELECT position, id, body FROM `+st.transactions+`
+			WHERE stream = q.stream AND position >= coalesce((SELECT position - 1 FROM `+st.checkpoints+`
+				WHERE stream = q.stream ORDER BY position DESC LIMIT 1), 0)
+			ORDER BY position) AS t
+		ORDER BY 1, 2`, streams)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ls := make([]loader, len(streams))
+	errs := make([]error, len(streams))
+	for i, stream := range streams {
+		ls[i].stream = stream
+	}
+	var (
+		i, pos int64
+		id     string
+		body   []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&i, &pos, &id, &body); err != nil {
+			return nil, err
 		}
-		if k.j, err = ledger.Resume(cp, tail); err != nil {
-			return kept{}, corrupt(stream, cp.Len(), err)
+		if i < 1 || int(i) > len(streams) {
+			return nil, fmt.Errorf("pgstore: row of stream %d of %d", i, len(streams))
+		}
+		if errs[i-1] == nil {
+			errs[i-1] = ls[i-1].row(pos, id, body)
 		}
 	}
-	return k, nil
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]tail, len(streams))
+	for i := range ls {
+		if out[i].err = errs[i]; out[i].err == nil {
+			out[i].kept, out[i].err = ls[i].done()
+		}
+	}
+	return out, nil
+}
+
+// A loader builds the journal of a stream read cold from its rows, in
+// position order: its newest checkpoint first (position −1), if it has
+// one, then the rows from the checkpoint's last transaction on.
+type loader struct {
+	stream  string
+	cp      ledger.Checkpoint
+	resumed bool
+	tail    []ledger.Transaction
+	k       kept
+}
+
+// row takes the next row.
+func (l *loader) row(pos int64, id string, body []byte) error {
+	l.k.size += int64(len(body))
+	switch {
+	case pos == -1:
+		if err := json.Unmarshal(body, &l.cp); err != nil {
+			return fmt.Errorf("%w: stream %q: checkpoint: %v", ErrCorrupt, l.stream, err)
+		}
+		l.resumed = true
+		return nil
+	case l.resumed && pos == int64(l.cp.Len()-1):
+		l.k.last = id // the transaction the checkpoint ends with
+		return nil
+	}
+	want := l.k.j.Len()
+	if l.resumed {
+		want = l.cp.Len() + len(l.tail)
+	}
+	if pos != int64(want) {
+		return corrupt(l.stream, int(pos), fmt.Errorf("expected position %d", want))
+	}
+	var tx ledger.Transaction
+	if err := json.Unmarshal(body, &tx); err != nil {
+		return corrupt(l.stream, int(pos), err)
+	}
+	if tx.ID != id {
+		return corrupt(l.stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+	}
+	l.k.last = id
+	if l.resumed {
+		l.tail = append(l.tail, tx)
+		return nil
+	}
+	j, r, err := l.k.j.Apply(tx)
+	if err == nil && r.Replayed {
+		err = fmt.Errorf("a replay of position %d", r.Seq)
+	}
+	if err != nil {
+		return corrupt(l.stream, int(pos), err)
+	}
+	l.k.j = j
+	return nil
+}
+
+// done returns the journal of the rows taken.
+func (l *loader) done() (kept, error) {
+	if !l.resumed {
+		return l.k, nil
+	}
+	if l.k.last == "" {
+		return kept{}, fmt.Errorf("%w: stream %q: no transaction at the checkpoint's position %d", ErrCorrupt, l.stream, l.cp.Len()-1)
+	}
+	j, err := ledger.Resume(l.cp, l.tail)
+	if err != nil {
+		return kept{}, corrupt(l.stream, l.cp.Len(), err)
+	}
+	l.k.j = j
+	return l.k, nil
 }
 
 // recall returns j knowing the transactions of stream before its
