@@ -171,15 +171,17 @@
 // same database transaction: a checkpoint is never ahead of the rows, and
 // the transactions of a stream's last write always lie after its newest
 // checkpoint, so a retry of that write (a bill run restarted) rebuilds
-// them on the journal before them and is told a replay from a conflict. The migration step that adds the
-// table also indexes billfold_transactions by (stream, ref); it is
-// idempotent.
+// them on the journal before them and is told a replay from a conflict.
+// The migration step that adds the table also indexes
+// billfold_transactions by (stream, ref); it is idempotent.
 //
 // [Store.Load] and every write to a stream the Store does not keep read,
 // in one query, the stream's newest checkpoint and the rows after it (at
 // most CheckpointEvery, plus what was written since by Stores that take
 // none), and resume the journal from them ([ledger.Resume]); a stream
-// without a checkpoint is read whole. So a cold write costs about the same
+// without a checkpoint is read whole. [Store.LoadBatch] reads a group's
+// cold streams the same way, in one query, and [Store.AppendBatch] stores
+// the checkpoints its appends make due, in its one commit. So a cold write costs about the same
 // on a stream of a million transactions as on a fresh one.
 //
 // What the resumed journal needs from before its checkpoint it asks for
@@ -192,10 +194,11 @@
 // ([ledger.Journal.Recall]) and go on; build runs again only if it asked
 // itself, or built a transaction whose id is stored before the
 // checkpoint. That is one more indexed query on a write to a resumed
-// journal (each new id is looked up). A retry of a write older than the newest checkpoint whose build
-// rebuilds its transaction with a helper ([ledger.Reverse], a bill run's
-// spend) fails with a CheckpointError naming nothing: the journal before
-// it is not kept to rebuild it on. A host holding a journal
+// journal (each new id is looked up). A retry of a write older than the
+// newest checkpoint whose build rebuilds its transaction with a helper
+// ([ledger.Reverse]) fails with a CheckpointError naming nothing: the
+// journal before it is not kept to rebuild it on ([ledger.RunBills]
+// counts such a bill as replayed on its spend's id). A host holding a journal
 // from Load recalls with [Store.Recall] before asking it about older
 // transactions; [Store.LoadAll] reads a stream whole (exports, audits,
 // statements of the whole history: [ledger.Journal.History] of a resumed
