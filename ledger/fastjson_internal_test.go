@@ -1,0 +1,151 @@
+package ledger
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+	"pgregory.net/rapid"
+)
+
+// fastText draws a string that is often plain (see plain) and sometimes
+// not: escapes, HTML characters, non-ASCII, invalid UTF-8.
+func fastText(t *rapid.T, label string) string {
+	switch rapid.IntRange(0, 2).Draw(t, label+" form") {
+	case 0:
+		return rapid.StringMatching(`[ -~]{0,8}`).Draw(t, label)
+	case 1:
+		return rapid.SampledFrom([]string{"a<b>&c", "\"q\"", `back\slash`, `\u0041`, "tab\t", "\xff", "é", "\u2028"}).Draw(t, label)
+	}
+	return rapid.String().Draw(t, label)
+}
+
+// fastTime draws a time, sometimes one MarshalJSON refuses (a year
+// outside 0…9999, an offset of 24 hours or more) or with an offset in
+// seconds.
+func fastTime(t *rapid.T, label string) time.Time {
+	zones := []*time.Location{time.UTC, time.FixedZone("X", 5*3600+1800), time.FixedZone("Y", -7*3600),
+		time.FixedZone("S", 3600+17), time.FixedZone("F", 25*3600), time.FixedZone("G", -24*3600)}
+	sec := rapid.Int64Range(-62135596800-86400*800, 253402300799+86400*800).Draw(t, label)
+	ns := rapid.SampledFrom([]int64{0, 500_000_000, 120_000, 1}).Draw(t, label+" ns")
+	return time.Unix(sec, ns).In(rapid.SampledFrom(zones).Draw(t, label+" zone"))
+}
+
+func fastAccount(t *rapid.T, label string) Account {
+	switch rapid.IntRange(0, 3).Draw(t, label) {
+	case 0:
+		return InstrumentAccount(fastText(t, label+" id"), "USD")
+	case 1:
+		return SystemAccount(Revenue, "CNY")
+	case 2:
+		a := InstrumentAccount("v1", "KRW")
+		a.hold = rapid.SampledFrom([]string{"h", "h:1", "50%"}).Draw(t, label+" hold")
+		return a
+	}
+	return Account{}
+}
+
+func fastAmount(t *rapid.T, label string) decimal.Decimal {
+	return decimal.New(rapid.Int64().Draw(t, label), int32(rapid.IntRange(-6, 2).Draw(t, label+" exp")))
+}
+
+func fastTransaction(t *rapid.T) Transaction {
+	tx := Transaction{ID: fastText(t, "id"), Time: fastTime(t, "time"), Kind: Kind(fastText(t, "kind")),
+		Bill: fastText(t, "bill"), Ref: fastText(t, "ref"), Note: fastText(t, "note")}
+	for range rapid.IntRange(0, 3).Draw(t, "postings") {
+		tx.Postings = append(tx.Postings, Posting{Account: fastAccount(t, "account"), Amount: fastAmount(t, "amount"),
+			Line: fastText(t, "line"), Product: fastText(t, "product")})
+	}
+	for range rapid.IntRange(0, 2).Draw(t, "terms") {
+		tm := Terms{Account: fastAccount(t, "terms account"), Kind: fastText(t, "terms kind"), Group: fastText(t, "group"),
+			Transferable: rapid.Bool().Draw(t, "transferable"), NotCashable: rapid.Bool().Draw(t, "not cashable")}
+		if rapid.Bool().Draw(t, "has overdraft") {
+			tm.Overdraft = fastAmount(t, "overdraft")
+		}
+		if rapid.Bool().Draw(t, "has expiry") {
+			tm.Expires = fastTime(t, "expires")
+		}
+		tx.Terms = append(tx.Terms, tm)
+	}
+	return tx
+}
+
+// strictTransaction is what the strict decoder alone reads from data.
+func strictTransaction(data []byte) (Transaction, error) {
+	var tx Transaction
+	err := decode(data, &tx, (*decoder).transaction, func(v Transaction) string { return v.ID })
+	return tx, err
+}
+
+// The hand-written encoder writes the very bytes encoding/json writes for
+// the form, and fails where it fails.
+func TestMarshalJSONIsEncodingJSONs(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		tx := fastTransaction(t)
+		want, wantErr := marshalTransaction(tx)
+		got, err := tx.MarshalJSON()
+		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
+			t.Fatalf("MarshalJSON:\n got %s, %v\nwant %s, %v", got, err, want, wantErr)
+		}
+		if err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("MarshalJSON error %q, want %q", err, wantErr)
+		}
+	})
+}
+
+// Reading a transaction gives what the strict decoder gives, value and
+// error, for what MarshalJSON writes and for any change to it: the fast
+// path reads only what it reads alike.
+func TestUnmarshalJSONIsStrictDecoders(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		data, err := fastTransaction(t).MarshalJSON()
+		if err != nil {
+			t.Skip("a transaction without a JSON form")
+		}
+		switch rapid.IntRange(0, 5).Draw(t, "change") { // 0, 4, 5: none
+		case 1: // a byte replaced
+			i := rapid.IntRange(0, len(data)-1).Draw(t, "at")
+			data = bytes.Clone(data)
+			data[i] = rapid.SampledFrom([]byte(`{}[]",:0-.9eZ x\ntrue`)).Draw(t, "byte")
+		case 2: // cut
+			data = data[:rapid.IntRange(0, len(data)-1).Draw(t, "cut")]
+		case 3: // a span repeated
+			i := rapid.IntRange(0, len(data)-1).Draw(t, "from")
+			j := rapid.IntRange(i, len(data)).Draw(t, "to")
+			data = append(append(bytes.Clone(data[:j]), data[i:j]...), data[j:]...)
+		}
+		want, wantErr := strictTransaction(data)
+		var got Transaction
+		err = got.UnmarshalJSON(data)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("UnmarshalJSON(%s): %v; the strict decoder: %v", data, err, wantErr)
+		}
+		if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b decimal.Decimal) bool {
+			return a.Equal(b) && a.Exponent() == b.Exponent()
+		}), cmp.Comparer(func(a, b time.Time) bool {
+			return a.Equal(b) && a.Location().String() == b.Location().String() && sameZone(a, b)
+		}), cmp.Comparer(func(a, b Account) bool { return a == b })); diff != "" {
+			t.Fatalf("UnmarshalJSON(%s) (-strict +got):\n%s", data, diff)
+		}
+	})
+}
+
+// The canonical form a store writes is read by the fast path.
+func TestCanonicalFormReadFast(t *testing.T) {
+	tx := Transaction{ID: "spend:b1", Time: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC), Kind: KindSpend, Bill: "b1",
+		Postings: []Posting{{Account: InstrumentAccount("v1", "USD"), Amount: decimal.RequireFromString("-30.50"), Line: "l1", Product: "ecs"},
+			{Account: SystemAccount(Revenue, "USD"), Amount: decimal.RequireFromString("30.50"), Line: "l1", Product: "ecs"}},
+		Terms: []Terms{{Account: InstrumentAccount("v1", "USD"), Kind: "voucher", Overdraft: decimal.New(5, 0),
+			Expires: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC), Transferable: true, NotCashable: true}}}
+	data, err := tx.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := readCanonical(data)
+	if !ok || !got.same(tx) {
+		t.Fatalf("readCanonical(%s) = %+v, %v; want %+v", data, got, ok, tx)
+	}
+}
