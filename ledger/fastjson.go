@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -52,7 +53,7 @@ func appendTransaction(b []byte, tx Transaction) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		b = append(b, `{"account":`...)
-		b = appendString(b, p.Account.String())
+		b = appendAccount(b, p.Account)
 		b = append(b, `,"amount":`...)
 		b = appendAmount(b, p.Amount)
 		if p.Line != "" {
@@ -73,7 +74,7 @@ func appendTransaction(b []byte, tx Transaction) ([]byte, bool) {
 				b = append(b, ',')
 			}
 			b = append(b, `{"account":`...)
-			b = appendString(b, t.Account.String())
+			b = appendAccount(b, t.Account)
 			if t.Kind != "" {
 				b = append(b, `,"kind":`...)
 				b = appendString(b, t.Kind)
@@ -150,7 +151,72 @@ func appendTime(b []byte, t time.Time) ([]byte, bool) {
 // appendAmount appends d as jsonAmount's MarshalText writes it, quoted.
 func appendAmount(b []byte, d decimal.Decimal) []byte {
 	b = append(b, '"')
-	b = append(b, exact(d)...)
+	b = appendExact(b, d)
+	return append(b, '"')
+}
+
+// appendExact appends exact(d): for a coefficient of at most 18 digits
+// without converting it to a big integer and a string.
+func appendExact(b []byte, d decimal.Decimal) []byte {
+	e := d.Exponent()
+	if d.NumDigits() > 18 || e < -18 {
+		return append(b, exact(d)...)
+	}
+	c := d.CoefficientInt64()
+	if c == 0 {
+		b = append(b, '0')
+		if e < 0 {
+			b = append(b, '.')
+			for range -e {
+				b = append(b, '0')
+			}
+		}
+		return b
+	}
+	u := uint64(c)
+	if c < 0 {
+		b, u = append(b, '-'), -u
+	}
+	if e >= 0 {
+		b = strconv.AppendUint(b, u, 10)
+		for range e {
+			b = append(b, '0')
+		}
+		return b
+	}
+	var buf [20]byte
+	ds := strconv.AppendUint(buf[:0], u, 10)
+	places := int(-e)
+	if len(ds) <= places {
+		b = append(b, "0."...)
+		for range places - len(ds) {
+			b = append(b, '0')
+		}
+		return append(b, ds...)
+	}
+	b = append(b, ds[:len(ds)-places]...)
+	b = append(b, '.')
+	return append(b, ds[len(ds)-places:]...)
+}
+
+// appendAccount appends a's text form ([Account.String]) as a JSON string.
+func appendAccount(b []byte, a Account) []byte {
+	if a.hold != "" || !plain(a.id) || !plain(a.currency) || !plain(string(a.sys)) {
+		return appendString(b, a.String())
+	}
+	b = append(b, '"')
+	switch {
+	case a.IsZero():
+	case a.sys == "":
+		b = append(b, "instrument:"...)
+		b = append(b, a.currency...)
+		b = append(b, ':')
+		b = append(b, a.id...)
+	default:
+		b = append(b, a.sys...)
+		b = append(b, ':')
+		b = append(b, a.currency...)
+	}
 	return append(b, '"')
 }
 
@@ -218,12 +284,48 @@ func (s *scanner) amount() decimal.Decimal {
 		s.ok = false
 		return decimal.Decimal{}
 	}
+	if v, ok := smallDecimal(text); ok {
+		return v
+	}
 	v, err := decimal.NewFromString(string(text))
 	if e := int64(v.Exponent()); err != nil || int64(v.NumDigits())+max(e, -e) > maxAmountDigits {
 		s.ok = false
 		return decimal.Decimal{}
 	}
 	return v
+}
+
+// smallDecimal parses text of the form -?D+(.D+)? with at most 18 digits
+// D, as decimal.NewFromString does (the same coefficient and exponent),
+// without a big integer parsed from a string; ok is false for any other
+// text.
+func smallDecimal(text []byte) (decimal.Decimal, bool) {
+	i, neg := 0, false
+	if len(text) > 0 && text[0] == '-' {
+		i, neg = 1, true
+	}
+	var c int64
+	n, point, places := 0, false, 0
+	for ; i < len(text); i++ {
+		switch ch := text[i]; {
+		case '0' <= ch && ch <= '9':
+			c = 10*c + int64(ch-'0')
+			if n++; point {
+				places++
+			}
+		case ch == '.' && !point && n > 0:
+			point = true
+		default:
+			return decimal.Decimal{}, false
+		}
+	}
+	if n == 0 || n > 18 || point && places == 0 {
+		return decimal.Decimal{}, false
+	}
+	if neg {
+		c = -c
+	}
+	return decimal.New(c, int32(-places)), true
 }
 
 // account reads a non-empty account as the strict decoder does.

@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func fastAccount(t *rapid.T, label string) Account {
 }
 
 func fastAmount(t *rapid.T, label string) decimal.Decimal {
-	return decimal.New(rapid.Int64().Draw(t, label), int32(rapid.IntRange(-6, 2).Draw(t, label+" exp")))
+	return decimal.New(rapid.Int64().Draw(t, label), int32(rapid.IntRange(-20, 3).Draw(t, label+" exp")))
 }
 
 func fastTransaction(t *rapid.T) Transaction {
@@ -147,5 +148,50 @@ func TestCanonicalFormReadFast(t *testing.T) {
 	got, ok := readCanonical(data)
 	if !ok || !got.same(tx) {
 		t.Fatalf("readCanonical(%s) = %+v, %v; want %+v", data, got, ok, tx)
+	}
+}
+
+// appendExact writes what exact writes, for coefficients of any size.
+func TestAppendExactIsExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := rapid.OneOf(rapid.Int64Range(-1000, 1000), rapid.Int64()).Draw(t, "coefficient")
+		d := decimal.New(c, int32(rapid.IntRange(-25, 5).Draw(t, "exp")))
+		if rapid.Bool().Draw(t, "big") {
+			d = d.Mul(decimal.New(rapid.Int64().Draw(t, "factor"), 0))
+		}
+		if got, want := string(appendExact([]byte("x"), d)), "x"+exact(d); got != want {
+			t.Fatalf("appendExact(%v) = %s, want %s", d, got, want)
+		}
+	})
+	for _, d := range []decimal.Decimal{decimal.New(5, -1), decimal.New(-5, -1), decimal.New(0, -2), decimal.New(12345, -5),
+		decimal.New(-1, -18), decimal.New(1, 3), decimal.New(math.MaxInt64, -18), decimal.New(math.MinInt64, -19)} {
+		if got, want := string(appendExact(nil, d)), exact(d); got != want {
+			t.Errorf("appendExact(%v) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+// smallDecimal reads what decimal.NewFromString reads, where it reads.
+func TestSmallDecimalIsNewFromString(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		text := rapid.StringMatching(`-?[0-9]{0,20}(\.[0-9]{0,20})?|[-+.0-9eE]{0,6}`).Draw(t, "text")
+		got, ok := smallDecimal([]byte(text))
+		if !ok {
+			return
+		}
+		want, err := decimal.NewFromString(text)
+		if err != nil || !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("smallDecimal(%q) = %v (exponent %d); NewFromString: %v (exponent %d), %v", text, got, got.Exponent(), want, want.Exponent(), err)
+		}
+	})
+	for i, text := range []string{"-30.50", "0.00", "-0", "007", "123456789012345678", "1e5", "1.", ".5", "--1", "1.2.3"} {
+		got, ok := smallDecimal([]byte(text))
+		want, err := decimal.NewFromString(text)
+		if ok != (i < 5) {
+			t.Errorf("smallDecimal(%q) reads it: %v; want %v", text, ok, i < 5)
+		}
+		if ok && (err != nil || !got.Equal(want) || got.Exponent() != want.Exponent()) {
+			t.Errorf("smallDecimal(%q) = %v (exponent %d); NewFromString: %v (exponent %d), %v", text, got, got.Exponent(), want, want.Exponent(), err)
+		}
 	}
 }
