@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -362,6 +363,9 @@ func readCanonical(data []byte) (tx Transaction, ok bool) {
 		tx.Note = string(s.str())
 	}
 	s.must(`,"postings":[`)
+	if n := bytes.Count(data[s.i:], []byte(`{"account":`)); s.ok && n > 0 {
+		tx.Postings = make([]Posting, 0, n) // at most n: terms have accounts too
+	}
 	for s.ok && !s.lit(`]`) {
 		if len(tx.Postings) > 0 {
 			s.must(`,`)
@@ -379,6 +383,9 @@ func readCanonical(data []byte) (tx Transaction, ok bool) {
 		}
 		s.must(`}`)
 		tx.Postings = append(tx.Postings, p)
+	}
+	if len(tx.Postings) == 0 {
+		tx.Postings = nil // as the strict decoder leaves it
 	}
 	if s.lit(`,"terms":[`) {
 		for s.ok && !s.lit(`]`) {
