@@ -11,6 +11,7 @@ import (
 	"github.com/billfold/billfold/ledger"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 var _ ledger.BatchStore = (*Store)(nil)
@@ -158,7 +159,7 @@ func extendBatch(ctx context.Context, q querier, st *statements, streams []strin
 	var (
 		i, pos int64
 		id     string
-		body   []byte
+		body   pgtype.DriverBytes // the driver's, until the next row: add keeps nothing of it
 	)
 	for rows.Next() {
 		if err := rows.Scan(&i, &pos, &id, &body); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,9 @@ import (
 // $DATABASE_URL's, whose settings they report. Run them alone, once:
 //
 //	go test -run '^$' -bench 'BareInsert|BillRun' -benchtime 1x
+//
+// BILLFOLD_BENCH_CPUPROFILE=PREFIX profiles BenchmarkBillRun's runs alone
+// (see profileRun).
 func benchSize(b *testing.B, name string, def int) int {
 	b.Helper()
 	v := os.Getenv(name)
@@ -417,6 +421,7 @@ func BenchmarkBillRun(b *testing.B) {
 			wallet := runWallet()
 			m := cpuMeter{server: serverCPU}
 			b.ReportAllocs()
+			stopProfile := profileRun(b, c.name)
 			b.ResetTimer()
 			m.start()
 			for month := range b.N {
@@ -434,6 +439,7 @@ func BenchmarkBillRun(b *testing.B) {
 			}
 			b.StopTimer()
 			m.stop()
+			stopProfile()
 			m.report(b, n*b.N)
 			bills := float64(n * b.N)
 			b.ReportMetric(bills/b.Elapsed().Seconds(), "bills/s")
@@ -444,6 +450,29 @@ func BenchmarkBillRun(b *testing.B) {
 				b.Fatalf("%d spends stored after %d months of %d bills: %v", txs, b.N, n, err)
 			}
 		})
+	}
+}
+
+// profileRun starts a CPU profile of the run alone (not the grants booked
+// before it, which -cpuprofile would mix in) when BILLFOLD_BENCH_CPUPROFILE
+// names a file prefix: the profile goes to PREFIX-NAME.cpu, "=" in name
+// written "-". It returns what stops it.
+func profileRun(b *testing.B, name string) (stop func()) {
+	prefix := os.Getenv("BILLFOLD_BENCH_CPUPROFILE")
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "-" + strings.ReplaceAll(name, "=", "-") + ".cpu")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
