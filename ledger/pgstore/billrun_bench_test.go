@@ -391,7 +391,7 @@ func BenchmarkBillRun(b *testing.B) {
 	}{{"cache=cold", false}, {"cache=warm", true}} {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
-			pool, schema := durablePool(b, url, int32(workers), 2)
+			pool, schema := durablePool(b, url, int32(workers), pgstore.Steps) // every step: the Store reads checkpoints
 			// Cold, the Store keeps what its workers' groups need between
 			// LoadBatch and AppendBatch, as a host sizes it for a run.
 			opt := pgstore.Options{Schema: schema, CacheStreams: max(pgstore.DefaultCacheStreams, 4*workers*groupSize)}
