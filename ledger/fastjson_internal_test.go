@@ -245,3 +245,36 @@ func TestSmallDecimalIsNewFromString(t *testing.T) {
 		}
 	}
 }
+
+// FuzzUnmarshalJSONIsStrictDecoders reads any bytes as a Transaction
+// through UnmarshalJSON (the fast path for the canonical form a store
+// writes, else the strict decoder) and through the strict decoder alone:
+// the same value and the same error, never a panic.
+func FuzzUnmarshalJSONIsStrictDecoders(f *testing.F) {
+	for _, tx := range []Transaction{
+		{ID: "g", Time: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Kind: KindGrant, Postings: []Posting{
+			{Account: SystemAccount(Issued, "USD"), Amount: decimal.RequireFromString("-10.50")},
+			{Account: InstrumentAccount("v", "USD"), Amount: decimal.RequireFromString("10.50"), Line: "l1", Product: "ecs"}},
+			Terms: []Terms{{Account: InstrumentAccount("v", "USD"), Kind: "voucher", Overdraft: decimal.New(5, 0),
+				Expires: time.Date(2024, 2, 1, 0, 0, 0, 0, time.FixedZone("", 8*3600)), Transferable: true}}},
+		{ID: "r", Time: time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC), Kind: KindReverse, Ref: "g", Bill: "b\u00e9", Note: "a \"quoted\" note"},
+	} {
+		data, err := tx.MarshalJSON()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"id":"t","postings":[{"account":"instrument:USD:v","amount":"01"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, wantErr := strictTransaction(data)
+		var got Transaction
+		err := got.UnmarshalJSON(data)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("UnmarshalJSON(%q): %v; the strict decoder: %v", data, err, wantErr)
+		}
+		if !identical(got, want) {
+			t.Fatalf("UnmarshalJSON(%q) = %+v; the strict decoder: %+v", data, got, want)
+		}
+	})
+}
