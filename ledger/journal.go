@@ -64,7 +64,7 @@ func (j Journal) apply(tx Transaction, owned bool) (Journal, Result, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if j.n < len(l.txs) && l.txs[j.n].same(tx) {
+	if j.n < l.len() && l.tx(j.n).same(tx) { // positions count from the log's checkpoint, if resumed
 		return Journal{l, j.n + 1}, Result{Seq: j.n}, nil // as below, and valid as that one is
 	}
 	if err := tx.Validate(); err != nil {

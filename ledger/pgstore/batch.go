@@ -194,7 +194,7 @@ func extendBatch(ctx context.Context, q querier, st *statements, streams []strin
 }
 
 // add decodes the stored transaction at position pos of stream and
-// applies it to t's journal.
+// applies it to t's journal ([applyStored]).
 func (t *tail) add(stream string, pos int, id string, body []byte) error {
 	var tx ledger.Transaction
 	// UnmarshalJSON checks the JSON itself: through json.Unmarshal, which
@@ -205,12 +205,9 @@ func (t *tail) add(stream string, pos int, id string, body []byte) error {
 	if tx.ID != id {
 		return corrupt(stream, pos, fmt.Errorf("body has id %q, the row %q", tx.ID, id))
 	}
-	j, r, err := t.j.Apply(tx)
-	if err == nil && r.Replayed {
-		err = fmt.Errorf("a replay of position %d", r.Seq)
-	}
+	j, err := applyStored(t.j, stream, pos, tx)
 	if err != nil {
-		return corrupt(stream, pos, err)
+		return err // errStale: read the stream again from its checkpoint
 	}
 	t.kept = kept{j, tx.ID, t.size + int64(len(body))}
 	return nil

@@ -94,3 +94,80 @@ func mustRecall(t *testing.T, s *pgstore.Store, stream string, j ledger.Journal,
 	}
 	return j
 }
+
+// A Store keeping a journal resumed from a checkpoint extends it with
+// what other Stores wrote since, through Load and LoadBatch alike: a new
+// spend (whose id the resumed journal could not place), and a reversal of
+// a transaction stored before the checkpoint (which it reads again from
+// the checkpoint, as stored rows are taken as they are).
+func TestKeptResumedJournalTakesOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	const every = 8
+	writer := pgstore.New(db, pgstore.Options{Schema: testSchema, CheckpointEvery: every})
+	stream := newStream("kept-resumed")
+	txs := []ledger.Transaction{ledger.Grant("g", t0, ledger.Terms{Account: acct("cash")}, dec("1000"), ""),
+		spendTx("early", at(1), acct("cash"), "30")}
+	for i := range 20 {
+		txs = append(txs, spendTx(fmt.Sprint("s", i), at(2+i), acct("cash"), "1"))
+	}
+	for i, tx := range txs {
+		if _, err := writer.Append(ctx, stream, i, []ledger.Transaction{tx}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, batch := range []bool{true, false} {
+		reader := pgstore.New(db, pgstore.Options{Schema: testSchema, CheckpointEvery: every})
+		load := func() ledger.Journal {
+			t.Helper()
+			if !batch {
+				j, err := reader.Load(ctx, stream)
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return j
+			}
+			js, err := reader.LoadBatch(ctx, []string{stream})
+			if err != nil {
+				t.Fatalf("LoadBatch: %v", err)
+			}
+			return js[0]
+		}
+		if j := load(); j.Base() == 0 {
+			t.Fatal("the reader's journal was not resumed from a checkpoint")
+		}
+		n := len(txs) + 2*btoi(!batch) // the second round finds the first round's writes
+		spend := spendTx(fmt.Sprint("later-", batch), at(40), acct("cash"), "5")
+		if _, err := writer.Append(ctx, stream, n, []ledger.Transaction{spend}); err != nil {
+			t.Fatal(err)
+		}
+		if j := load(); j.Len() != n+1 {
+			t.Fatalf("batch %v: after another writer's spend the reader sees %d transactions, want %d", batch, j.Len(), n+1)
+		}
+		whole, err := writer.LoadAll(ctx, stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refund, err := ledger.Reverse(whole, fmt.Sprint("refund-", batch), at(41), "early", dec("1"), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := writer.Append(ctx, stream, n+1, []ledger.Transaction{refund}); err != nil {
+			t.Fatal(err)
+		}
+		j := load()
+		if whole, err = writer.LoadAll(ctx, stream); err != nil {
+			t.Fatal(err)
+		}
+		if j.Len() != n+2 || !j.Balance(acct("cash")).Equal(whole.Balance(acct("cash"))) {
+			t.Fatalf("batch %v: after a reversal of an early spend the reader sees %d transactions, cash %s; the stream has %d, cash %s",
+				batch, j.Len(), j.Balance(acct("cash")), whole.Len(), whole.Balance(acct("cash")))
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -17,14 +17,18 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// errStale reports that the database no longer holds a kept journal.
+// errStale reports that a kept journal cannot be extended: the database
+// no longer holds it, or, resumed from a checkpoint, it cannot take a row
+// stored after it without older transactions. Either way the stream is
+// read again cold.
 var errStale = errors.New("pgstore: kept journal is stale")
 
 // extend returns base followed by the transactions the database holds for
 // stream after it, applied in order. It fails with errStale if the
 // database does not hold base (its last transaction is not where base
-// says), and with an error wrapping [ErrCorrupt] if a stored transaction
-// does not decode, is out of place or is rejected by Apply.
+// says) or base cannot take a row ([applyStored]), and with an error
+// wrapping [ErrCorrupt] if a stored transaction does not decode, is out of
+// place or is rejected by Apply.
 func extend(ctx context.Context, q querier, st *statements, stream string, base kept) (kept, error) {
 	from := max(base.j.Len()-1, 0)
 	rows, err := q.Query(ctx,
@@ -61,19 +65,9 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		if tx.ID != id {
 			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
 		}
-		if k.j.Base() > 0 {
-			// A resumed journal: the row's id is unique in the stream,
-			// and no earlier row names it as ref.
-			if k.j, err = k.j.Recall([]string{id}, nil); err != nil {
-				return kept{}, corrupt(stream, int(pos), err)
-			}
-		}
-		j, r, err := k.j.Apply(tx)
-		if err == nil && r.Replayed {
-			err = fmt.Errorf("a replay of position %d", r.Seq)
-		}
+		j, err := applyStored(k.j, stream, int(pos), tx)
 		if err != nil {
-			return kept{}, corrupt(stream, int(pos), err)
+			return kept{}, err
 		}
 		k = kept{j, tx.ID, k.size + int64(len(body))}
 	}
@@ -84,6 +78,34 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		return kept{}, errStale
 	}
 	return k, nil
+}
+
+// applyStored applies tx, stored at position pos of stream, to j, the
+// journal of the rows before it. On a journal resumed from a checkpoint,
+// tx's id is known to be new (ids are unique in a stream, and the rows
+// before tx are all known); if tx still needs older transactions (a
+// reversal of one before the checkpoint), applyStored fails with
+// errStale, so that the caller reads the stream again from its newest
+// checkpoint, which takes stored rows as they are ([ledger.Resume]). Any
+// other failure wraps [ErrCorrupt].
+func applyStored(j ledger.Journal, stream string, pos int, tx ledger.Transaction) (ledger.Journal, error) {
+	if j.Base() > 0 {
+		var err error
+		if j, err = j.Recall([]string{tx.ID}, nil); err != nil {
+			return ledger.Journal{}, corrupt(stream, pos, err)
+		}
+	}
+	next, r, err := j.Apply(tx)
+	switch {
+	case errors.Is(err, ledger.ErrBeforeCheckpoint):
+		return ledger.Journal{}, errStale
+	case err == nil && r.Replayed:
+		err = fmt.Errorf("a replay of position %d", r.Seq)
+	}
+	if err != nil {
+		return ledger.Journal{}, corrupt(stream, pos, err)
+	}
+	return next, nil
 }
 
 // corrupt returns the error for a stored transaction that cannot be read
