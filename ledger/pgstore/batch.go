@@ -155,34 +155,22 @@ func extendBatch(ctx context.Context, q querier, st *statements, streams []strin
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var (
-		i, pos int64
-		id     string
-		body   pgtype.DriverBytes // the driver's, until the next row: add keeps nothing of it
-	)
-	for rows.Next() {
-		if err := rows.Scan(&i, &pos, &id, &body); err != nil {
-			return nil, err
-		}
-		if i < 1 || int(i) > len(streams) {
-			return nil, fmt.Errorf("pgstore: row of stream %d of %d", i, len(streams))
-		}
-		t, b := &out[i-1], bases[i-1]
+	err = eachStreamRow(rows, len(streams), func(i int, pos int64, id string, body []byte) {
+		t, b := &out[i], bases[i]
 		switch {
 		case t.err != nil:
-		case checking[i-1]:
+		case checking[i]:
 			if pos != int64(b.j.Len()-1) || id != b.last {
 				t.err = errStale
 			}
-			checking[i-1] = false
+			checking[i] = false
 		case pos != int64(t.j.Len()):
-			t.err = corrupt(streams[i-1], int(pos), fmt.Errorf("expected position %d", t.j.Len()))
+			t.err = corrupt(streams[i], int(pos), fmt.Errorf("expected position %d", t.j.Len()))
 		default:
-			t.err = t.add(streams[i-1], int(pos), id, body)
+			t.err = t.add(streams[i], int(pos), id, body)
 		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -550,4 +538,28 @@ func insertGroups(b *pgx.Batch, st *statements, groups []group) ([]int64, error)
 		return nil
 	})
 	return sizes, nil
+}
+
+// eachStreamRow calls f with each row (stream index from 1, position, id,
+// body) of a query over n streams, the stream index made 0-based, and
+// closes rows. The body is the driver's, valid until f returns: f keeps
+// nothing of it. It fails on a row of no stream, or a failure of the
+// database.
+func eachStreamRow(rows pgx.Rows, n int, f func(i int, pos int64, id string, body []byte)) error {
+	defer rows.Close()
+	var (
+		i, pos int64
+		id     string
+		body   pgtype.DriverBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&i, &pos, &id, &body); err != nil {
+			return err
+		}
+		if i < 1 || int(i) > n {
+			return fmt.Errorf("pgstore: row of stream %d of %d", i, n)
+		}
+		f(int(i-1), pos, id, body)
+	}
+	return rows.Err()
 }

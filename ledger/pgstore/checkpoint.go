@@ -9,7 +9,6 @@ import (
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // DefaultCheckpointEvery is how many transactions of a stream lie between
@@ -80,29 +79,17 @@ func loadBatch(ctx context.Context, q querier, st *statements, streams []string)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	ls := make([]loader, len(streams))
 	errs := make([]error, len(streams))
 	for i, stream := range streams {
 		ls[i].stream = stream
 	}
-	var (
-		i, pos int64
-		id     string
-		body   pgtype.DriverBytes // the driver's, until the next row: row keeps nothing of it
-	)
-	for rows.Next() {
-		if err := rows.Scan(&i, &pos, &id, &body); err != nil {
-			return nil, err
+	err = eachStreamRow(rows, len(streams), func(i int, pos int64, id string, body []byte) {
+		if errs[i] == nil {
+			errs[i] = ls[i].row(pos, id, body) // keeps nothing of body
 		}
-		if i < 1 || int(i) > len(streams) {
-			return nil, fmt.Errorf("pgstore: row of stream %d of %d", i, len(streams))
-		}
-		if errs[i-1] == nil {
-			errs[i-1] = ls[i-1].row(pos, id, body)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make([]tail, len(streams))
