@@ -133,30 +133,17 @@ func (l *loader) row(pos int64, id string, body []byte) error {
 	if pos != int64(want) {
 		return corrupt(l.stream, int(pos), fmt.Errorf("expected position %d", want))
 	}
-	var tx ledger.Transaction
-	// UnmarshalJSON checks the JSON itself, and reads the Store's own
-	// form fast: through json.Unmarshal, which checks it first, a cold
-	// read took a sixth longer.
-	if err := tx.UnmarshalJSON(body); err != nil {
-		return corrupt(l.stream, int(pos), err)
-	}
-	if tx.ID != id {
-		return corrupt(l.stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+	tx, err := decodeStored(l.stream, int(pos), id, body)
+	if err != nil {
+		return err
 	}
 	l.k.last = id
 	if l.resumed {
 		l.tail = append(l.tail, tx)
 		return nil
 	}
-	j, r, err := l.k.j.Apply(tx)
-	if err == nil && r.Replayed {
-		err = fmt.Errorf("a replay of position %d", r.Seq)
-	}
-	if err != nil {
-		return corrupt(l.stream, int(pos), err)
-	}
-	l.k.j = j
-	return nil
+	l.k.j, err = applyStored(l.k.j, l.stream, int(pos), tx) // a journal read whole: Apply judges every row
+	return err
 }
 
 // done returns the journal of the rows taken.

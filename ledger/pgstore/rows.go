@@ -58,12 +58,9 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		if pos != int64(k.j.Len()) {
 			return kept{}, corrupt(stream, int(pos), fmt.Errorf("expected position %d", k.j.Len()))
 		}
-		var tx ledger.Transaction
-		if err := json.Unmarshal(body, &tx); err != nil {
-			return kept{}, corrupt(stream, int(pos), err)
-		}
-		if tx.ID != id {
-			return kept{}, corrupt(stream, int(pos), fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+		tx, err := decodeStored(stream, int(pos), id, body)
+		if err != nil {
+			return kept{}, err
 		}
 		j, err := applyStored(k.j, stream, int(pos), tx)
 		if err != nil {
@@ -78,6 +75,22 @@ func extend(ctx context.Context, q querier, st *statements, stream string, base 
 		return kept{}, errStale
 	}
 	return k, nil
+}
+
+// decodeStored decodes body, the stored transaction at position pos of
+// stream whose row has the given id, failing with an error wrapping
+// [ErrCorrupt] if it does not decode or has another id. UnmarshalJSON
+// checks the JSON itself, and reads the Store's own form fast: through
+// json.Unmarshal, which checks it first, a cold read took a sixth longer.
+func decodeStored(stream string, pos int, id string, body []byte) (ledger.Transaction, error) {
+	var tx ledger.Transaction
+	if err := tx.UnmarshalJSON(body); err != nil {
+		return ledger.Transaction{}, corrupt(stream, pos, err)
+	}
+	if tx.ID != id {
+		return ledger.Transaction{}, corrupt(stream, pos, fmt.Errorf("body has id %q, the row %q", tx.ID, id))
+	}
+	return tx, nil
 }
 
 // applyStored applies tx, stored at position pos of stream, to j, the
