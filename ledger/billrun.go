@@ -191,8 +191,8 @@ func RunBills(ctx context.Context, s Store, jobs iter.Seq[BillJob], opt RunOptio
 				if ctx.Err() != nil {
 					continue // drain: the run is stopping
 				}
-				replayed, err := book(ctx, s, job, attempts, &buf)
-				if !r.record(job, replayed, err) {
+				replayed, err := book(ctx, s, &job, attempts, &buf)
+				if !r.record(&job, replayed, err) {
 					stop()
 				}
 			}
@@ -230,7 +230,7 @@ feed:
 }
 
 // book allocates and books one bill, and reports whether it was a replay.
-func book(ctx context.Context, s Store, job BillJob, attempts int, buf *allocation.Wallet) (bool, error) {
+func book(ctx context.Context, s Store, job *BillJob, attempts int, buf *allocation.Wallet) (bool, error) {
 	_, results, err := Update(ctx, s, job.Stream, attempts, func(j Journal) ([]Transaction, error) {
 		tx, err := spend(j, job, buf)
 		if err != nil {
@@ -251,7 +251,7 @@ func book(ctx context.Context, s Store, job BillJob, attempts int, buf *allocati
 // spend builds the spend of job's bill on j, exactly once ([build]). The
 // wallet with balances is built in *buf, which a worker reuses from bill to
 // bill (Allocate keeps nothing of it).
-func spend(j Journal, job BillJob, buf *allocation.Wallet) (Transaction, error) {
+func spend(j Journal, job *BillJob, buf *allocation.Wallet) (Transaction, error) {
 	return build(j, "spend:"+job.Bill.ID, func(j Journal) (Transaction, error) {
 		*buf = withBalances(append((*buf)[:0], job.Wallet...), j)
 		split, err := allocation.Allocate(job.Bill, *buf, job.Policy)
@@ -267,9 +267,10 @@ func spend(j Journal, job BillJob, buf *allocation.Wallet) (Transaction, error) 
 // the run may go on. Bills whose verdict is a version conflict are booked
 // again one by one ([book]).
 func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, attempts int, buf *allocation.Wallet) bool {
-	jobs := make([]BillJob, 0, len(group))
+	jobs := make([]*BillJob, 0, len(group))
 	streams := make([]string, 0, len(group))
-	for _, job := range group {
+	for i := range group {
+		job := &group[i]
 		if err := ValidStream(job.Stream); err != nil { // as Load would refuse it, for this bill alone
 			if !r.record(job, false, err) {
 				return false
@@ -289,7 +290,7 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 		return r.stopAt(jobs[0], err)
 	}
 	appends := make([]StreamAppend, 0, len(jobs))
-	fresh := make([]BillJob, 0, len(jobs))
+	fresh := make([]*BillJob, 0, len(jobs))
 	txs := make([]Transaction, 0, len(jobs)) // each append's one spend
 	for i, job := range jobs {
 		if js[i].Base() > 0 { // resumed from a checkpoint: Update recalls what it needs
@@ -419,7 +420,7 @@ type runner struct {
 
 // record counts the outcome of one bill, reports progress when due, and
 // reports whether the run may go on.
-func (r *runner) record(job BillJob, replayed bool, err error) bool {
+func (r *runner) record(job *BillJob, replayed bool, err error) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -445,7 +446,7 @@ func (r *runner) record(job BillJob, replayed bool, err error) bool {
 
 // stopAt records err, a failure of the store while booking a group that
 // starts with job, as the error that stops the run, and returns false.
-func (r *runner) stopAt(job BillJob, err error) bool {
+func (r *runner) stopAt(job *BillJob, err error) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err == nil && !errors.Is(err, context.Canceled) {

@@ -116,3 +116,79 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
+
+// BenchmarkBillStages measures, one at a time and on one worker, the
+// stages every bill of BenchmarkRunBills goes through, on the same inputs
+// (a customer of BenchmarkRunBills, one month in): the wallet's balances
+// from the journal (WithBalances), the allocation (allocation.Allocate),
+// the spend (FromSplit), and the journal's checks and indexes (Apply, on a
+// journal that holds neither the spend nor its id). Their sum is the
+// processor time a bill costs before any store, queue or report: the floor
+// under BenchmarkRunBills's cpu-ns/bill.
+func BenchmarkBillStages(b *testing.B) {
+	wallet := runWallet()
+	var j ledger.Journal
+	for _, in := range wallet {
+		j = apply(b, j, ledger.Grant("g:"+in.ID, t0, ledger.Terms{Account: acct(in.ID), Kind: in.Kind}, decimal.New(1_000_000, 0), ""))
+	}
+	var lines []allocation.Line
+	for l := range 5 {
+		lines = append(lines, allocation.Line{ID: "l" + strconv.Itoa(l), Product: "ecs", Amount: decimal.New(int64(30+l), 0)})
+	}
+	bill := allocation.Bill{ID: "c0-1", Currency: "USD", At: t0.AddDate(0, 1, 0), Lines: lines}
+	funded := ledger.WithBalances(j, wallet)
+	split, err := allocation.Allocate(bill, funded, allocation.Policy{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tx, err := ledger.FromSplit(bill, wallet, split, ledger.SpendOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("stage=balances", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			ledger.WithBalances(j, wallet)
+		}
+	})
+	b.Run("stage=allocate", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := allocation.Allocate(bill, funded, allocation.Policy{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stage=spend", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := ledger.FromSplit(bill, wallet, split, ledger.SpendOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stage=apply", func(b *testing.B) {
+		// The spend under a new id each time, on 4,096 journals in turn,
+		// each granted as a customer's and growing by one spend a turn,
+		// as the streams of a run do month after month.
+		gs := make([]ledger.Journal, 4096)
+		for k := range gs {
+			for _, in := range wallet {
+				gs[k] = apply(b, gs[k], ledger.Grant("g:"+in.ID, t0, ledger.Terms{Account: acct(in.ID), Kind: in.Kind}, decimal.New(1, 15), ""))
+			}
+		}
+		txs := make([]ledger.Transaction, b.N)
+		for i := range txs {
+			txs[i] = tx
+			txs[i].ID = "spend:" + strconv.Itoa(i)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			var err error
+			if gs[i%len(gs)], _, err = gs[i%len(gs)].Apply(txs[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -149,7 +149,14 @@ func (l *log) lookup(n int, tx Transaction) (Result, bool, error) {
 // check runs the checks of Apply that need the first n transactions of l
 // on the well-formed, new tx.
 func (l *log) check(n int, tx Transaction) error {
-	ns := nets(tx.Postings)
+	var ns []net
+	if len(tx.Postings) <= smallNets {
+		var out [smallNets]net // on the stack: the checks keep none of it
+		var sums [smallNets]netSum
+		ns = netInto(out[:0], sums[:0], tx.Postings, nil)
+	} else {
+		ns = nets(tx.Postings)
+	}
 	if need := l.needs(tx, ns); len(need) > 0 {
 		return &CheckpointError{ID: tx.ID, Need: need}
 	}
@@ -173,10 +180,19 @@ func (l *log) check(n int, tx Transaction) error {
 		if !x.account.IsInstrument() || !x.amount.IsNegative() {
 			continue
 		}
-		t, _ := l.terms(x.account, n)
-		after := l.balance(x.account, n).Add(x.amount) // what is available: open holds sit in held accounts
-		if after.Cmp(t.Overdraft.Neg()) < 0 {
-			short = append(short, Shortfall{Account: x.account, Balance: after, Overdraft: t.Overdraft, Held: l.held(x.account, n)})
+		var overdraft decimal.Decimal
+		if t := l.accts[x.account].termsAt(n); t != nil {
+			overdraft = t.Overdraft
+		}
+		// The balance after tx (open holds sit in held accounts) may not
+		// go below −overdraft: added up exactly, without allocating
+		// while the amounts fit an int64.
+		left := l.balanceSum(x.account, n)
+		left.add(x.amount)
+		left.add(overdraft)
+		if left.sign() < 0 {
+			after := l.balance(x.account, n).Add(x.amount)
+			short = append(short, Shortfall{Account: x.account, Balance: after, Overdraft: overdraft, Held: l.held(x.account, n)})
 		}
 	}
 	if len(short) > 0 {

@@ -218,6 +218,12 @@ func (l *log) balance(a Account, n int) decimal.Decimal {
 	if ac == nil {
 		return decimal.Decimal{}
 	}
+	return l.acctBalance(ac, n)
+}
+
+// acctBalance returns the balance of the account of ac as of the first n
+// transactions.
+func (l *log) acctBalance(ac *acct, n int) decimal.Decimal {
 	k := ac.count(n)
 	if k == len(ac.entries) {
 		return ac.head.value()
@@ -227,19 +233,44 @@ func (l *log) balance(a Account, n int) decimal.Decimal {
 	return c.after(k)
 }
 
+// balanceSum returns the balance of account a as of the first n
+// transactions as a sum, to add to: on the newest version this allocates
+// nothing while the balance fits an int64.
+func (l *log) balanceSum(a Account, n int) sum {
+	ac := l.accts[a]
+	switch {
+	case ac == nil:
+		return sum{}
+	case ac.count(n) == len(ac.entries):
+		return ac.head // a copy: a wide head's decimal is never changed, only replaced
+	}
+	var s sum
+	s.set(l.acctBalance(ac, n))
+	return s
+}
+
 // terms returns the terms of account a in force after the first n
 // transactions, and whether any were set.
 func (l *log) terms(a Account, n int) (Terms, bool) {
-	ac := l.accts[a]
+	if t := l.accts[a].termsAt(n); t != nil {
+		return *t, true
+	}
+	return Terms{}, false
+}
+
+// termsAt returns the terms in force after the first n transactions (the
+// log's own: the caller must not change them), or nil if none were set or
+// ac is nil.
+func (ac *acct) termsAt(n int) *Terms {
 	if ac == nil {
-		return Terms{}, false
+		return nil
 	}
 	for i := len(ac.terms) - 1; i >= 0; i-- {
 		if ac.terms[i].seq < n {
-			return ac.terms[i].terms, true
+			return &ac.terms[i].terms
 		}
 	}
-	return Terms{}, false
+	return nil
 }
 
 // A cursor computes running balances of one account from the stored marks,
@@ -328,6 +359,19 @@ func (c *sum) value() decimal.Decimal {
 		return c.big
 	}
 	return decimal.New(c.v, c.exp)
+}
+
+// sign returns −1, 0 or +1 as the sum is negative, zero or positive.
+func (c *sum) sign() int {
+	switch {
+	case c.wide:
+		return c.big.Sign()
+	case c.v < 0:
+		return -1
+	case c.v > 0:
+		return 1
+	}
+	return 0
 }
 
 // isZero reports whether the sum is zero.

@@ -149,9 +149,12 @@ func withBalances(out allocation.Wallet, j Journal) allocation.Wallet {
 		}
 		in.Balance, in.Overdraft = decimal.Decimal{}, decimal.Decimal{}
 		if j.l != nil {
-			a := InstrumentAccount(in.ID, in.Currency)
-			t, _ := j.l.terms(a, j.n)
-			in.Balance, in.Overdraft = j.l.balance(a, j.n), t.Overdraft
+			if ac := j.l.accts[InstrumentAccount(in.ID, in.Currency)]; ac != nil { // one lookup for both
+				if t := ac.termsAt(j.n); t != nil {
+					in.Overdraft = t.Overdraft
+				}
+				in.Balance = j.l.acctBalance(ac, j.n)
+			}
 		}
 		if in.Status == statusUsedUp && !in.IsPercent() && in.Balance.Add(in.Overdraft).IsPositive() {
 			in.Status = statusActive
