@@ -161,7 +161,7 @@ func TestSumAddsAsDecimal(t *testing.T) {
 			s.add(d)
 			want = want.Add(d)
 			got := s.value()
-			if got.String() != want.String() || got.Exponent() != want.Exponent() || s.isZero() != want.IsZero() {
+			if got.String() != want.String() || got.Exponent() != want.Exponent() || s.isZero() != want.IsZero() || s.sign() != want.Sign() {
 				rt.Fatalf("after %d additions: sum %s (exp %d), want %s (exp %d)", i+1, got, got.Exponent(), want, want.Exponent())
 			}
 		}
