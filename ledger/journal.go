@@ -149,14 +149,8 @@ func (l *log) lookup(n int, tx Transaction) (Result, bool, error) {
 // check runs the checks of Apply that need the first n transactions of l
 // on the well-formed, new tx.
 func (l *log) check(n int, tx Transaction) error {
-	var ns []net
-	if len(tx.Postings) <= smallNets {
-		var out [smallNets]net // on the stack: the checks keep none of it
-		var sums [smallNets]netSum
-		ns = netInto(out[:0], sums[:0], tx.Postings, nil)
-	} else {
-		ns = nets(tx.Postings)
-	}
+	var out [smallNets]net // on the stack: the checks keep none of it
+	ns := netsInto(&out, tx.Postings)
 	if need := l.needs(tx, ns); len(need) > 0 {
 		return &CheckpointError{ID: tx.ID, Need: need}
 	}

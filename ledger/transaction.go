@@ -179,9 +179,8 @@ func (tx Transaction) Equal(u Transaction) bool {
 // written alike: amounts with the same exponent, times in the same zone
 // offset. Then Validate judges them alike, since it reads no more of them.
 func (tx Transaction) same(u Transaction) bool {
-	if tx.ID == u.ID && tx.Time == u.Time && tx.Kind == u.Kind && tx.Bill == u.Bill && tx.Ref == u.Ref && tx.Note == u.Note &&
-		sharesArray(tx.Postings, u.Postings) && sharesArray(tx.Terms, u.Terms) {
-		return true // one value, as a store applies the very transaction its caller applied
+	if tx.identical(u) {
+		return true // as when a store applies the very transaction its caller applied
 	}
 	if !tx.Equal(u) || !sameZone(tx.Time, u.Time) {
 		return false
@@ -197,6 +196,15 @@ func (tx Transaction) same(u Transaction) bool {
 		}
 	}
 	return true
+}
+
+// identical reports whether tx and u are one value: equal fields, and
+// postings and terms that are the same elements of the same arrays. It
+// answers in a few comparisons what same would find comparing every
+// amount.
+func (tx Transaction) identical(u Transaction) bool {
+	return tx.ID == u.ID && tx.Time == u.Time && tx.Kind == u.Kind && tx.Bill == u.Bill && tx.Ref == u.Ref && tx.Note == u.Note &&
+		sharesArray(tx.Postings, u.Postings) && sharesArray(tx.Terms, u.Terms)
 }
 
 // sharesArray reports whether a and b are the same elements of the same
@@ -359,13 +367,20 @@ type net struct {
 // each account's first posting. An account with one posting nets its
 // amount as it is; the others are added up as int64s while they fit.
 func nets(postings []Posting) []net {
-	if len(postings) > smallNets { // beyond a few accounts, index them
+	var out [smallNets]net
+	return slices.Clone(netsInto(&out, postings)) // as many nets as accounts
+}
+
+// netsInto returns the nets of postings, in out while they fit (a caller
+// may keep out on its stack), indexing the accounts beyond smallNets
+// postings.
+func netsInto(out *[smallNets]net, postings []Posting) []net {
+	if len(postings) > smallNets {
 		return netInto(make([]net, 0, len(postings)), make([]netSum, 0, len(postings)), postings,
 			make(map[Account]int, len(postings)))
 	}
-	var out [smallNets]net
 	var sums [smallNets]netSum
-	return slices.Clone(netInto(out[:0], sums[:0], postings, nil)) // as many nets as accounts
+	return netInto(out[:0], sums[:0], postings, nil)
 }
 
 // smallNets is the most postings whose nets are found by a scan rather
