@@ -133,12 +133,16 @@ type RunReport struct {
 // appends the group's new spends together (one commit on a database). A
 // group is closed early when the input has nothing ready, so a slow
 // iterator never holds up bills already read, and a bill whose stream is
-// in the group already waits for the next one. A bill whose verdict is a
-// version conflict (another writer moved its stream), or whose journal
-// was resumed from a checkpoint (it may need older transactions recalled,
-// which [Update] does through a [Recaller]), is booked on its own, as
-// above; a bill whose verdict is another rejection is
-// rejected, and the others of its group are booked. An error of
+// in the group already waits for the next one. A journal resumed from a
+// checkpoint cannot tell a new spend id from one stored before its
+// checkpoint until the store recalls it: when s is a [BatchRecaller], one
+// RecallBatch recalls what the group's resumed journals need, and their
+// bills are booked with the others. A bill whose journal still needs
+// older transactions (s is no BatchRecaller), or whose verdict is a
+// version conflict (another writer moved its stream), is booked on its
+// own, as above, through [Update], which recalls through a [Recaller]; a
+// bill whose verdict is another rejection is rejected, and the others of
+// its group are booked. An error of
 // AppendBatch itself stops the run as a store error does, and none of the
 // group's new spends is counted as booked.
 //
@@ -289,18 +293,35 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 	if err != nil {
 		return r.stopAt(jobs[0], err)
 	}
+	built, ok := r.recallGroup(ctx, s, jobs, js, buf)
+	if !ok {
+		return false
+	}
 	appends := make([]StreamAppend, 0, len(jobs))
 	fresh := make([]*BillJob, 0, len(jobs))
 	txs := make([]Transaction, 0, len(jobs)) // each append's one spend
 	for i, job := range jobs {
-		if js[i].Base() > 0 { // resumed from a checkpoint: Update recalls what it needs
+		tx, err := built[i].tx, built[i].err
+		if !built[i].done {
+			tx, err = spend(js[i], job, buf)
+		}
+		var ce *CheckpointError
+		switch {
+		case errors.As(err, &ce) && ce.ID == "spend:"+job.Bill.ID && len(ce.Need) == 0:
+			if !r.record(job, true, nil) { // stored before the stream's checkpoint: see RunBills
+				return false
+			}
+			continue
+		case js[i].Base() > 0 && (errors.Is(err, ErrBeforeCheckpoint) || err == nil && len(js[i].Missing([]Transaction{tx})) > 0):
+			// Still lacking older transactions (a store that cannot
+			// recall in batches, or a second round): Update recalls
+			// what it needs, round by round.
 			replayed, err := book(ctx, s, job, attempts, buf)
 			if !r.record(job, replayed, err) {
 				return false
 			}
 			continue
 		}
-		tx, err := spend(js[i], job, buf)
 		var res Result
 		if err == nil {
 			_, res, err = js[i].apply(tx, true) // tx is the run's own: nothing changes it after
@@ -335,6 +356,60 @@ func (r *runner) bookGroup(ctx context.Context, s BatchStore, group []BillJob, a
 		}
 	}
 	return true
+}
+
+// A builtSpend is a bill's spend built before a group's recall, kept so
+// that it is not built twice: done when tx and err are the build's.
+type builtSpend struct {
+	tx   Transaction
+	err  error
+	done bool
+}
+
+// recallGroup prepares the journals of a group resumed from a checkpoint
+// (js[i].Base() > 0) when s is a [BatchRecaller]: it builds each such
+// bill's spend and recalls, for all the bills at once, what their
+// journals need to judge them (their spend ids, unknown to a resumed
+// journal until recalled), replacing js[i] by the journal recalled. It
+// returns the spends built on journals that needed nothing, to use as
+// they are, and whether the run may go on (false: a failure of the store,
+// recorded).
+func (r *runner) recallGroup(ctx context.Context, s BatchStore, jobs []*BillJob, js []Journal, buf *allocation.Wallet) ([]builtSpend, bool) {
+	built := make([]builtSpend, len(jobs))
+	br, ok := s.(BatchRecaller)
+	if !ok {
+		return built, true
+	}
+	var recalls []StreamRecall
+	var at []int // the job of each recall
+	for i, job := range jobs {
+		if js[i].Base() == 0 {
+			continue
+		}
+		tx, err := spend(js[i], job, buf)
+		if err == nil {
+			if need := js[i].Missing([]Transaction{tx}); len(need) > 0 {
+				recalls = append(recalls, StreamRecall{Stream: job.Stream, Journal: js[i], IDs: need})
+				at = append(at, i)
+				continue
+			}
+		}
+		built[i] = builtSpend{tx, err, true}
+	}
+	if len(recalls) == 0 {
+		return built, true
+	}
+	got, err := br.RecallBatch(ctx, recalls)
+	if err == nil && len(got) != len(recalls) {
+		err = fmt.Errorf("ledger: RecallBatch returned %d journals for %d recalls", len(got), len(recalls))
+	}
+	if err != nil {
+		return nil, r.stopAt(jobs[at[0]], err)
+	}
+	for k, i := range at {
+		js[i] = got[k]
+	}
+	return built, true
 }
 
 // A grouper cuts a worker's queue into the groups of a batched bill run.

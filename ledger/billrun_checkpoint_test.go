@@ -86,13 +86,17 @@ func TestRunBillsOverResumedJournals(t *testing.T) {
 		t.Fatalf("plain run: %+v, %v", want, err)
 	}
 
-	for _, batched := range []bool{true, false} {
-		t.Run("batched="+strconv.FormatBool(batched), func(t *testing.T) {
+	for _, mode := range []string{"batched", "batched, recalling in batches", "one by one"} {
+		t.Run(mode, func(t *testing.T) {
 			mem := &ledger.MemoryStore{}
 			seedRun(t, mem, n)
 			rs := &resumingStore{MemoryStore: mem, cut: 0} // the checkpoint is the whole journal
+			br := &batchRecallingStore{resumingStore: rs}
 			var s ledger.Store = rs
-			if !batched {
+			switch mode {
+			case "batched, recalling in batches":
+				s = br
+			case "one by one":
 				s = onlyStore{rs}
 			}
 			got, err := ledger.RunBills(ctx, s, runJobs(n, 1), ledger.RunOptions{})
@@ -104,6 +108,9 @@ func TestRunBillsOverResumedJournals(t *testing.T) {
 			}
 			if rs.recalls == 0 {
 				t.Fatal("no recall: the new spends' ids were taken as new without asking")
+			}
+			if bills := want.Booked + len(want.Rejected); s == ledger.Store(br) && (br.recalled != bills || br.singles != 0) {
+				t.Fatalf("%d journals recalled in %d batches and %d appends of one stream: want every bill's journal recalled in a batch and no bill booked alone", br.recalled, br.batches, br.singles)
 			}
 			for c := range n {
 				stream := "c" + strconv.Itoa(c)
@@ -122,6 +129,33 @@ func TestRunBillsOverResumedJournals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// batchRecallingStore is a resumingStore that also recalls for many
+// journals at once ([ledger.BatchRecaller]), and counts its batch recalls
+// and the appends it is asked to make one stream at a time.
+type batchRecallingStore struct {
+	*resumingStore
+	batches, recalled, singles int
+}
+
+func (s *batchRecallingStore) RecallBatch(ctx context.Context, recalls []ledger.StreamRecall) ([]ledger.Journal, error) {
+	s.batches++
+	s.recalled += len(recalls)
+	out := make([]ledger.Journal, len(recalls))
+	for i, r := range recalls {
+		j, err := s.Recall(ctx, r.Stream, r.Journal, r.IDs...)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = j
+	}
+	return out, nil
+}
+
+func (s *batchRecallingStore) Append(ctx context.Context, stream string, expected int, txs []ledger.Transaction) (int, error) {
+	s.singles++
+	return s.resumingStore.Append(ctx, stream, expected, txs)
 }
 
 // onlyStore hides every method of a store but those of [ledger.Store] and

@@ -444,6 +444,27 @@ type Recaller interface {
 	Recall(ctx context.Context, stream string, j Journal, ids ...string) (Journal, error)
 }
 
+// A BatchRecaller is a [Recaller] that recalls for many journals with one
+// read: what [RunBills] uses to book the bills of journals resumed from a
+// checkpoint in groups, as it books the others, instead of one database
+// transaction per bill.
+type BatchRecaller interface {
+	Recaller
+	// RecallBatch returns, for each recall, its Journal knowing the
+	// transactions before its checkpoint whose ID or Ref is among its IDs,
+	// as Recall returns each, in the order of recalls. err reports a
+	// failure of the store (nothing is returned then).
+	RecallBatch(ctx context.Context, recalls []StreamRecall) ([]Journal, error)
+}
+
+// A StreamRecall is one recall of a [BatchRecaller]'s RecallBatch: the
+// arguments of [Recaller].Recall.
+type StreamRecall struct {
+	Stream  string
+	Journal Journal
+	IDs     []string
+}
+
 // maxRecallRounds bounds the rounds of recalling one build makes.
 const maxRecallRounds = 8
 

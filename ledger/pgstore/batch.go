@@ -412,6 +412,33 @@ func (s *Store) attemptBatch(ctx context.Context, appends []ledger.StreamAppend,
 		}
 	}
 
+	// What the journals resumed from a checkpoint need to judge their
+	// appends (the appends' ids, above all), recalled for them all with
+	// one query; applyRecalling recalls what a journal still lacks after.
+	var (
+		recalls []ledger.StreamRecall
+		at      []int // into live
+	)
+	for n, i := range live {
+		a := appends[i]
+		if verdicts[n] != nil || len(a.Txs) == 0 {
+			continue
+		}
+		if need := journals[n].j.Missing(a.Txs); len(need) > 0 {
+			recalls = append(recalls, ledger.StreamRecall{Stream: a.Stream, Journal: journals[n].j, IDs: need})
+			at = append(at, n)
+		}
+	}
+	if len(recalls) > 0 {
+		got, errs, err := recallBatch(ctx, conn.Conn(), &s.sql, recalls)
+		if err != nil {
+			return fail(err)
+		}
+		for k, n := range at {
+			journals[n].j, verdicts[n] = got[k], errs[k]
+		}
+	}
+
 	// Apply, and insert what was accepted.
 	var (
 		accepted []int // into live

@@ -384,6 +384,7 @@ func BenchmarkBillRun(b *testing.B) {
 	n := benchSize(b, "BILLFOLD_BENCH_BILLS", 20_000)
 	groupSize := benchSize(b, "BILLFOLD_BENCH_GROUP", 500)
 	workers := benchSize(b, "BILLFOLD_BENCH_WORKERS", 2)
+	every := benchSize(b, "BILLFOLD_BENCH_CHECKPOINT_EVERY", pgstore.DefaultCheckpointEvery)
 	url, serverCPU := durableServer(b)
 	for _, c := range []struct {
 		name string
@@ -394,7 +395,7 @@ func BenchmarkBillRun(b *testing.B) {
 			pool, schema := durablePool(b, url, int32(workers), pgstore.Steps) // every step: the Store reads checkpoints
 			// Cold, the Store keeps what its workers' groups need between
 			// LoadBatch and AppendBatch, as a host sizes it for a run.
-			opt := pgstore.Options{Schema: schema, CacheStreams: max(pgstore.DefaultCacheStreams, 4*workers*groupSize)}
+			opt := pgstore.Options{Schema: schema, CacheStreams: max(pgstore.DefaultCacheStreams, 4*workers*groupSize), CheckpointEvery: every}
 			if c.warm {
 				opt.CacheStreams, opt.CacheBytes = n+1, 1<<34
 			}
