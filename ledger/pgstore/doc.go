@@ -164,7 +164,7 @@
 // history (1.7 s for 100,000 transactions, 17 s for a million) if every
 // stored transaction were applied again. So a write that takes a stream
 // past a multiple of [Options].CheckpointEvery ([DefaultCheckpointEvery],
-// 64) also stores the [ledger.Checkpoint] of the journal as it was
+// 16) also stores the [ledger.Checkpoint] of the journal as it was
 // before that write (balances, terms in force, the open holds'
 // transactions, the receivable's debts: see the ledger package, "Cost at
 // scale") as JSON in billfold_checkpoints (stream, position, body), in the
@@ -198,7 +198,12 @@
 // newest checkpoint whose build rebuilds its transaction with a helper
 // ([ledger.Reverse]) fails with a CheckpointError naming nothing: the
 // journal before it is not kept to rebuild it on ([ledger.RunBills]
-// counts such a bill as replayed on its spend's id). A host holding a journal
+// counts such a bill as replayed on its spend's id). [Store.AppendBatch]
+// recalls what all its appends need with one query, and
+// [Store.RecallBatch] recalls for many loaded journals at once: a bill
+// run recalls each group's spend ids with it, so that streams resumed
+// from a checkpoint are booked in groups, one commit per group, like
+// fresh ones. A host holding a journal
 // from Load recalls with [Store.Recall] before asking it about older
 // transactions; [Store.LoadAll] reads a stream whole (exports, audits,
 // statements of the whole history: [ledger.Journal.History] of a resumed

@@ -77,7 +77,7 @@ func TestSerializable(t *testing.T) {
 		if failures.Load() == 0 {
 			t.Fatal("no serialization failure: the Store does not run SERIALIZABLE")
 		}
-		j, err := s.Load(ctx, stream)
+		j, err := s.LoadAll(ctx, stream)
 		if err != nil || j.Len() != 1+int(booked.Load()) {
 			t.Fatalf("%d transactions stored, %d spends booked: %v", j.Len(), booked.Load(), err)
 		}
