@@ -371,9 +371,9 @@ type builtSpend struct {
 // bill's spend and recalls, for all the bills at once, what their
 // journals need to judge them (their spend ids, unknown to a resumed
 // journal until recalled), replacing js[i] by the journal recalled. It
-// returns the spends built on journals that needed nothing, to use as
-// they are, and whether the run may go on (false: a failure of the store,
-// recorded).
+// returns the spends built, to use as they are (those whose id the recall
+// found stored are left to be built again), and whether the run may go on
+// (false: a failure of the store, recorded).
 func (r *runner) recallGroup(ctx context.Context, s BatchStore, jobs []*BillJob, js []Journal, buf *allocation.Wallet) ([]builtSpend, bool) {
 	built := make([]builtSpend, len(jobs))
 	br, ok := s.(BatchRecaller)
@@ -387,14 +387,13 @@ func (r *runner) recallGroup(ctx context.Context, s BatchStore, jobs []*BillJob,
 			continue
 		}
 		tx, err := spend(js[i], job, buf)
+		built[i] = builtSpend{tx, err, true}
 		if err == nil {
 			if need := js[i].Missing([]Transaction{tx}); len(need) > 0 {
 				recalls = append(recalls, StreamRecall{Stream: job.Stream, Journal: js[i], IDs: need})
 				at = append(at, i)
-				continue
 			}
 		}
-		built[i] = builtSpend{tx, err, true}
 	}
 	if len(recalls) == 0 {
 		return built, true
@@ -408,6 +407,12 @@ func (r *runner) recallGroup(ctx context.Context, s BatchStore, jobs []*BillJob,
 	}
 	for k, i := range at {
 		js[i] = got[k]
+		// A recall changes no balance or terms: the spend built before it
+		// stands, unless its id turned out to be stored before the
+		// checkpoint, which build must then see.
+		if _, held := js[i].Transaction(built[i].tx.ID); held {
+			built[i].done = false
+		}
 	}
 	return built, true
 }
