@@ -196,5 +196,9 @@
 // on its stream is allocated again over the journal as it was before that
 // spend: the same spend is a replay, another a conflict. So a run killed
 // at any point and run again books every bill once. [StreamPart] splits
-// streams by a hash of their id for N processes sharing one run.
+// streams by a hash of their id for N processes sharing one run. On a
+// [BatchStore] a worker books groups of bills with one read and one
+// commit; a journal resumed from a checkpoint learns its spend ids are new
+// from the store, for the whole group at once when the store is a
+// [BatchRecaller].
 package ledger

@@ -166,3 +166,52 @@ func TestRunBillsOverCheckpointsCommitsInGroups(t *testing.T) {
 		}
 	}
 }
+
+// A host holding journals read cold, some resumed from a checkpoint, asks
+// about transactions older than their checkpoints (here: whether a bill
+// was already charged, and how much of a spend may still be refunded)
+// for all its customers with one query, before reading the answers.
+func ExampleStore_RecallBatch() {
+	ctx := context.Background()
+	// In a host: pool, _ := pgxpool.New(ctx, os.Getenv("DATABASE_URL")).
+	store := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1, CheckpointEvery: 2})
+	cash := ledger.InstrumentAccount("cash", "USD")
+	customers := []string{newStream("carol"), newStream("dave")}
+	for _, c := range customers {
+		txs := []ledger.Transaction{ledger.Grant("grant:cash", t0, ledger.Terms{Account: cash}, dec("100"), "")}
+		for m := range 4 {
+			txs = append(txs, spendTx(fmt.Sprint("spend:bill-", m), at(m+1), cash, "10"))
+		}
+		for i, tx := range txs {
+			if _, err := store.Append(ctx, c, i, []ledger.Transaction{tx}); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
+	}
+	js, err := store.LoadBatch(ctx, customers)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("resumed:", js[0].Base() > 0, js[1].Base() > 0, "knows bill-0:", js[0].Knows("spend:bill-0"))
+	var recalls []ledger.StreamRecall
+	for i, c := range customers {
+		recalls = append(recalls, ledger.StreamRecall{Stream: c, Journal: js[i], IDs: []string{"spend:bill-0", "spend:bill-9"}})
+	}
+	js, err = store.RecallBatch(ctx, recalls)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range customers {
+		_, charged := js[i].Transaction("spend:bill-0")
+		_, never := js[i].Transaction("spend:bill-9")
+		fmt.Printf("customer %d: bill-0 charged %v, refundable %s; bill-9 charged %v (known: %v)\n",
+			i, charged, js[i].Reversible("spend:bill-0"), never, js[i].Knows("spend:bill-9"))
+	}
+	// Output:
+	// resumed: true true knows bill-0: false
+	// customer 0: bill-0 charged true, refundable 10; bill-9 charged false (known: true)
+	// customer 1: bill-0 charged true, refundable 10; bill-9 charged false (known: true)
+}
