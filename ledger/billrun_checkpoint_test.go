@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/billfold/billfold/ledger"
@@ -122,9 +123,15 @@ func TestRunBillsOverResumedJournals(t *testing.T) {
 			}
 			for _, cut := range []int{0, 1, 2} { // spends before, and after, the checkpoint
 				rs.cut = cut
+				recalled := br.recalled
 				again, err := ledger.RunBills(ctx, s, runJobs(n, 1), ledger.RunOptions{})
 				if err != nil || again.Booked != 0 || again.Replayed != want.Booked || len(again.Rejected) != len(want.Rejected) {
 					t.Fatalf("rerun with %d transactions after the checkpoint: %+v, %v; want %d replayed", cut, again, err, want.Booked)
+				}
+				// With the month's spends all after the checkpoint, the
+				// journals know them: nothing to recall.
+				if cut == 2 && br.recalled != recalled {
+					t.Fatalf("rerun with every spend after the checkpoint recalled %d journals, want none", br.recalled-recalled)
 				}
 			}
 		})
@@ -156,6 +163,29 @@ func (s *batchRecallingStore) RecallBatch(ctx context.Context, recalls []ledger.
 func (s *batchRecallingStore) Append(ctx context.Context, stream string, expected int, txs []ledger.Transaction) (int, error) {
 	s.singles++
 	return s.resumingStore.Append(ctx, stream, expected, txs)
+}
+
+// A store whose RecallBatch answers for fewer journals than it was asked
+// about stops the run, as a failure of the store, with nothing booked
+// from that group.
+func TestRunBillsStopsOnAShortRecall(t *testing.T) {
+	ctx := context.Background()
+	mem := &ledger.MemoryStore{}
+	seedRun(t, mem, 4)
+	s := &shortRecaller{batchRecallingStore{resumingStore: &resumingStore{MemoryStore: mem}}}
+	r, err := ledger.RunBills(ctx, s, runJobs(4, 1), ledger.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "RecallBatch returned") || r.Booked != 0 {
+		t.Fatalf("RunBills = %+v, %v; want it stopped by the short recall, nothing booked", r, err)
+	}
+}
+
+// shortRecaller is a batchRecallingStore that drops the last journal of
+// each RecallBatch.
+type shortRecaller struct{ batchRecallingStore }
+
+func (s *shortRecaller) RecallBatch(ctx context.Context, recalls []ledger.StreamRecall) ([]ledger.Journal, error) {
+	js, err := s.batchRecallingStore.RecallBatch(ctx, recalls)
+	return js[:len(js)-1], err
 }
 
 // onlyStore hides every method of a store but those of [ledger.Store] and
