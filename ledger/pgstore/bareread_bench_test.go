@@ -5,10 +5,7 @@ package pgstore_test
 import (
 	"context"
 	"encoding/json"
-	"strconv"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/billfold/billfold/ledger/pgstore"
@@ -45,26 +42,7 @@ func BenchmarkBareReadWrite(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			ctx := context.Background()
 			pool, schema := durablePool(b, url, int32(workers), pgstore.Steps)
-			s := pgstore.New(pool, pgstore.Options{Schema: schema})
-			streams := make([]string, n)
-			for i := range streams {
-				streams[i] = "c" + strconv.Itoa(i)
-			}
-			for i := 0; i < n; i += 1000 {
-				var appends []ledger.StreamAppend
-				for _, stream := range streams[i:min(i+1000, n)] {
-					appends = append(appends, ledger.StreamAppend{Stream: stream, Txs: runGrants()})
-				}
-				verdicts, err := s.AppendBatch(ctx, appends)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, v := range verdicts {
-					if v != nil {
-						b.Fatal(v)
-					}
-				}
-			}
+			streams := openCustomers(b, pgstore.New(pool, pgstore.Options{Schema: schema}), n)
 			version := int64(len(runGrants()))
 			m := cpuMeter{server: serverCPU}
 			b.ResetTimer()
@@ -81,27 +59,11 @@ func BenchmarkBareReadWrite(b *testing.B) {
 					}
 					rows[i] = bareRow{stream: streams[i], id: t.ID, bill: t.Bill, body: string(body)}
 				}
-				groups := make(chan []bareRow, n/groupSize+1)
-				for i := 0; i < n; i += groupSize {
-					groups <- rows[i:min(i+groupSize, n)]
-				}
-				close(groups)
 				b.StartTimer()
 				m.start()
-				var wg sync.WaitGroup
-				for range workers {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for g := range groups {
-							if err := bareReadWrite(ctx, pool, g, tx, version, c.rows); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					}()
-				}
-				wg.Wait()
+				inGroups(b, rows, groupSize, workers, func(g []bareRow) error {
+					return bareReadWrite(ctx, pool, g, tx, version, c.rows)
+				})
 				m.stop()
 				version++
 			}
@@ -116,11 +78,7 @@ func BenchmarkBareReadWrite(b *testing.B) {
 // in one database transaction, one pipeline: lock the streams in id
 // order, insert the spends, move the versions, commit.
 func bareReadWrite(ctx context.Context, pool *pgxpool.Pool, g []bareRow, tx ledger.Transaction, version int64, rows bool) error {
-	streams, ids, bills, bodies := make([]string, len(g)), make([]string, len(g)), make([]string, len(g)), make([]string, len(g))
-	times := make([]time.Time, len(g))
-	for i, r := range g {
-		streams[i], ids[i], bills[i], bodies[i], times[i] = r.stream, r.id, r.bill, r.body, tx.Time
-	}
+	streams, ids, bills, bodies, times := columns(g, tx.Time)
 	var read pgx.Rows
 	var err error
 	if rows {

@@ -284,27 +284,11 @@ func BenchmarkBareInsert(b *testing.B) {
 					rows[i] = bareRow{stream: "c" + strconv.Itoa(i) + "/" + strconv.Itoa(it), id: t.ID, bill: t.Bill, body: string(body)}
 					size = len(body)
 				}
-				groups := make(chan []bareRow, n/groupSize+1)
-				for i := 0; i < n; i += groupSize {
-					groups <- rows[i:min(i+groupSize, n)]
-				}
-				close(groups)
 				b.StartTimer()
 				m.start()
-				var wg sync.WaitGroup
-				for range workers {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						for g := range groups {
-							if err := bareInsert(ctx, pool, g, tx, c.copy, c.postings); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					}()
-				}
-				wg.Wait()
+				inGroups(b, rows, groupSize, workers, func(g []bareRow) error {
+					return bareInsert(ctx, pool, g, tx, c.copy, c.postings)
+				})
 				m.stop()
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "bills/s")
@@ -315,14 +299,45 @@ func BenchmarkBareInsert(b *testing.B) {
 	}
 }
 
+// inGroups hands rows to write in groups of size, from workers
+// goroutines at once, and fails b on the first error of each.
+func inGroups(b *testing.B, rows []bareRow, size, workers int, write func([]bareRow) error) {
+	groups := make(chan []bareRow, len(rows)/size+1)
+	for i := 0; i < len(rows); i += size {
+		groups <- rows[i:min(i+size, len(rows))]
+	}
+	close(groups)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := range groups {
+				if err := write(g); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// columns returns the columns of the rows of g, as arrays for unnest, all
+// booked at time at.
+func columns(g []bareRow, at time.Time) (streams, ids, bills, bodies []string, times []time.Time) {
+	streams, ids, bills, bodies = make([]string, len(g)), make([]string, len(g)), make([]string, len(g)), make([]string, len(g))
+	times = make([]time.Time, len(g))
+	for i, r := range g {
+		streams[i], ids[i], bills[i], bodies[i], times[i] = r.stream, r.id, r.bill, r.body, at
+	}
+	return streams, ids, bills, bodies, times
+}
+
 // bareInsert writes the rows of one group of bills in one database
 // transaction.
 func bareInsert(ctx context.Context, pool *pgxpool.Pool, g []bareRow, tx ledger.Transaction, copy, postings bool) error {
-	streams, ids, bills, bodies := make([]string, len(g)), make([]string, len(g)), make([]string, len(g)), make([]string, len(g))
-	times := make([]time.Time, len(g))
-	for i, r := range g {
-		streams[i], ids[i], bills[i], bodies[i], times[i] = r.stream, r.id, r.bill, r.body, tx.Time
-	}
+	streams, ids, bills, bodies, times := columns(g, tx.Time)
 	if copy {
 		return pgx.BeginFunc(ctx, pool, func(t pgx.Tx) error {
 			if _, err := t.CopyFrom(ctx, pgx.Identifier{"billfold_streams"}, []string{"stream", "version", "last"},
@@ -400,25 +415,7 @@ func BenchmarkBillRun(b *testing.B) {
 				opt.CacheStreams, opt.CacheBytes = n+1, 1<<34
 			}
 			s := &timedStore{Store: pgstore.New(pool, opt)}
-			streams := make([]string, n)
-			for c := range streams {
-				streams[c] = "c" + strconv.Itoa(c)
-			}
-			for c := 0; c < n; c += 1000 {
-				var appends []ledger.StreamAppend
-				for _, stream := range streams[c:min(c+1000, n)] {
-					appends = append(appends, ledger.StreamAppend{Stream: stream, Txs: runGrants()})
-				}
-				verdicts, err := s.Store.AppendBatch(ctx, appends)
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, v := range verdicts {
-					if v != nil {
-						b.Fatal(v)
-					}
-				}
-			}
+			streams := openCustomers(b, s.Store, n)
 			wallet := runWallet()
 			m := cpuMeter{server: serverCPU}
 			b.ReportAllocs()
@@ -452,6 +449,33 @@ func BenchmarkBillRun(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openCustomers grants n customers, streams "c0", "c1", …, the
+// instruments of runGrants through s, a thousand to a commit, and
+// returns their streams.
+func openCustomers(b *testing.B, s *pgstore.Store, n int) []string {
+	b.Helper()
+	streams := make([]string, n)
+	for c := range streams {
+		streams[c] = "c" + strconv.Itoa(c)
+	}
+	for c := 0; c < n; c += 1000 {
+		var appends []ledger.StreamAppend
+		for _, stream := range streams[c:min(c+1000, n)] {
+			appends = append(appends, ledger.StreamAppend{Stream: stream, Txs: runGrants()})
+		}
+		verdicts, err := s.AppendBatch(context.Background(), appends)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, v := range verdicts {
+			if v != nil {
+				b.Fatal(v)
+			}
+		}
+	}
+	return streams
 }
 
 // profileRun starts a CPU profile of the run alone (not the grants booked
