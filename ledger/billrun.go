@@ -143,8 +143,8 @@ type RunReport struct {
 // own, as above, through [Update], which recalls through a [Recaller]; a
 // bill whose verdict is another rejection is rejected, and the others of
 // its group are booked. An error of
-// AppendBatch itself stops the run as a store error does, and none of the
-// group's new spends is counted as booked.
+// AppendBatch or RecallBatch itself stops the run as a store error does,
+// and none of the group's new spends is counted as booked.
 //
 // jobs must give each bill id once per stream; bills of one stream are
 // booked in the order jobs gives them.
@@ -401,6 +401,11 @@ func (r *runner) recallGroup(ctx context.Context, s BatchStore, jobs []*BillJob,
 	got, err := br.RecallBatch(ctx, recalls)
 	if err == nil && len(got) != len(recalls) {
 		err = fmt.Errorf("ledger: RecallBatch returned %d journals for %d recalls", len(got), len(recalls))
+	}
+	for k := 0; err == nil && k < len(got); k++ {
+		if got[k].Len() != recalls[k].Journal.Len() {
+			err = fmt.Errorf("ledger: RecallBatch returned stream %q at version %d, asked at %d", recalls[k].Stream, got[k].Len(), recalls[k].Journal.Len())
+		}
 	}
 	if err != nil {
 		return nil, r.stopAt(jobs[at[0]], err)

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/billfold/billfold/ledger"
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 )
 
 // resumingStore is a store that, as a database store with checkpoints
@@ -170,12 +172,36 @@ func (s *batchRecallingStore) Append(ctx context.Context, stream string, expecte
 // from that group.
 func TestRunBillsStopsOnAShortRecall(t *testing.T) {
 	ctx := context.Background()
-	mem := &ledger.MemoryStore{}
-	seedRun(t, mem, 4)
-	s := &shortRecaller{batchRecallingStore{resumingStore: &resumingStore{MemoryStore: mem}}}
-	r, err := ledger.RunBills(ctx, s, runJobs(4, 1), ledger.RunOptions{})
-	if err == nil || !strings.Contains(err.Error(), "RecallBatch returned") || r.Booked != 0 {
-		t.Fatalf("RunBills = %+v, %v; want it stopped by the short recall, nothing booked", r, err)
+	for _, tc := range []struct {
+		name  string
+		store func(*resumingStore) ledger.Store
+		want  func(error) bool
+	}{
+		{"short", func(rs *resumingStore) ledger.Store { return &shortRecaller{batchRecallingStore{resumingStore: rs}} },
+			func(err error) bool { return err != nil && strings.Contains(err.Error(), "RecallBatch returned") }},
+		{"failing", func(rs *resumingStore) ledger.Store { return &failingRecaller{batchRecallingStore{resumingStore: rs}} },
+			func(err error) bool { return errors.Is(err, errRecall) }},
+		{"another version", func(rs *resumingStore) ledger.Store { return &newerRecaller{batchRecallingStore{resumingStore: rs}} },
+			func(err error) bool { return err != nil && strings.Contains(err.Error(), "asked at") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := &ledger.MemoryStore{}
+			seedRun(t, mem, 4)
+			before := make([]int, 4)
+			for c := range before {
+				j, _ := mem.Load(ctx, "c"+strconv.Itoa(c))
+				before[c] = j.Len()
+			}
+			r, err := ledger.RunBills(ctx, tc.store(&resumingStore{MemoryStore: mem}), runJobs(4, 1), ledger.RunOptions{Batch: 4})
+			if !tc.want(err) || r.Booked != 0 {
+				t.Fatalf("RunBills = %+v, %v; want it stopped by the recall, nothing booked", r, err)
+			}
+			for c := range before {
+				if j, _ := mem.Load(ctx, "c"+strconv.Itoa(c)); j.Len() != before[c] {
+					t.Fatalf("c%d: %d transactions after the stopped run, %d before", c, j.Len(), before[c])
+				}
+			}
+		})
 	}
 }
 
@@ -185,7 +211,39 @@ type shortRecaller struct{ batchRecallingStore }
 
 func (s *shortRecaller) RecallBatch(ctx context.Context, recalls []ledger.StreamRecall) ([]ledger.Journal, error) {
 	js, err := s.batchRecallingStore.RecallBatch(ctx, recalls)
-	return js[:len(js)-1], err
+	if err != nil || len(js) == 0 {
+		return js, err
+	}
+	return js[:len(js)-1], nil
+}
+
+// failingRecaller is a batchRecallingStore whose RecallBatch fails, as a
+// database does.
+type failingRecaller struct{ batchRecallingStore }
+
+var errRecall = errors.New("recall failed")
+
+func (s *failingRecaller) RecallBatch(context.Context, []ledger.StreamRecall) ([]ledger.Journal, error) {
+	return nil, errRecall
+}
+
+// newerRecaller is a batchRecallingStore whose RecallBatch answers with
+// the journals at another version than asked (a store that reloaded).
+type newerRecaller struct{ batchRecallingStore }
+
+func (s *newerRecaller) RecallBatch(ctx context.Context, recalls []ledger.StreamRecall) ([]ledger.Journal, error) {
+	out := make([]ledger.Journal, len(recalls))
+	for k, r := range recalls {
+		j, err := s.MemoryStore.Load(ctx, r.Stream) // whole, and so at its full length: not the checkpoint's version
+		if err != nil {
+			return nil, err
+		}
+		out[k], _, _, err = j.ApplyAll([]ledger.Transaction{ledger.Grant("late:"+r.Stream, t0, ledger.Terms{Account: acct("cash")}, decimal.New(1, 0), "")})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // onlyStore hides every method of a store but those of [ledger.Store] and

@@ -452,8 +452,9 @@ type BatchRecaller interface {
 	Recaller
 	// RecallBatch returns, for each recall, its Journal knowing the
 	// transactions before its checkpoint whose ID or Ref is among its IDs,
-	// as Recall returns each, in the order of recalls. err reports a
-	// failure of the store (nothing is returned then).
+	// as Recall returns each, in the order of recalls: the same version
+	// (its Len), with the same balances and terms, only knowing more.
+	// err reports a failure of the store (nothing is returned then).
 	RecallBatch(ctx context.Context, recalls []StreamRecall) ([]Journal, error)
 }
 

@@ -4,6 +4,7 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -61,8 +62,14 @@ func TestRecallBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Recall, for comparison, on journals of their own: Recall fills in a
+	// journal's log, which RecallBatch's journals share.
+	fresh, err := s.LoadBatch(ctx, []string{a, b, whole})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for k, r := range recalls {
-		want, err := s.Recall(ctx, r.Stream, r.Journal, r.IDs...)
+		want, err := s.Recall(ctx, r.Stream, fresh[k], r.IDs...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,6 +89,58 @@ func TestRecallBatch(t *testing.T) {
 	}
 	if got[2] != js[2] {
 		t.Error("a journal read whole was changed")
+	}
+}
+
+// AppendBatch on a journal resumed from a checkpoint recalls what its
+// appends need with one query, by id and by ref: a second refund of a
+// spend stored before the checkpoint, refunded in part before it too, is
+// judged against the first (refused for more than is left, accepted for
+// the rest).
+func TestAppendBatchRecallsReversalsByRef(t *testing.T) {
+	ctx := context.Background()
+	const every = 4
+	s := pgstore.New(db, pgstore.Options{Schema: testSchema, CacheStreams: -1, CheckpointEvery: every})
+	stream := newStream("batch-recall-ref")
+	txs := []ledger.Transaction{grantTx("g", "100"), spendTx("early", at(1), acct("cash"), "30")}
+	j, _, _, err := ledger.Journal{}.ApplyAll(txs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := ledger.Reverse(j, "refund-1", at(2), "early", dec("20"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	txs = append(txs, first)
+	for i := range 2 * every {
+		txs = append(txs, spendTx(fmt.Sprint("s", i), at(3+i), acct("cash"), "1"))
+	}
+	for i, tx := range txs {
+		if _, err := s.Append(ctx, stream, i, []ledger.Transaction{tx}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := first // the same refund of 20 again, under another id: 10 is left
+	second.ID = "refund-2"
+	verdicts, err := s.AppendBatch(ctx, []ledger.StreamAppend{{Stream: stream, Expected: len(txs), Txs: []ledger.Transaction{second}}})
+	if err != nil || !errors.Is(verdicts[0], ledger.ErrInvalid) {
+		t.Fatalf("a second refund of 20 where 10 is left: %v, %v; want ErrInvalid", verdicts, err)
+	}
+	js, err := s.LoadBatch(ctx, []string{stream})
+	if err != nil || js[0].Base() == 0 {
+		t.Fatalf("base %d, %v: want a journal resumed from a checkpoint", js[0].Base(), err)
+	}
+	js, err = s.RecallBatch(ctx, []ledger.StreamRecall{{Stream: stream, Journal: js[0], IDs: []string{"early"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, err := ledger.Reverse(js[0], "refund-2", at(20), "early", js[0].Reversible("early"), "")
+	if err != nil || !js[0].Reversible("early").Equal(dec("10")) {
+		t.Fatalf("early reversible %s, %v; want 10", js[0].Reversible("early"), err)
+	}
+	verdicts, err = s.AppendBatch(ctx, []ledger.StreamAppend{{Stream: stream, Expected: len(txs), Txs: []ledger.Transaction{rest}}})
+	if err != nil || verdicts[0] != nil {
+		t.Fatalf("the rest refunded: %v, %v", verdicts, err)
 	}
 }
 

@@ -17,8 +17,9 @@ const maxChunk = 200
 // chunk of customers at a time (at most maxChunk, fewer so that every
 // worker gets a few chunks), and returns how many customers' grants
 // were new. Grants have stable ids, and a customer whose stream holds
-// them already is only read, so opening again books nothing. The first
-// error stops it.
+// them already is only read (its grants recalled from before its
+// checkpoint, for a chunk at once), so opening again books nothing. The
+// first error stops it.
 func open(ctx context.Context, store ledger.Store, gen generator, workers int) (int, error) {
 	run, stop := context.WithCancel(ctx)
 	defer stop()
@@ -90,6 +91,9 @@ func openChunk(ctx context.Context, store ledger.Store, gen generator, customers
 			streams[k] = stream(i)
 		}
 		js, err := bs.LoadBatch(ctx, streams)
+		if err == nil {
+			js, err = recallGrants(ctx, store, gen, customers, streams, js)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("opening the wallets of %s to %s: %w", streams[0], streams[len(streams)-1], err)
 		}
@@ -134,6 +138,47 @@ func openChunk(ctx context.Context, store ledger.Store, gen generator, customers
 	return booked, nil
 }
 
+// recallGrants returns js, the journals of customers' streams, with
+// those resumed from a checkpoint (a stream past its store's checkpoint
+// interval) knowing whether they hold the customers' grants, which are
+// older than the checkpoint: one RecallBatch for them all when store is a
+// [ledger.BatchRecaller], else they are returned as they are (and
+// openOne recalls).
+func recallGrants(ctx context.Context, store ledger.Store, gen generator, customers []int, streams []string, js []ledger.Journal) ([]ledger.Journal, error) {
+	br, ok := store.(ledger.BatchRecaller)
+	if !ok {
+		return js, nil
+	}
+	var recalls []ledger.StreamRecall
+	var at []int
+	for k, j := range js {
+		if j.Base() > 0 {
+			recalls = append(recalls, ledger.StreamRecall{Stream: streams[k], Journal: j, IDs: ids(gen.grants(customers[k]))})
+			at = append(at, k)
+		}
+	}
+	if len(recalls) == 0 {
+		return js, nil
+	}
+	got, err := br.RecallBatch(ctx, recalls)
+	if err != nil {
+		return nil, err
+	}
+	for r, k := range at {
+		js[k] = got[r]
+	}
+	return js, nil
+}
+
+// ids returns the ids of txs.
+func ids(txs []ledger.Transaction) []string {
+	out := make([]string, len(txs))
+	for i, tx := range txs {
+		out[i] = tx.ID
+	}
+	return out
+}
+
 // holds reports whether j holds every one of txs, as they are.
 func holds(j ledger.Journal, txs []ledger.Transaction) bool {
 	return !slices.ContainsFunc(txs, func(g ledger.Transaction) bool {
@@ -148,6 +193,9 @@ func holds(j ledger.Journal, txs []ledger.Transaction) bool {
 // which costs a commit.
 func openOne(ctx context.Context, store ledger.Store, stream string, grants []ledger.Transaction) (bool, error) {
 	j, err := store.Load(ctx, stream)
+	if r, ok := store.(ledger.Recaller); ok && err == nil && j.Base() > 0 {
+		j, err = r.Recall(ctx, stream, j, ids(grants)...) // the grants lie before the checkpoint
+	}
 	if err != nil {
 		return false, err
 	}
