@@ -174,14 +174,15 @@ func (l *log) check(n int, tx Transaction) error {
 		if !x.account.IsInstrument() || !x.amount.IsNegative() {
 			continue
 		}
+		ac := l.accts[x.account] // one lookup for terms and balance
 		var overdraft decimal.Decimal
-		if t := l.accts[x.account].termsAt(n); t != nil {
+		if t := ac.termsAt(n); t != nil {
 			overdraft = t.Overdraft
 		}
 		// The balance after tx (open holds sit in held accounts) may not
 		// go below −overdraft: added up exactly, without allocating
 		// while the amounts fit an int64.
-		left := l.balanceSum(x.account, n)
+		left := l.balanceSum(ac, n)
 		left.add(x.amount)
 		left.add(overdraft)
 		if left.sign() < 0 {

@@ -233,11 +233,10 @@ func (l *log) acctBalance(ac *acct, n int) decimal.Decimal {
 	return c.after(k)
 }
 
-// balanceSum returns the balance of account a as of the first n
-// transactions as a sum, to add to: on the newest version this allocates
-// nothing while the balance fits an int64.
-func (l *log) balanceSum(a Account, n int) sum {
-	ac := l.accts[a]
+// balanceSum returns the balance of the account of ac (zero if ac is
+// nil) as of the first n transactions as a sum, to add to: on the newest
+// version this allocates nothing while the balance fits an int64.
+func (l *log) balanceSum(ac *acct, n int) sum {
 	switch {
 	case ac == nil:
 		return sum{}
