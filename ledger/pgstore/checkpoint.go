@@ -168,36 +168,14 @@ func (l *loader) done() (kept, error) {
 }
 
 // recall returns j knowing the transactions of stream before its
-// checkpoint whose id or ref is among ids ([ledger.Journal.Recall]), read
-// in one query on the indexes (stream, id) and (stream, ref).
+// checkpoint whose id or ref is among ids ([ledger.Journal.Recall]): the
+// one request of a [recallBatch].
 func recall(ctx context.Context, q querier, st *statements, stream string, j ledger.Journal, ids []string) (ledger.Journal, error) {
-	rows, err := q.Query(ctx, `SELECT position, body FROM `+st.transactions+`
-		WHERE stream = $1 AND position < $2 AND (id = ANY($3) OR ref = ANY($3)) ORDER BY position`,
-		stream, j.Base(), ids)
+	out, errs, err := recallBatch(ctx, q, st, []ledger.StreamRecall{{Stream: stream, Journal: j, IDs: ids}})
 	if err != nil {
 		return j, err
 	}
-	var past []ledger.Past
-	var (
-		pos  int64
-		body []byte
-	)
-	_, err = pgx.ForEachRow(rows, []any{&pos, &body}, func() error {
-		var tx ledger.Transaction
-		if err := json.Unmarshal(body, &tx); err != nil {
-			return corrupt(stream, int(pos), err)
-		}
-		past = append(past, ledger.Past{Seq: int(pos), Transaction: tx})
-		return nil
-	})
-	if err != nil {
-		return j, err
-	}
-	next, err := j.Recall(ids, past)
-	if err != nil {
-		return j, fmt.Errorf("%w: stream %q: recalling %q: %v", ErrCorrupt, stream, ids, err)
-	}
-	return next, nil
+	return out[0], errs[0] // out[0] is j when errs[0] is not nil
 }
 
 // needs returns what err asks to recall: the ids of a
